@@ -1,0 +1,29 @@
+"""datacurve: how much data does your model need, which data, and is data even the
+bottleneck?
+
+Measure learning curves on your own data (`run_curve`), then fit, diagnose, audit and
+plan from the results.
+"""
+
+from __future__ import annotations
+
+from datacurve._errors import DatacurveError, InputError
+from datacurve._version import __version__
+from datacurve.curves import CurveRun, Store, open_store, run_curve
+from datacurve.data import Dataset, builtin, load, load_data
+from datacurve.models import parse_spec
+
+__all__ = [
+    "CurveRun",
+    "DatacurveError",
+    "Dataset",
+    "InputError",
+    "Store",
+    "__version__",
+    "builtin",
+    "load",
+    "load_data",
+    "open_store",
+    "parse_spec",
+    "run_curve",
+]

@@ -1,0 +1,5 @@
+"""``python -m datacurve``."""
+
+from datacurve.cli import main
+
+main()

@@ -1,0 +1,268 @@
+"""The `datacurve` command. It parses arguments, calls the rooms and prints; the logic
+lives in the rooms."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import pandas as pd
+import typer
+
+from datacurve import __version__
+from datacurve._errors import DatacurveError, InputError
+from datacurve.cli._render import (
+    curve_table,
+    err_console,
+    out_console,
+    print_json,
+    progress_bar,
+    records,
+)
+from datacurve.curves import DEFAULT_STORE, CurveRun, Store, run_curve, summarize
+
+__all__ = ["DEMO_DATA", "DEMO_MODELS", "app", "main"]
+
+app = typer.Typer(
+    name="datacurve",
+    help="How much data does your model need? Measure learning curves on your data.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+DEMO_DATA = "mnist1d:n=10000"
+"""The demo's built-in dataset: MNIST-1D generated locally."""
+DEMO_MODELS = ("cnn:width=4", "cnn:width=32", "mlp:width=128,depth=2")
+"""The demo's models: a small CNN, a larger CNN and an MLP."""
+
+
+def _parse_sizes(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    try:
+        return [int(s) for s in text.replace(" ", "").split(",") if s]
+    except ValueError:
+        raise InputError("--sizes", "comma-separated integers such as 16,64,256",
+                         repr(text)) from None
+
+
+def _load(data: str, label: str | None, text_column: str | None, group: str | None,
+          split: str | None, task: str | None) -> Any:
+    from datacurve.data import load_data
+
+    return load_data(data, label=label, text_column=text_column, group=group, split=split,
+                     task=task)
+
+
+def _run_payload(run: CurveRun) -> dict[str, Any]:
+    return {
+        "plan": run.plan.describe(),
+        "store": str(run.store_path),
+        "ran": run.ran,
+        "cached": run.cached,
+        "failed": run.failed,
+        "seconds": round(run.seconds, 3),
+        "summary": records(run.summary()),
+        "results": records(run.results),
+    }
+
+
+def _print_run(run: CurveRun, title: str) -> None:
+    summary = run.summary()
+    out_console.print(curve_table(summary, title))
+    note = (f"{run.ran} trials trained, {run.cached} reused from the store, "
+            f"{run.failed} failed, in {run.seconds:.1f} s · store: {run.store_path}")
+    out_console.print(note)
+    if run.failed:
+        first = next(iter(run.errors.values())).splitlines()[0]
+        out_console.print(f"[red]first failure:[/] {first}  (see `datacurve results --all`)")
+
+
+@app.command()
+def curve(
+    data: Annotated[str, typer.Argument(help="A file (CSV, Parquet, JSONL, NPZ), an image "
+                                        "folder, or a built-in: digits, mnist1d[:n=N], "
+                                        "synthetic[:n=N,classes=K,noise=R,imbalance=I].")],
+    model: Annotated[list[str], typer.Option("--model", "-m", help="Learner spec, e.g. "
+                                             "cnn:width=16, mlp:width=256,depth=2, "
+                                             "sklearn:LogisticRegression(C=0.5). Repeatable.")],
+    label: Annotated[str | None, typer.Option(help="Label column of a table.")] = None,
+    seeds: Annotated[int, typer.Option(help="Seeds (nested subsets) per size.")] = 3,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes "
+                                      "(-1: all cores).")] = 1,
+    store: Annotated[Path, typer.Option(help="Results store (SQLite).")] = DEFAULT_STORE,
+    sizes: Annotated[str | None, typer.Option(help="Training sizes, e.g. 16,64,256 "
+                                              "(default: 16·2^(k/2) up to the pool).")] = None,
+    max_size: Annotated[int | None, typer.Option(help="Largest default size.")] = None,
+    metric: Annotated[str | None, typer.Option(help="accuracy, error, log_loss, "
+                                               "balanced_accuracy, macro_f1, roc_auc; "
+                                               "rmse, mae, r2.")] = None,
+    eval_fraction: Annotated[float, typer.Option(help="Held-out evaluation fraction when "
+                                                 "there is no split column.")] = 0.2,
+    text_column: Annotated[str | None, typer.Option(help="Text column (TF-IDF).")] = None,
+    group: Annotated[str | None, typer.Option(help="Group column.")] = None,
+    split: Annotated[str | None, typer.Option(help="Split column; rows marked 'test' "
+                                              "form the evaluation set.")] = None,
+    task: Annotated[str | None, typer.Option(help="classification or regression "
+                                             "(default: inferred).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    retry_failed: Annotated[bool, typer.Option(help="Rerun trials that failed before.")]
+    = True,
+) -> None:
+    """Measure learning curves: train each model on nested subsets of DATA."""
+    dataset = _load(data, label, text_column, group, split, task)
+    with progress_bar(not (json_out or quiet), f"{dataset.name}") as cb:
+        run = run_curve(dataset, model, seeds=seeds, sizes=_parse_sizes(sizes),
+                        max_size=max_size, eval_fraction=eval_fraction, store=store,
+                        jobs=jobs, metric=metric, retry_failed=retry_failed, progress=cb)
+    if json_out:
+        print_json(_run_payload(run))
+    else:
+        _print_run(run, f"Learning curves · {dataset.name} · {dataset.fingerprint}")
+
+
+@app.command()
+def results(
+    store: Annotated[Path, typer.Option(help="Results store (SQLite).")] = DEFAULT_STORE,
+    dataset: Annotated[str | None, typer.Option(help="Dataset name or fingerprint.")] = None,
+    model: Annotated[list[str] | None, typer.Option("--model", "-m",
+                                                    help="Only these models.")] = None,
+    metric: Annotated[str | None, typer.Option(help="Metric of train_score/val_score.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Export to .csv or .parquet.")] = None,
+    all_trials: Annotated[bool, typer.Option("--all", help="Include failed trials.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List or export what a store holds (one row per trial)."""
+    if not store.exists():
+        raise InputError("--store", "an existing datacurve store", f"'{store}' (no such file)")
+    models = None
+    if model:
+        from datacurve.models import parse_spec
+
+        models = [parse_spec(m).canonical for m in model]
+    with Store(store, readonly=True) as st:
+        table = st.results(metric=metric, dataset=dataset, models=models,
+                           include_failed=all_trials)
+        names = st.datasets()
+    if out is not None:
+        _export(table, out)
+    if json_out:
+        print_json({"store": str(store), "trials": len(table),
+                    "datasets": records(names.drop(columns=["summary"])),
+                    "results": records(table)})
+        return
+    if out is not None:
+        out_console.print(f"wrote {len(table)} trials to {out}")
+        return
+    if table.empty:
+        out_console.print(f"{store}: no trials" + (" matching the filters" if
+                                                   (dataset or model) else ""))
+        return
+    for fp, part in table.groupby("dataset", sort=False):
+        name = str(part["dataset_name"].iloc[0])
+        ok = part[part["status"] == "ok"]
+        if not ok.empty:
+            out_console.print(curve_table(summarize(ok), f"{name} · {fp}"))
+        bad = part[part["status"] != "ok"]
+        for _, row in bad.iterrows():
+            first = str(row["error"]).splitlines()[0] if row["error"] else "failed"
+            out_console.print(f"[red]failed[/] {row['model']} n={row['n']} "
+                              f"seed={row['seed']}: {first}")
+
+
+def _export(table: pd.DataFrame, out: Path) -> None:
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise InputError("--out", "a file name ending in .csv or .parquet", f"'{out}'")
+    if out.exists() and out.is_dir():
+        raise InputError("--out", "a file path", f"'{out}' (a directory)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        table.to_csv(out, index=False)
+    else:
+        table.to_parquet(out, index=False)
+
+
+@app.command()
+def demo(
+    store: Annotated[Path, typer.Option(help="Results store.")] = Path(".datacurve")
+    / "demo.sqlite",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 2,
+    seeds: Annotated[int, typer.Option(help="Seeds per size.")] = 2,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The main job on a built-in dataset: MNIST-1D, two CNNs and an MLP, 2 seeds."""
+    from datacurve.data import builtin
+
+    if not json_out:
+        err_console.print(f"datacurve {__version__} demo: learning curves of "
+                          f"{', '.join(DEMO_MODELS)} on {DEMO_DATA} (generated locally)")
+    dataset = builtin(DEMO_DATA)
+    with progress_bar(not json_out, "demo") as cb:
+        run = run_curve(dataset, list(DEMO_MODELS), seeds=seeds, store=store, jobs=jobs,
+                        progress=cb)
+    if json_out:
+        print_json(_run_payload(run))
+        return
+    _print_run(run, f"Learning curves · {dataset.name} · {dataset.fingerprint}")
+    _print_largest(run)
+
+
+def _print_largest(run: CurveRun) -> None:
+    """One line per model: where its curve ends, train beside evaluation."""
+    summary = run.summary()
+    if summary.empty:
+        return
+    metric = str(summary["metric"].iloc[0])
+    for m, part in summary.groupby("model", sort=False):
+        last = part[part["seeds"] > 0].sort_values("n").tail(1)
+        if last.empty:
+            continue
+        r = last.iloc[0]
+        out_console.print(
+            f"{m}: {metric} {r['val_mean']:.3f} on the evaluation set at n={int(r['n']):,} "
+            f"(train {r['train_mean']:.3f}, gap {r['train_mean'] - r['val_mean']:+.3f}); "
+            f"{int(r['params']):,} parameters")
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        out_console.print(f"datacurve {__version__}")
+        raise typer.Exit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI; bad input prints one line and exits with code 2."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="datacurve", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        err_console.print("datacurve: interrupted")
+        return 130
+    except click.UsageError as exc:
+        hint = f" (see 'datacurve {exc.ctx.command.name} --help')" if exc.ctx else ""
+        sys.stderr.write(f"datacurve: error: {exc.format_message()}{hint}\n")
+        return 2
+    except click.ClickException as exc:
+        sys.stderr.write(f"datacurve: error: {exc.format_message()}\n")
+        return 2
+    except InputError as exc:
+        sys.stderr.write(f"datacurve: error: {exc}\n")
+        return 2
+    except DatacurveError as exc:
+        sys.stderr.write(f"datacurve: error: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("datacurve: interrupted; run the same command again to resume\n")
+        return 130
+    return 0

@@ -1,0 +1,301 @@
+"""The results store: one SQLite file (WAL) holding every trial ever run.
+
+A trial's key is (dataset fingerprint, learner spec, size, seed, evaluation split);
+a finished trial is never recomputed, and a run that was killed resumes from what the
+store holds. Only the coordinating process writes; each trial is committed as soon as
+it finishes, so a SIGKILL loses at most the trials in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from datacurve._errors import InputError
+from datacurve.curves._metrics import METRICS, default_metric, get_metric
+from datacurve.curves._trial import TrialResult
+
+__all__ = ["DEFAULT_STORE", "RESULT_COLUMNS", "Store", "open_store"]
+
+DEFAULT_STORE = Path(".datacurve") / "store.sqlite"
+"""Where the CLI keeps results unless ``--store`` says otherwise."""
+
+APPLICATION_ID = 0x44435256  # "DCRV": marks the SQLite file as a datacurve store
+SCHEMA_VERSION = 1
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+RESULT_COLUMNS = ("model", "params", "n", "seed", "train_score", "val_score")
+"""The columns of the `diagnose` contract, first in every results table."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS datasets (
+    fingerprint TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    task TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS trials (
+    key TEXT PRIMARY KEY,
+    dataset TEXT NOT NULL,
+    model TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    seed INTEGER NOT NULL,
+    eval_split TEXT NOT NULL,
+    task TEXT NOT NULL,
+    status TEXT NOT NULL,
+    params INTEGER NOT NULL,
+    train_scores TEXT NOT NULL,
+    val_scores TEXT NOT NULL,
+    fit_time REAL,
+    predict_time REAL,
+    n_eval INTEGER,
+    error TEXT NOT NULL,
+    info TEXT NOT NULL,
+    finished_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS trials_by_dataset ON trials (dataset, model, n);
+"""
+
+
+def _check_is_store(path: Path) -> None:
+    """Raise `InputError` when `path` exists but is not a datacurve store (read-only)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    if path.is_dir():
+        raise InputError("--store", "a datacurve store file", f"'{path}' (a directory)")
+    with path.open("rb") as fh:
+        head = fh.read(100)
+    if not head.startswith(SQLITE_MAGIC):
+        raise InputError("--store", "a datacurve store (an SQLite file made by datacurve)",
+                         f"'{path}', which is not an SQLite database")
+    app_id = int.from_bytes(head[68:72], "big")
+    if app_id != APPLICATION_ID:
+        raise InputError("--store", "a datacurve store (an SQLite file made by datacurve)",
+                         f"'{path}', an SQLite database of another application")
+
+
+class Store:
+    """A datacurve results store.
+
+    Parameters
+    ----------
+    path : str or Path
+        SQLite file; created (with its folder) when missing. An existing file that is
+        not a datacurve store raises `InputError` and is left untouched.
+    readonly : bool
+        Open an existing store without creating or changing anything.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> s = Store(pathlib.Path(tempfile.mkdtemp()) / "s.sqlite")
+    >>> len(s)
+    0
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        _check_is_store(self.path)
+        if readonly:
+            if not self.path.exists():
+                raise InputError("--store", "an existing datacurve store",
+                                 f"'{self.path}' (no such file)")
+            self._con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._con = sqlite3.connect(self.path, timeout=30.0)
+            self._con.execute("PRAGMA journal_mode=WAL")
+            self._con.execute("PRAGMA synchronous=NORMAL")
+            with self._con:
+                self._con.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                self._con.executescript(_SCHEMA)
+                self._con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                                  (str(SCHEMA_VERSION),))
+                self._con.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)",
+                                  (str(time.time()),))
+        self.readonly = readonly
+
+    # -- writing --------------------------------------------------------------------
+    def add_dataset(self, fingerprint: str, name: str, task: str,
+                    summary: dict[str, Any]) -> None:
+        """Record a dataset's name and summary (idempotent)."""
+        with self._con:
+            self._con.execute("INSERT OR REPLACE INTO datasets VALUES (?, ?, ?, ?)",
+                              (fingerprint, name, task, json.dumps(summary)))
+
+    def put(self, result: TrialResult, *, dataset: str, eval_split: str, task: str,
+            n_eval: int) -> None:
+        """Record one finished (or failed) trial and commit at once.
+
+        A successful result replaces a failed one under the same key (a retry); it
+        never replaces another successful one.
+        """
+        row = (
+            result.key, dataset, result.model, int(result.n), int(result.seed), eval_split,
+            task, result.status, int(result.params), json.dumps(result.train_scores),
+            json.dumps(result.val_scores), _num(result.fit_time), _num(result.predict_time),
+            int(n_eval), result.error, json.dumps(result.info), time.time(),
+        )
+        with self._con:
+            self._con.execute(
+                """INSERT INTO trials (key, dataset, model, n, seed, eval_split, task, status,
+                       params, train_scores, val_scores, fit_time, predict_time, n_eval,
+                       error, info, finished_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(key) DO UPDATE SET
+                       status=excluded.status, params=excluded.params,
+                       train_scores=excluded.train_scores, val_scores=excluded.val_scores,
+                       fit_time=excluded.fit_time, predict_time=excluded.predict_time,
+                       error=excluded.error, info=excluded.info,
+                       finished_at=excluded.finished_at, attempts=trials.attempts + 1
+                   WHERE trials.status != 'ok'""",
+                row,
+            )
+
+    # -- reading --------------------------------------------------------------------
+    def status_of(self, keys: Iterable[str]) -> dict[str, str]:
+        """Status ("ok" / "failed") of each stored key among `keys`."""
+        keys = list(keys)
+        out: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, status in self._con.execute(
+                    f"SELECT key, status FROM trials WHERE key IN ({marks})", chunk):
+                out[key] = status
+        return out
+
+    def __len__(self) -> int:
+        return int(self._con.execute("SELECT COUNT(*) FROM trials").fetchone()[0])
+
+    def datasets(self) -> pd.DataFrame:
+        """One row per dataset: fingerprint, name, task, summary (dict)."""
+        rows = self._con.execute("SELECT fingerprint, name, task, summary FROM datasets")
+        df = pd.DataFrame(rows.fetchall(), columns=["fingerprint", "name", "task", "summary"])
+        df["summary"] = [json.loads(s) for s in df["summary"]]
+        return df
+
+    def trials(self, *, dataset: str | None = None, models: Sequence[str] | None = None,
+               include_failed: bool = True) -> pd.DataFrame:
+        """Raw trial rows (scores as dicts)."""
+        query = ("SELECT t.*, COALESCE(d.name, '') AS dataset_name FROM trials t "
+                 "LEFT JOIN datasets d ON d.fingerprint = t.dataset WHERE 1=1")
+        args: list[Any] = []
+        if dataset is not None:
+            query += " AND (t.dataset = ? OR d.name = ?)"
+            args += [dataset, dataset]
+        if models:
+            query += f" AND t.model IN ({','.join('?' * len(models))})"
+            args += list(models)
+        if not include_failed:
+            query += " AND t.status = 'ok'"
+        query += " ORDER BY t.dataset, t.model, t.n, t.seed"
+        cur = self._con.execute(query, args)
+        cols = [c[0] for c in cur.description]
+        df = pd.DataFrame(cur.fetchall(), columns=cols)
+        for col in ("train_scores", "val_scores", "info"):
+            df[col] = [json.loads(s) for s in df[col]]
+        return df
+
+    def results(self, *, metric: str | None = None, dataset: str | None = None,
+                models: Sequence[str] | None = None,
+                include_failed: bool = False) -> pd.DataFrame:
+        """The results table: one row per trial.
+
+        Parameters
+        ----------
+        metric : str, optional
+            Metric for ``train_score`` / ``val_score``; default accuracy
+            (classification) or R² (regression).
+        dataset : str, optional
+            Fingerprint or name to select.
+        models : sequence of str, optional
+        include_failed : bool
+            Keep failed trials (their scores are NaN, `error` says why).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``model, params, n, seed, train_score, val_score`` (higher is
+            better: lower-is-better metrics are negated), then ``metric, dataset,
+            dataset_name, task, eval_split, status, fit_time, predict_time, n_eval,
+            error, key`` and ``train_<metric>`` / ``val_<metric>`` for every metric of
+            the task in natural units.
+        """
+        raw = self.trials(dataset=dataset, models=models, include_failed=include_failed)
+        return results_frame(raw, metric=metric)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store('{self.path}', {len(self)} trials)"
+
+
+def _num(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+
+def results_frame(raw: pd.DataFrame, *, metric: str | None = None) -> pd.DataFrame:
+    """Turn raw trial rows into the results table (see `Store.results`)."""
+    base = list(RESULT_COLUMNS) + ["metric", "dataset", "dataset_name", "task", "eval_split",
+                                   "status", "fit_time", "predict_time", "n_eval", "error",
+                                   "key"]
+    if raw.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in base})
+    if metric is not None:
+        tasks = set(raw["task"])
+        for task in tasks:
+            get_metric(metric, task)
+    names = [m for m in METRICS if any(m in s for s in raw["val_scores"])]
+    chosen = [metric or default_metric(t) for t in raw["task"]]
+    orient = np.array([1.0 if get_metric(m).higher_is_better else -1.0 for m in chosen])
+    val_nat = np.array([s.get(m, np.nan) for s, m in zip(raw["val_scores"], chosen,
+                                                          strict=True)], dtype=float)
+    train_nat = np.array([s.get(m, np.nan) for s, m in zip(raw["train_scores"], chosen,
+                                                            strict=True)], dtype=float)
+    out = pd.DataFrame({
+        "model": raw["model"].astype(str),
+        "params": raw["params"].astype(np.int64),
+        "n": raw["n"].astype(np.int64),
+        "seed": raw["seed"].astype(np.int64),
+        "train_score": orient * train_nat,
+        "val_score": orient * val_nat,
+        "metric": chosen,
+        "dataset": raw["dataset"],
+        "dataset_name": raw["dataset_name"],
+        "task": raw["task"],
+        "eval_split": raw["eval_split"],
+        "status": raw["status"],
+        "fit_time": raw["fit_time"].astype(float),
+        "predict_time": raw["predict_time"].astype(float),
+        "n_eval": raw["n_eval"],
+        "error": raw["error"],
+        "key": raw["key"],
+    })
+    for m in names:
+        out[f"train_{m}"] = [s.get(m, np.nan) for s in raw["train_scores"]]
+        out[f"val_{m}"] = [s.get(m, np.nan) for s in raw["val_scores"]]
+    return out.reset_index(drop=True)
+
+
+def open_store(path: str | Path | None = None, *, readonly: bool = False) -> Store:
+    """Open (or create) the store at `path`, default `DEFAULT_STORE`."""
+    return Store(DEFAULT_STORE if path is None else path, readonly=readonly)

@@ -1,0 +1,199 @@
+"""The evaluation split and nested, stratified training subsets.
+
+Notation: n examples, k classes, m anchors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from datacurve._errors import InputError
+from datacurve.data import Dataset
+
+__all__ = ["EvalSplit", "make_eval_split", "nested_order", "valid_anchors"]
+
+EVAL_NAMES = ("test", "eval", "evaluation", "val", "valid", "validation", "holdout")
+"""Split-column values that mark the fixed evaluation set."""
+
+
+@dataclass(frozen=True)
+class EvalSplit:
+    """A fixed partition of a dataset into a training pool and an evaluation set.
+
+    Attributes
+    ----------
+    pool : ndarray of shape (n_pool,)
+        Row indices available for training subsets.
+    evaluation : ndarray of shape (n_eval,)
+        Row indices of the evaluation set, the same for every anchor and seed.
+    key : str
+        Short identifier of the partition (a hash of both index sets and how they were
+        made); part of every trial's key.
+    how : str
+        Readable description.
+    """
+
+    pool: np.ndarray
+    evaluation: np.ndarray
+    key: str
+    how: str
+
+
+def _split_key(pool: np.ndarray, evaluation: np.ndarray) -> str:
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(pool, dtype=np.int64).tobytes())
+    h.update(b"|")
+    h.update(np.ascontiguousarray(evaluation, dtype=np.int64).tobytes())
+    return h.hexdigest()[:12]
+
+
+def make_eval_split(dataset: Dataset, *, eval_fraction: float = 0.2, seed: int = 0,
+                    max_eval: int | None = 10_000) -> EvalSplit:
+    """Fix the evaluation set once for all anchors and seeds.
+
+    When the dataset has a split column with rows marked ``test`` (or ``eval``,
+    ``validation``, ...), those rows are the evaluation set and every other row is the
+    pool. Otherwise a stratified random `eval_fraction` is held out with `seed`.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    eval_fraction : float
+        Fraction held out when there is no split column, in (0, 1).
+    seed : int
+        Seed of the hold-out draw.
+    max_eval : int, optional
+        Cap on the evaluation set size (larger sets cost time, not accuracy).
+
+    Returns
+    -------
+    EvalSplit
+    """
+    n = dataset.n
+    if dataset.split is not None:
+        marks = np.char.lower(np.asarray(dataset.split).astype(str))
+        is_eval = np.isin(marks, EVAL_NAMES)
+        if is_eval.any() and not is_eval.all():
+            evaluation = np.flatnonzero(is_eval)
+            pool = np.flatnonzero(~is_eval)
+            return EvalSplit(pool, evaluation, _split_key(pool, evaluation),
+                             f"split column: {evaluation.size} evaluation rows")
+        if is_eval.all():
+            raise InputError("split", "some rows outside the evaluation set for training",
+                             f"all {n} rows marked as evaluation")
+    if not 0.0 < eval_fraction < 1.0:
+        raise InputError("eval_fraction", "a number in (0, 1)", repr(eval_fraction))
+    rng = np.random.default_rng([seed, 0xE7A1])
+    n_eval = max(1, round(n * eval_fraction))
+    if max_eval is not None:
+        n_eval = min(n_eval, max_eval)
+    if dataset.task == "classification":
+        # Stratified: order each class randomly and interleave by within-class rank,
+        # so any prefix of the order has (almost) the class proportions.
+        order = _stratified_order(dataset.y, rng, classes_first=True)
+    else:
+        order = rng.permutation(n)
+    # The tail of the order is evaluated; the head, which starts with one example of
+    # every class, stays in the pool so that training subsets can hold every class.
+    evaluation = np.sort(order[n - n_eval:])
+    pool = np.sort(order[: n - n_eval])
+    if pool.size == 0:
+        raise InputError("eval_fraction", "a hold-out that leaves training examples",
+                         f"{eval_fraction} of {n} examples")
+    return EvalSplit(pool, evaluation, _split_key(pool, evaluation),
+                     f"stratified hold-out {eval_fraction:g} (seed {seed})"
+                     if dataset.task == "classification" else
+                     f"random hold-out {eval_fraction:g} (seed {seed})")
+
+
+def _stratified_order(y: np.ndarray, rng: np.random.Generator, *,
+                      classes_first: bool) -> np.ndarray:
+    """A random order of ``range(len(y))`` whose every prefix is stratified.
+
+    Each example gets the key ``(rank within its class + u) / class size`` with u uniform
+    in [0, 1); sorting by the key interleaves classes in proportion, so a prefix of
+    length m holds about ``m * share`` of each class. With `classes_first`, one example of
+    every class comes first, so every prefix of length >= k holds every class.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n,)
+        Integer class codes.
+    rng : numpy Generator
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    n = y.shape[0]
+    perm = rng.permutation(n)
+    y_perm = y[perm]
+    # Rank of each example within its class, in the random order (vectorised).
+    sort_idx = np.argsort(y_perm, kind="stable")
+    y_sorted = y_perm[sort_idx]
+    starts = np.r_[0, np.flatnonzero(np.diff(y_sorted)) + 1]
+    counts = np.diff(np.r_[starts, n])
+    rank_sorted = np.arange(n) - np.repeat(starts, counts)
+    rank = np.empty(n, dtype=np.float64)
+    rank[sort_idx] = rank_sorted
+    size = np.empty(n, dtype=np.float64)
+    size[sort_idx] = np.repeat(counts, counts)
+    key = (rank + rng.random(n)) / size
+    if classes_first:
+        key[rank == 0] -= 1.0
+    return perm[np.argsort(key, kind="stable")]
+
+
+def nested_order(dataset: Dataset, pool: np.ndarray, seed: int) -> np.ndarray:
+    """The order in which one seed's nested subsets take examples from the pool.
+
+    The subset of size m is ``order[:m]``, so each smaller subset is contained in every
+    larger one. For classification every prefix is stratified and every prefix of length
+    >= k holds every class present in the pool.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    pool : ndarray of shape (n_pool,)
+        Row indices available for training.
+    seed : int
+
+    Returns
+    -------
+    ndarray of shape (n_pool,)
+        Row indices of `dataset`.
+    """
+    rng = np.random.default_rng([seed, 0x5EED])
+    if dataset.task == "classification":
+        local = _stratified_order(dataset.y[pool], rng, classes_first=True)
+    else:
+        local = rng.permutation(pool.size)
+    return pool[local]
+
+
+def valid_anchors(dataset: Dataset, pool: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """Drop anchors too small to hold every class of the pool, with a warning.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    pool : ndarray of shape (n_pool,)
+    anchors : ndarray of shape (m,)
+
+    Returns
+    -------
+    ndarray of shape (m',)
+    """
+    if dataset.task != "classification":
+        return anchors
+    k = np.unique(dataset.y[pool]).size
+    keep = anchors >= k
+    if not keep.all():
+        dropped = ", ".join(str(int(a)) for a in anchors[~keep])
+        warnings.warn(f"anchors {dropped} skipped: a subset needs at least one example of "
+                      f"each of the {k} classes", stacklevel=2)
+    return anchors[keep]

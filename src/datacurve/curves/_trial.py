@@ -1,0 +1,191 @@
+"""One training run: the unit of work a learning curve is made of.
+
+`run_trial` is pure and picklable: everything it needs travels in its `Trial`
+argument, and it returns a `TrialResult` instead of raising, so one failing trial
+never stops the others. A trial is reproducible from (dataset fingerprint, learner
+spec, size, seed, evaluation split).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from datacurve.curves._metrics import compute_metrics
+
+__all__ = ["Trial", "TrialData", "TrialResult", "run_trial", "trial_key", "trial_random_state"]
+
+
+def trial_key(fingerprint: str, model: str, n: int, seed: int, eval_split: str) -> str:
+    """The store key of a trial: a hash of what makes it reproducible."""
+    text = f"{fingerprint}|{model}|{int(n)}|{int(seed)}|{eval_split}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def trial_random_state(seed: int, n: int) -> int:
+    """The learner's random state for one (seed, size): distinct and reproducible."""
+    return int(np.random.SeedSequence([int(seed), int(n)]).generate_state(1)[0] & 0x7FFFFFFF)
+
+
+@dataclass(frozen=True, eq=False)
+class TrialData:
+    """Arrays shared by all trials of one run (sent to each worker once per trial;
+    joblib memory-maps the large arrays rather than copying them).
+
+    Attributes
+    ----------
+    X : ndarray of shape (n, *s) or CSR matrix
+    y : ndarray of shape (n,)
+    evaluation : ndarray of shape (n_eval,)
+        Rows of the fixed evaluation set.
+    task : str
+    n_classes : int
+    """
+
+    X: Any
+    y: np.ndarray
+    evaluation: np.ndarray
+    task: str
+    n_classes: int
+
+
+@dataclass(frozen=True, eq=False)
+class Trial:
+    """One training run to do.
+
+    Attributes
+    ----------
+    key : str
+    model : str
+        Canonical learner spec.
+    n : int
+        Training-set size.
+    seed : int
+    train : ndarray of shape (n,)
+        Rows of the nested training subset.
+    data : TrialData
+    threads : int
+        Torch / BLAS threads the trial may use.
+    """
+
+    key: str
+    model: str
+    n: int
+    seed: int
+    train: np.ndarray
+    data: TrialData
+    threads: int = 1
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    """What one trial measured.
+
+    Attributes
+    ----------
+    key, model, n, seed : as in `Trial`
+    status : {"ok", "failed"}
+    params : int
+        Learner size (parameter count); -1 when the trial failed before fitting.
+    train_scores, val_scores : dict
+        Every metric of the task, natural units, on the training subset and on the
+        evaluation set.
+    fit_time, predict_time : float
+        Seconds.
+    error : str
+        Exception type, message and the last traceback lines, for failed trials.
+    info : dict
+        Extra facts (epochs trained, host, pid).
+    """
+
+    key: str
+    model: str
+    n: int
+    seed: int
+    status: str
+    params: int = -1
+    train_scores: dict[str, float] = field(default_factory=dict)
+    val_scores: dict[str, float] = field(default_factory=dict)
+    fit_time: float = float("nan")
+    predict_time: float = float("nan")
+    error: str = ""
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def _limit_threads(threads: int) -> None:
+    import torch
+
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+
+
+def _outputs(learner: Any, X: Any, task: str, n_classes: int) -> np.ndarray:
+    """Probabilities over all k class codes (classification) or predictions."""
+    if task != "classification":
+        return np.asarray(learner.predict(X), dtype=np.float64).ravel()
+    classes = np.asarray(learner.classes_)
+    if hasattr(learner, "predict_proba"):
+        p = np.asarray(learner.predict_proba(X), dtype=np.float64)
+    else:
+        # Learners without probabilities count as certain of their prediction.
+        pred = np.asarray(learner.predict(X))
+        p = (pred[:, None] == classes[None, :]).astype(np.float64)
+    full = np.zeros((p.shape[0], n_classes), dtype=np.float64)
+    full[:, classes.astype(np.int64)] = p
+    return full
+
+
+def run_trial(trial: Trial) -> TrialResult:
+    """Train a fresh learner on the trial's subset and score it.
+
+    Parameters
+    ----------
+    trial : Trial
+
+    Returns
+    -------
+    TrialResult
+        ``status="failed"`` with the error when anything raised.
+    """
+    from threadpoolctl import threadpool_limits
+
+    from datacurve.models import parameter_count, parse_spec
+
+    info: dict[str, Any] = {"host": socket.gethostname(), "pid": os.getpid()}
+    data = trial.data
+    params = -1
+    fit_time = predict_time = float("nan")
+    try:
+        _limit_threads(trial.threads)
+        with threadpool_limits(limits=trial.threads):
+            learner = parse_spec(trial.model).build(
+                data.task, random_state=trial_random_state(trial.seed, trial.n))
+            X_train = data.X[trial.train]
+            y_train = data.y[trial.train]
+            t0 = time.perf_counter()
+            learner.fit(X_train, y_train)
+            fit_time = time.perf_counter() - t0
+            params = parameter_count(learner)
+            t0 = time.perf_counter()
+            out_val = _outputs(learner, data.X[data.evaluation], data.task, data.n_classes)
+            predict_time = time.perf_counter() - t0
+            out_train = _outputs(learner, X_train, data.task, data.n_classes)
+        val = compute_metrics(data.task, data.y[data.evaluation], out_val, data.n_classes)
+        train = compute_metrics(data.task, y_train, out_train, data.n_classes)
+        epochs = getattr(learner, "n_epochs_", None)
+        if epochs is not None:
+            info["epochs"] = int(epochs)
+        return TrialResult(trial.key, trial.model, trial.n, trial.seed, "ok", params,
+                           train, val, fit_time, predict_time, "", info)
+    except Exception as exc:  # noqa: BLE001 - a failed trial is a result, not a crash
+        tb = traceback.format_exception(exc)
+        error = f"{type(exc).__name__}: {exc}\n" + "".join(tb[-3:])
+        return TrialResult(trial.key, trial.model, trial.n, trial.seed, "failed", params,
+                           {}, {}, fit_time, predict_time, error.strip(), info)

@@ -1,0 +1,36 @@
+"""The data room: load user data and make built-in datasets as `Dataset` values.
+
+Examples
+--------
+>>> from datacurve.data import builtin
+>>> ds = builtin("synthetic:n=300,classes=3,noise=0.1,seed=1")
+>>> ds.n, ds.n_classes, len(ds.metadata["noisy_indices"])
+(300, 3, 30)
+"""
+
+from __future__ import annotations
+
+from datacurve.data._builtin import (
+    BUILTIN_NAMES,
+    builtin,
+    is_builtin,
+    load_digits_dataset,
+    make_mnist1d,
+    make_synthetic,
+)
+from datacurve.data._dataset import Dataset, Task, fingerprint_arrays
+from datacurve.data._loaders import load, load_data
+
+__all__ = [
+    "BUILTIN_NAMES",
+    "Dataset",
+    "Task",
+    "builtin",
+    "fingerprint_arrays",
+    "is_builtin",
+    "load",
+    "load_data",
+    "load_digits_dataset",
+    "make_mnist1d",
+    "make_synthetic",
+]

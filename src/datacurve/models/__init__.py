@@ -1,0 +1,54 @@
+"""Learners: model spec strings, the built-in torch learners, and model size.
+
+A model spec string (``mlp:width=256``, ``cnn:width=16``,
+``sklearn:LogisticRegression(C=0.5)``, ``mypkg.module:ClassName(a=1)``) is parsed by
+`parse_spec` into a `ModelSpec`, whose ``canonical`` string is the store key and whose
+``build(task, random_state)`` gives a fresh learner. Any scikit-learn estimator is a
+`Learner`; `parameter_count` measures a fitted one.
+
+The torch learners (`MLPLearner`, `CNNLearner`, `resolve_device`) are imported on first
+use, so ``import datacurve`` does not pay for importing torch.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from datacurve.models._protocol import (
+    Learner,
+    ProbabilisticLearner,
+    is_classifier_learner,
+    parameter_count,
+)
+from datacurve.models._spec import BUILTIN_MODELS, ModelSpec, describe_spec, parse_spec
+
+if TYPE_CHECKING:
+    from datacurve.models._torch import CNNLearner, MLPLearner, resolve_device
+
+__all__ = [
+    "BUILTIN_MODELS",
+    "CNNLearner",
+    "Learner",
+    "MLPLearner",
+    "ModelSpec",
+    "ProbabilisticLearner",
+    "describe_spec",
+    "is_classifier_learner",
+    "parameter_count",
+    "parse_spec",
+    "resolve_device",
+]
+
+_LAZY = {"CNNLearner", "MLPLearner", "resolve_device"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from datacurve.models import _torch
+
+        return getattr(_torch, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY)

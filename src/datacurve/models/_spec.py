@@ -1,0 +1,597 @@
+"""Model spec strings: parse, normalise to a store key, and build fresh learners.
+
+Accepted forms (see `parse_spec`)::
+
+    mlp                                         built-in torch MLP, defaults
+    mlp:width=256,depth=2                       ... with hyper-parameters
+    cnn:width=16                                built-in torch CNN
+    sklearn:LogisticRegression(C=0.5)           a scikit-learn estimator by class name
+    sklearn.ensemble.RandomForestClassifier(n_estimators=50)   an import path
+    mypkg.module:ClassName(a=1)                 an import path, module:class form
+
+Argument values are parsed with `ast.literal_eval`: numbers, strings, booleans, None,
+tuples, lists, dicts and sets. Nothing in a spec is ever evaluated as code; an import
+path does import the named module.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import functools
+import importlib
+import inspect
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin, is_classifier, is_regressor
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import Tags
+from sklearn.utils.metaestimators import available_if
+
+from datacurve._errors import InputError, describe
+
+__all__ = ["BUILTIN_MODELS", "ModelSpec", "describe_spec", "parse_spec"]
+
+_EXPECTED = ("a model spec such as 'cnn:width=16', 'mlp:width=256,depth=2' or "
+             "'sklearn:LogisticRegression(C=0.5)'")
+
+BUILTIN_MODELS: Mapping[str, str] = MappingProxyType({
+    "mlp": "multilayer perceptron (torch): width=128 units × depth=2 hidden layers",
+    "cnn": "convolutional network (torch), 1-D or 2-D by input shape: "
+           "width=16 channels × depth=3 blocks, kernel_size=5",
+})
+"""Built-in model kinds and what they are (defaults shown; see `MLPLearner`, `CNNLearner`)."""
+
+_BUILTIN_CLASSES = {"mlp": "MLPLearner", "cnn": "CNNLearner"}
+_TASKS = ("classification", "regression")
+# Searched in this order before falling back to the slow `all_estimators` scan
+# (which imports every scikit-learn module: seconds per worker process).
+_SKLEARN_MODULES = (
+    "linear_model", "ensemble", "tree", "neighbors", "svm", "naive_bayes", "neural_network",
+    "discriminant_analysis", "dummy", "kernel_ridge", "gaussian_process", "calibration",
+    "multiclass", "multioutput", "semi_supervised", "isotonic", "cross_decomposition",
+    "cluster", "mixture", "covariance", "compose", "frozen",
+)
+_IDENT = r"[A-Za-z_]\w*"
+_DOTTED = rf"{_IDENT}(?:\.{_IDENT})*"
+
+
+def _bad(text: str, reason: str) -> InputError:
+    return InputError("--model", _EXPECTED, f"{text!r}: {reason}")
+
+
+# -- preprocessing wrapped around scikit-learn estimators ---------------------------------
+class _Flatten(TransformerMixin, BaseEstimator):
+    """Reshape dense (n, *s) features to (n, prod(s)); pass sparse matrices through as CSR."""
+
+    def fit(self, X: Any, y: Any = None) -> _Flatten:
+        """Nothing to learn."""
+        return self
+
+    def transform(self, X: Any) -> Any:
+        """Features of shape (n, d): CSR stays CSR, anything else becomes an ndarray."""
+        if sp.issparse(X):
+            return sp.csr_matrix(X)
+        arr = np.asarray(X)
+        return arr.reshape(arr.shape[0], -1)
+
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
+        tags.requires_fit = False
+        return tags
+
+
+class _Standardise(TransformerMixin, BaseEstimator):
+    """`StandardScaler`, centring only dense features (decided when fitted).
+
+    Centring sparse TF-IDF features would make them dense; scaling alone keeps them
+    sparse.
+    """
+
+    def fit(self, X: Any, y: Any = None) -> _Standardise:
+        """Fit a `StandardScaler` (``with_mean=False`` for sparse `X`)."""
+        self.scaler_ = StandardScaler(with_mean=not sp.issparse(X)).fit(X)
+        return self
+
+    def transform(self, X: Any) -> Any:
+        """Standardised features, same shape and sparsity as `X`."""
+        return self.scaler_.transform(X)
+
+    def __sklearn_tags__(self) -> Tags:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class _Preprocessed(Pipeline):
+    """A `Pipeline` whose probabilities are float64 rows that sum to 1.
+
+    Estimators fitted on float32 features (the dataset convention) can return float32
+    probabilities whose rows miss 1 by ~1e-7, which scikit-learn's metrics reject.
+    """
+
+    @available_if(lambda self: hasattr(self.steps[-1][1], "predict_proba"))
+    def predict_proba(self, X: Any, **params: Any) -> np.ndarray:
+        """Class probabilities of the final step, shape (n, k), float64, rows sum to 1."""
+        proba = np.asarray(super().predict_proba(X, **params), dtype=np.float64)
+        total = proba.sum(axis=1, keepdims=True)
+        return np.divide(proba, total, out=proba, where=total > 0)
+
+
+def preprocessed(estimator: Any) -> Pipeline:
+    """Wrap a scikit-learn estimator in datacurve's standard preprocessing.
+
+    Steps: flatten ``(n, *s)`` to ``(n, d)`` (CSR passes through), median imputation
+    (``keep_empty_features=True`` so all-missing columns keep their place), then
+    standardisation (not centred for sparse input). The learner, not the loader,
+    standardises, so every trial fits its scaling on its own training subset.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The final step, named ``"model"``.
+
+    Returns
+    -------
+    Pipeline
+        Its ``predict_proba`` (when the estimator has one) returns float64 rows that
+        sum to 1.
+    """
+    return _Preprocessed([
+        ("flatten", _Flatten()),
+        ("impute", SimpleImputer(strategy="median", keep_empty_features=True)),
+        ("scale", _Standardise()),
+        ("model", estimator),
+    ])
+
+
+# -- values -----------------------------------------------------------------------------
+def _format_value(v: Any) -> str:
+    """Literal source text for `v` that `ast.literal_eval` reads back to an equal value."""
+    if isinstance(v, float) and not math.isfinite(v):
+        # repr gives 'inf', which is not a literal; 1e999 parses to inf.
+        return "1e999" if v > 0 else "-1e999"
+    if isinstance(v, tuple):
+        inner = ", ".join(_format_value(x) for x in v)
+        return f"({inner},)" if len(v) == 1 else f"({inner})"
+    if isinstance(v, list):
+        return "[" + ", ".join(_format_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{_format_value(k)}: {_format_value(x)}"
+                               for k, x in v.items()) + "}"
+    if isinstance(v, set | frozenset):
+        # Sets print in hash order, which changes between runs for strings: sort so the
+        # canonical string (a store key) is stable.
+        return "{" + ", ".join(sorted(_format_value(x) for x in v)) + "}" if v else "set()"
+    return repr(v)
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """Equal and of the same type: 1 and 1.0 can mean different things to an estimator
+    (scikit-learn's ``max_features=1`` is one feature, ``1.0`` all of them)."""
+    if type(a) is not type(b):
+        return False
+    try:
+        return bool(a == b)
+    except Exception:  # an odd __eq__ just means "not the default"
+        return False
+
+
+def _parse_kwargs(text: str, source: str) -> dict[str, Any]:
+    """Keyword arguments ``a=1, b='x'`` → dict, with literal values only."""
+    if not source.strip():
+        return {}
+    try:
+        tree = ast.parse(f"_f({source})", mode="eval")
+    except SyntaxError:
+        raise _bad(text, f"cannot parse the arguments {source!r}; "
+                         "write name=value pairs separated by commas") from None
+    call = tree.body
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+            and call.func.id == "_f"):
+        raise _bad(text, f"cannot parse the arguments {source!r}")
+    if call.args:
+        raise _bad(text, "positional arguments are not accepted; name each one, e.g. C=0.5")
+    out: dict[str, Any] = {}
+    for kw in call.keywords:
+        if kw.arg is None:
+            raise _bad(text, "'**' arguments are not accepted")
+        if kw.arg in out:
+            raise _bad(text, f"{kw.arg} is given twice")
+        try:
+            out[kw.arg] = ast.literal_eval(kw.value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            raise _bad(text, f"the value of {kw.arg} must be a Python literal (number, "
+                             "string, True/False/None, tuple, list or dict), got "
+                             f"{ast.unparse(kw.value)!r}") from None
+    return out
+
+
+def _format_kwargs(params: Mapping[str, Any], sep: str) -> str:
+    return sep.join(f"{k}={_format_value(v)}" for k, v in sorted(params.items()))
+
+
+# -- classes ----------------------------------------------------------------------------
+def _torch_module() -> Any:
+    # Imported on first use: `import datacurve` (and the CLI's --help) stays fast
+    # when no torch model is involved.
+    from datacurve.models import _torch
+
+    return _torch
+
+
+def _builtin_class(kind: str) -> type:
+    cls: type = getattr(_torch_module(), _BUILTIN_CLASSES[kind])
+    return cls
+
+
+def _is_estimator_class(obj: Any) -> bool:
+    return (isinstance(obj, type) and issubclass(obj, BaseEstimator)
+            and not inspect.isabstract(obj))
+
+
+@functools.cache
+def _all_sklearn_estimators() -> dict[str, type]:
+    from sklearn.utils import all_estimators
+
+    return dict(all_estimators())
+
+
+@functools.cache
+def _find_sklearn(name: str) -> type | None:
+    """The scikit-learn estimator class called `name`, or None.
+
+    Same answer as a lookup in `sklearn.utils.all_estimators` (estimator names are
+    unique there), but tries the usual modules first because the full scan imports
+    all of scikit-learn.
+    """
+    for module_name in _SKLEARN_MODULES:
+        module = importlib.import_module(f"sklearn.{module_name}")
+        if name in getattr(module, "__all__", ()):
+            obj = getattr(module, name)
+            return obj if _is_estimator_class(obj) else None
+    return _all_sklearn_estimators().get(name)
+
+
+def _init_parameters(cls: type) -> tuple[dict[str, Any], bool]:
+    """Keyword parameters of ``cls.__init__`` with defaults (``inspect._empty`` when
+    required), and whether it also takes ``**kwargs``."""
+    try:
+        sig = inspect.signature(cls)
+    except (TypeError, ValueError):
+        return {}, True
+    params: dict[str, Any] = {}
+    var_kw = False
+    for p in sig.parameters.values():
+        if p.kind is p.VAR_KEYWORD:
+            var_kw = True
+        elif p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY):
+            params[p.name] = p.default
+    return params, var_kw
+
+
+def _is_own_learner(cls: type) -> bool:
+    """datacurve's learners take the dataset's features as they are: no wrapping."""
+    return cls.__module__.split(".")[0] == "datacurve"
+
+
+# -- the spec -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ModelSpec:
+    """A parsed model spec: what to build, and a canonical string naming it.
+
+    Two specs are equal when their canonical strings are (``cnn`` and ``cnn:width=16``
+    with 16 the default width are equal).
+
+    Parameters
+    ----------
+    kind : {"mlp", "cnn", "sklearn", "import"}
+        Built-in torch learner, scikit-learn estimator by name, or another class by
+        import path (a scikit-learn class or a datacurve learner given by import path
+        is normalised to the ``sklearn`` or built-in kind).
+    canonical : str
+        Normalised spec, used as a store key: only non-default arguments, sorted by
+        name, e.g. ``mlp:depth=3,width=256``, ``cnn``,
+        ``sklearn:LogisticRegression(C=0.5, max_iter=500)``,
+        ``mypkg.module:ClassName(a=1)``. Parsing it gives an equal spec.
+    estimator_class : type
+        The class `build` instantiates.
+    params : tuple of (str, value) pairs
+        Its non-default keyword arguments, sorted by name.
+    """
+
+    kind: str
+    canonical: str
+    estimator_class: type = field(compare=False, repr=False)
+    params: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
+
+    def __str__(self) -> str:
+        return self.canonical
+
+    @property
+    def wrapped(self) -> bool:
+        """Whether `build` adds the flatten/impute/standardise pipeline."""
+        return self.kind in ("sklearn", "import") and _is_estimator_class(
+            self.estimator_class) and not _is_own_learner(self.estimator_class)
+
+    def build(self, task: str = "classification", random_state: int | None = None) -> Any:
+        """A new, unfitted learner for this spec (a fresh object on every call).
+
+        Parameters
+        ----------
+        task : {"classification", "regression"}
+            The torch learners are configured for it; other estimators must be a
+            classifier or a regressor accordingly.
+        random_state : int, optional
+            Set on the estimator when it has a ``random_state`` parameter; it overrides
+            a ``random_state`` written in the spec (the runner varies it per seed).
+
+        Returns
+        -------
+        estimator
+            Torch learners and datacurve's own learners bare; other scikit-learn
+            estimators inside `preprocessed` (a Pipeline whose last step is the
+            estimator); other classes bare.
+
+        Raises
+        ------
+        InputError
+            For an unknown task, or an estimator that cannot do the task.
+        """
+        if task not in _TASKS:
+            raise InputError("task", "'classification' or 'regression'", repr(task))
+        kwargs = dict(self.params)
+        if self.kind in _BUILTIN_CLASSES:
+            kwargs["task"] = task
+        est = self.estimator_class(**kwargs)
+        if random_state is not None:
+            if hasattr(est, "get_params"):
+                if "random_state" in est.get_params(deep=False):
+                    est.set_params(random_state=random_state)
+            elif "random_state" in _init_parameters(self.estimator_class)[0]:
+                est = self.estimator_class(**{**kwargs, "random_state": random_state})
+        self._check_task(est, task)
+        return preprocessed(est) if self.wrapped else est
+
+    def _check_task(self, est: Any, task: str) -> None:
+        name = self.estimator_class.__name__
+        if isinstance(est, BaseEstimator):
+            if task == "classification" and not is_classifier(est):
+                what = "a regressor" if is_regressor(est) else "not a classifier"
+                raise InputError("--model", "a classifier for a classification task",
+                                 f"{self.canonical!r}: {name} is {what}")
+            if task == "regression" and not is_regressor(est):
+                what = "a classifier" if is_classifier(est) else "not a regressor"
+                raise InputError("--model", "a regressor for a regression task",
+                                 f"{self.canonical!r}: {name} is {what}")
+        elif task == "classification" and not hasattr(est, "predict_proba"):
+            raise InputError("--model", "a classifier with predict_proba for a "
+                             "classification task",
+                             f"{self.canonical!r}: {name} has no predict_proba")
+
+
+def _builtin_spec(text: str, kind: str, params: dict[str, Any]) -> ModelSpec:
+    torch_mod = _torch_module()
+    cls = _builtin_class(kind)
+    defaults = cls().get_params(deep=False)
+    defaults.pop("task")  # set by build() from the dataset
+    clean: dict[str, Any] = {}
+    for name, value in params.items():
+        if name not in defaults:
+            hint = difflib.get_close_matches(name, defaults, n=1)
+            reason = f"{kind} has no hyper-parameter {name!r}"
+            if name == "task":
+                reason += " (the task comes from the dataset)"
+            elif hint:
+                reason += f" (did you mean {hint[0]!r}?)"
+            raise _bad(text, f"{reason}; accepted: {describe(sorted(defaults), limit=20)}")
+        if isinstance(defaults[name], float) and not isinstance(value, bool) and isinstance(
+                value, int):
+            value = float(value)  # lr=1 and lr=1.0 are the same model
+        try:
+            torch_mod.check_hyperparameters(cls, {name: value})
+        except InputError as exc:
+            raise _bad(text, f"{exc.name}: expected {exc.expected}, got {exc.got}") from None
+        if not _same_value(value, defaults[name]):
+            clean[name] = value
+    canonical = kind + (":" + _format_kwargs(clean, ",") if clean else "")
+    return ModelSpec(kind, canonical, cls, tuple(sorted(clean.items())))
+
+
+def _class_spec(text: str, cls: type, params: dict[str, Any], *, kind: str,
+                prefix: str) -> ModelSpec:
+    """Spec of an estimator class given by scikit-learn name or import path."""
+    name = cls.__name__
+    if not (callable(getattr(cls, "fit", None)) and callable(getattr(cls, "predict", None))):
+        missing = "fit" if not callable(getattr(cls, "fit", None)) else "predict"
+        raise _bad(text, f"{prefix} is not a learner (an estimator with fit and predict): "
+                         f"it has no {missing} method")
+    accepted, var_kw = _init_parameters(cls)
+    for key in params:
+        if key not in accepted and not var_kw:
+            hint = difflib.get_close_matches(key, accepted, n=1)
+            reason = f"{name} has no parameter {key!r}"
+            if hint:
+                reason += f" (did you mean {hint[0]!r}?)"
+            raise _bad(text, f"{reason}; accepted: {describe(sorted(accepted), limit=40)}")
+    try:
+        est = cls(**params)
+    except Exception as exc:  # any constructor error is a bad spec
+        raise _bad(text, f"{name}({_format_kwargs(params, ', ')}) failed: "
+                         f"{type(exc).__name__}: {exc}") from None
+    validate = getattr(est, "_validate_params", None)
+    if callable(validate) and hasattr(est, "_parameter_constraints"):
+        # scikit-learn checks parameter types and ranges only at fit; checking now gives
+        # the error at the command line instead of in every trial.
+        try:
+            validate()
+        except (ValueError, TypeError) as exc:
+            raise _bad(text, str(exc)) from None
+    clean = {k: v for k, v in params.items()
+             if not (k in accepted and _same_value(v, accepted[k]))}
+    args = _format_kwargs(clean, ", ")
+    canonical = f"{prefix}({args})"
+    return ModelSpec(kind, canonical, cls, tuple(sorted(clean.items())))
+
+
+def _sklearn_spec(text: str, name: str, params: dict[str, Any]) -> ModelSpec:
+    cls = _find_sklearn(name)
+    if cls is None:
+        names = sorted(_all_sklearn_estimators())
+        hint = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+        reason = f"scikit-learn has no estimator {name!r}"
+        if hint:
+            reason += " (did you mean " + " or ".join(repr(h) for h in hint) + "?)"
+        raise _bad(text, reason)
+    return _class_spec(text, cls, params, kind="sklearn", prefix=f"sklearn:{name}")
+
+
+def _import_spec(text: str, module_path: str, name: str, params: dict[str, Any]) -> ModelSpec:
+    try:
+        module = importlib.import_module(module_path)
+    except ImportError as exc:
+        raise _bad(text, f"cannot import {module_path!r} ({exc})") from None
+    except Exception as exc:  # a failing import is a bad spec
+        raise _bad(text, f"importing {module_path!r} failed: {type(exc).__name__}: {exc}"
+                   ) from None
+    if not hasattr(module, name):
+        public = [n for n in dir(module) if not n.startswith("_")]
+        hint = difflib.get_close_matches(name, public, n=3)
+        reason = f"module {module_path!r} has no {name!r}"
+        if hint:
+            reason += " (did you mean " + " or ".join(repr(h) for h in hint) + "?)"
+        raise _bad(text, reason)
+    cls = getattr(module, name)
+    if not isinstance(cls, type):
+        raise _bad(text, f"{module_path}:{name} is a {type(cls).__name__}, not a class")
+    # The same model gets the same store key however it was named.
+    if cls.__module__.startswith("datacurve.models."):
+        for kind, cls_name in _BUILTIN_CLASSES.items():
+            if cls is getattr(_torch_module(), cls_name):
+                return _builtin_spec(text, kind, params)
+    if cls.__module__.startswith("sklearn.") and _find_sklearn(cls.__name__) is cls:
+        return _class_spec(text, cls, params, kind="sklearn", prefix=f"sklearn:{cls.__name__}")
+    return _class_spec(text, cls, params, kind="import", prefix=f"{module_path}:{name}")
+
+
+def parse_spec(text: str) -> ModelSpec:
+    """Parse a model spec string.
+
+    Parameters
+    ----------
+    text : str
+        One of
+        ``mlp`` / ``cnn`` (built-in torch learners, optionally ``:name=value,...``,
+        e.g. ``mlp:width=256,depth=2``);
+        ``sklearn:Name(name=value, ...)`` (a scikit-learn estimator by class name, the
+        parentheses optional);
+        an import path ``package.module.Class(...)`` or ``package.module:Class(...)``.
+
+    Returns
+    -------
+    ModelSpec
+
+    Raises
+    ------
+    InputError
+        Named ``--model``, with the text and the reason: unknown kind or estimator
+        (with close names), unknown hyper-parameter (with the accepted ones), a value
+        that is not a literal or out of range, a class that is not a learner.
+
+    Examples
+    --------
+    >>> parse_spec("mlp:depth=2,width=256").canonical
+    'mlp:width=256'
+    >>> parse_spec("sklearn:LogisticRegression(max_iter=500, C=0.5)").canonical
+    'sklearn:LogisticRegression(C=0.5, max_iter=500)'
+    """
+    if not isinstance(text, str):
+        raise InputError("--model", _EXPECTED, f"{text!r} (a {type(text).__name__})")
+    s = text.strip()
+    if not s:
+        raise _bad(text, "the spec is empty")
+
+    builtin = re.fullmatch(r"(?i)(mlp|cnn)\s*(?::(.*)|\((.*)\))?", s, flags=re.S)
+    if builtin:
+        kind = builtin.group(1).lower()
+        source = builtin.group(2) if builtin.group(2) is not None else builtin.group(3) or ""
+        return _builtin_spec(text, kind, _parse_kwargs(text, source))
+
+    callee, args = s, ""
+    if "(" in s:
+        i = s.index("(")
+        if not s.endswith(")"):
+            raise _bad(text, "the arguments must be closed by ')' at the end")
+        callee, args = s[:i].strip(), s[i + 1:-1]
+    if ":" in callee:
+        head, _, name = (part.strip() for part in callee.partition(":"))
+        if head.lower() == "sklearn":
+            if not re.fullmatch(_IDENT, name):
+                raise _bad(text, f"{name!r} is not an estimator class name")
+            return _sklearn_spec(text, name, _parse_kwargs(text, args))
+        if "." in head and re.fullmatch(_DOTTED, head) and re.fullmatch(_IDENT, name):
+            return _import_spec(text, head, name, _parse_kwargs(text, args))
+        kinds = [*BUILTIN_MODELS, "sklearn"]
+        hint = difflib.get_close_matches(head.lower(), kinds, n=1)
+        reason = f"unknown model kind {head!r}"
+        reason += f" (did you mean {hint[0]!r}?)" if hint else ""
+        if not hint and re.fullmatch(_IDENT, head) and re.fullmatch(_IDENT, name):
+            reason += "; for a module write the import path, e.g. mypkg.module:ClassName()"
+        else:
+            reason += f"; known kinds: {', '.join(kinds)}, or an import path"
+        raise _bad(text, reason)
+    if re.fullmatch(_DOTTED, callee) and "." in callee:
+        module_path, _, name = callee.rpartition(".")
+        return _import_spec(text, module_path, name, _parse_kwargs(text, args))
+    reason = f"unknown model {callee!r}"
+    hint = difflib.get_close_matches(callee.lower(), list(BUILTIN_MODELS), n=1)
+    if hint:
+        reason += f" (did you mean {hint[0]!r}?)"
+    elif re.fullmatch(_IDENT, callee) and _find_sklearn(callee) is not None:
+        reason += f" (did you mean 'sklearn:{callee}'?)"
+    else:
+        reason += f"; known: {', '.join(BUILTIN_MODELS)}, sklearn:Name(...) or an import path"
+    raise _bad(text, reason)
+
+
+def describe_spec(spec: ModelSpec | str) -> str:
+    """One-line human description of a spec.
+
+    Parameters
+    ----------
+    spec : ModelSpec or str
+
+    Returns
+    -------
+    str
+        e.g. ``"MLP (torch): 2 hidden layers × 256 units"``.
+    """
+    if isinstance(spec, str):
+        spec = parse_spec(spec)
+    if spec.kind in _BUILTIN_CLASSES:
+        defaults = spec.estimator_class().get_params(deep=False)
+        p = {**defaults, **dict(spec.params)}
+        shown = {"width", "depth", "kernel_size", "task"}
+        extra = ", ".join(f"{k}={_format_value(v)}" for k, v in sorted(spec.params)
+                          if k not in shown)
+        extra = f"; {extra}" if extra else ""
+        if spec.kind == "mlp":
+            return f"MLP (torch): {p['depth']} hidden layers × {p['width']} units{extra}"
+        return (f"CNN (torch): {p['depth']} conv blocks × {p['width']} channels, "
+                f"kernel {p['kernel_size']}{extra}")
+    call = spec.canonical.split(":", 1)[1] if spec.kind == "sklearn" else spec.canonical
+    origin = "scikit-learn " if spec.kind == "sklearn" else ""
+    prep = " after median imputation and standardisation" if spec.wrapped else ""
+    return f"{origin}{call}{prep}"
