@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,7 @@ def test_trials_of_a_seed_are_nested_and_share_one_evaluation_set() -> None:
         assert t.data.evaluation is plan.trials[0].data.evaluation
         assert np.intersect1d(t.train, t.data.evaluation).size == 0
     for subsets in by_seed.values():
-        for small, big in zip(subsets, subsets[1:], strict=False):
+        for small, big in itertools.pairwise(subsets):
             assert set(small.tolist()) <= set(big.tolist())
 
 

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import pandas as pd
 import typer
+from typer.exceptions import TyperException
 
 from datacurve import __version__
 from datacurve._errors import DatacurveError, InputError
@@ -244,17 +244,18 @@ def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         command.main(args=argv, prog_name="datacurve", standalone_mode=False)
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.Abort:
+    except typer.Exit as exc:
+        return int(getattr(exc, "exit_code", 0))
+    except typer.Abort:
         err_console.print("datacurve: interrupted")
         return 130
-    except click.UsageError as exc:
-        hint = f" (see 'datacurve {exc.ctx.command.name} --help')" if exc.ctx else ""
-        sys.stderr.write(f"datacurve: error: {exc.format_message()}{hint}\n")
-        return 2
-    except click.ClickException as exc:
-        sys.stderr.write(f"datacurve: error: {exc.format_message()}\n")
+    except TyperException as exc:
+        # typer >= 0.29 vendors click; its usage errors derive from TyperException and
+        # carry click's `format_message()` and `ctx`.
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see 'datacurve {ctx.command.name} --help')" if ctx is not None else ""
+        sys.stderr.write(f"datacurve: error: {message}{hint}\n")
         return 2
     except InputError as exc:
         sys.stderr.write(f"datacurve: error: {exc}\n")

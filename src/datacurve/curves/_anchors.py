@@ -19,7 +19,9 @@ MIN_ANCHOR = 16
 """Smallest default anchor (LCDB)."""
 
 
-def geometric_anchors(max_size: int, *, min_size: int = MIN_ANCHOR, step: float = 0.5) -> np.ndarray:
+def geometric_anchors(
+    max_size: int, *, min_size: int = MIN_ANCHOR, step: float = 0.5
+) -> np.ndarray:
     """LCDB's geometric schedule ``ceil(min_size * 2**(k*step))`` up to `max_size`.
 
     Parameters

@@ -335,7 +335,7 @@ def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executo
                                        cached, result))
     except KeyboardInterrupt:
         raise
-    except Exception as exc:  # noqa: BLE001 - a dead worker must not lose the other results
+    except Exception as exc:  # a dead worker must not lose the other results
         # The executor itself broke (e.g. a worker process was killed by the OS).
         # Record the trials it did not return as failed, so they are retried next time.
         message = f"executor failed: {type(exc).__name__}: {exc}"

@@ -255,9 +255,10 @@ def _num(x: float) -> float | None:
 
 def results_frame(raw: pd.DataFrame, *, metric: str | None = None) -> pd.DataFrame:
     """Turn raw trial rows into the results table (see `Store.results`)."""
-    base = list(RESULT_COLUMNS) + ["metric", "dataset", "dataset_name", "task", "eval_split",
-                                   "status", "fit_time", "predict_time", "n_eval", "error",
-                                   "key"]
+    base = [
+        *RESULT_COLUMNS, "metric", "dataset", "dataset_name", "task", "eval_split",
+        "status", "fit_time", "predict_time", "n_eval", "error", "key",
+    ]
     if raw.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in base})
     if metric is not None:

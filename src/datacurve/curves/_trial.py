@@ -184,7 +184,7 @@ def run_trial(trial: Trial) -> TrialResult:
             info["epochs"] = int(epochs)
         return TrialResult(trial.key, trial.model, trial.n, trial.seed, "ok", params,
                            train, val, fit_time, predict_time, "", info)
-    except Exception as exc:  # noqa: BLE001 - a failed trial is a result, not a crash
+    except Exception as exc:  # a failed trial is a result, not a crash
         tb = traceback.format_exception(exc)
         error = f"{type(exc).__name__}: {exc}\n" + "".join(tb[-3:])
         return TrialResult(trial.key, trial.model, trial.n, trial.seed, "failed", params,
