@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn import metrics as skm
 
 from datacurve import InputError
@@ -55,3 +59,43 @@ def test_metric_of_the_wrong_task_is_refused() -> None:
     with pytest.raises(InputError) as info:
         get_metric("rmse", "classification")
     assert "'rmse'" in str(info.value) and "classification" in str(info.value)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    n=st.integers(2, 60),
+    k=st.integers(2, 5),
+    seed=st.integers(0, 2**31 - 1),
+    ties=st.booleans(),
+)
+def test_vectorised_classification_metrics_equal_scikit_learn(
+    n: int, k: int, seed: int, ties: bool
+) -> None:
+    """Property: on any labels (some classes possibly absent) and any probabilities,
+    with or without ties, every metric equals scikit-learn's."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, k, n)
+    p = rng.dirichlet(np.ones(k), n)
+    if ties:
+        p = np.round(p, 1) + 1e-3
+        p /= p.sum(axis=1, keepdims=True)
+    m = compute_metrics("classification", y, p, k)
+    pred = p.argmax(1)
+    labels = np.arange(k)
+    assert m["accuracy"] == pytest.approx(skm.accuracy_score(y, pred))
+    assert m["log_loss"] == pytest.approx(skm.log_loss(y, p, labels=labels))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert m["balanced_accuracy"] == pytest.approx(skm.balanced_accuracy_score(y, pred))
+    assert m["macro_f1"] == pytest.approx(
+        skm.f1_score(y, pred, average="macro", labels=labels, zero_division=0))
+    present = np.unique(y)
+    if present.size < 2:
+        assert np.isnan(m["roc_auc"])
+        return
+    sub = p[:, present] / p[:, present].sum(axis=1, keepdims=True)
+    if present.size == 2:
+        expected = skm.roc_auc_score(y == present[1], sub[:, 1])
+    else:
+        expected = skm.roc_auc_score(y, sub, multi_class="ovr", labels=present)
+    assert m["roc_auc"] == pytest.approx(expected)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import rankdata
 from sklearn import metrics as skm
 
 from datacurve._errors import InputError, describe
@@ -92,29 +93,52 @@ def get_metric(name: str, task: str | None = None) -> Metric:
 
 
 def _classification(y: np.ndarray, proba: np.ndarray, n_classes: int) -> dict[str, float]:
+    # Hand-vectorised on purpose: scikit-learn's metric functions give the same numbers
+    # (tests/curves/test_metrics.py checks every one against them) but spend ~50 ms per
+    # trial validating inputs, which is most of the runner's overhead on small trials.
+    y = np.asarray(y, dtype=np.int64)
+    proba = np.asarray(proba, dtype=np.float64)
+    k = max(int(n_classes), proba.shape[1])
     pred = proba.argmax(axis=1)
-    labels = np.arange(n_classes)
+    cm = np.bincount(y * k + pred, minlength=k * k).reshape(k, k)  # rows: true class
+    tp = np.diag(cm).astype(np.float64)
+    support = cm.sum(axis=1)
+    predicted = cm.sum(axis=0)
+    present = support > 0
+    f1_den = support + predicted  # = 2 tp + fp + fn
+    f1 = np.divide(2.0 * tp, f1_den, out=np.zeros(k), where=f1_den > 0)
+    rows = proba / np.clip(proba.sum(axis=1, keepdims=True), 1e-300, None)
+    p_true = np.clip(rows[np.arange(y.size), y], 1e-15, 1.0)
     out = {
-        "accuracy": float(np.mean(pred == y)),
-        "balanced_accuracy": float(skm.balanced_accuracy_score(y, pred)),
-        "macro_f1": float(skm.f1_score(y, pred, average="macro", labels=labels,
-                                       zero_division=0)),
-        "log_loss": float(skm.log_loss(y, np.clip(proba, 1e-15, 1.0), labels=labels)),
+        "accuracy": float(tp.sum() / y.size),
+        "balanced_accuracy": float(np.mean(tp[present] / support[present])),
+        "macro_f1": float(f1[:n_classes].mean()),
+        "log_loss": float(-np.mean(np.log(p_true))),
     }
     out["error"] = 1.0 - out["accuracy"]
-    present = np.unique(y)
-    if present.size < 2:
-        out["roc_auc"] = float("nan")  # undefined with one class in the evaluated rows
-    elif n_classes == 2:
-        out["roc_auc"] = float(skm.roc_auc_score(y, proba[:, 1]))
-    else:
-        # One-vs-rest macro AUC over the classes present in y.
-        sub = proba[:, present]
-        sub = sub / np.clip(sub.sum(axis=1, keepdims=True), 1e-15, None)
-        out["roc_auc"] = float(skm.roc_auc_score(y, sub, multi_class="ovr", labels=present)
-                               if present.size > 2 else skm.roc_auc_score(y == present[1],
-                                                                          sub[:, 1]))
+    out["roc_auc"] = _ovr_auc(y, proba, np.flatnonzero(present))
     return out
+
+
+def _ovr_auc(y: np.ndarray, proba: np.ndarray, present: np.ndarray) -> float:
+    """Macro one-vs-rest ROC-AUC over the classes present in `y` (Mann-Whitney U form).
+
+    Probabilities are renormalised over the present classes, as scikit-learn does with
+    ``labels=present``; with two present classes this is the AUC of the second one.
+    """
+    if present.size < 2:
+        return float("nan")  # undefined with one class in the evaluated rows
+    sub = proba[:, present]
+    sub = sub / np.clip(sub.sum(axis=1, keepdims=True), 1e-15, None)
+    if present.size == 2:
+        sub = sub[:, 1:]
+        present = present[1:]
+    ranks = rankdata(sub, axis=0)  # average ranks for ties, per column
+    positive = y[:, None] == present[None, :]
+    n_pos = positive.sum(axis=0).astype(np.float64)
+    n_neg = y.size - n_pos
+    u = (ranks * positive).sum(axis=0) - n_pos * (n_pos + 1) / 2
+    return float(np.mean(u / (n_pos * n_neg)))
 
 
 def _regression(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
@@ -124,7 +148,6 @@ def _regression(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
         "mae": float(np.mean(np.abs(resid))),
         "r2": float(skm.r2_score(y, pred)) if y.size > 1 else float("nan"),
     }
-
 
 
 def compute_metrics(task: str, y: np.ndarray, output: np.ndarray,
