@@ -1,0 +1,148 @@
+"""Shared by bench/train_meta.py and bench/extrapolation.py: the meta-training table from
+LCDB curves, quantile ensembles trained on it, and their export to flat node arrays.
+
+The table: for every curve, every cut after its first four sizes and every larger size h,
+the features `datacurve.fit._meta.curve_features` computes from the observed part (exactly
+what `fit_learning_curve` computes at run time) and the target g(h) - g_last.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.ensemble import HistGradientBoostingRegressor
+
+from datacurve.fit._families import FAMILIES, fit_family
+from datacurve.fit._meta import META_FAMILIES, TreeEnsembles, curve_features, feature_names
+
+DATA = Path(__file__).resolve().parent / "data"
+LCDB = DATA / "lcdb_curves_dev.csv.gz"
+TABLE = DATA / "meta_table.parquet"  # cache, not committed
+QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
+MONOTONE = {f"p_{f}" for f in META_FAMILIES} | {"lograt"}
+HGB = dict(max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=100)
+
+
+def lcdb_curves(path: Path = LCDB) -> list[tuple[int, str, np.ndarray, np.ndarray]]:
+    """(openmlid, learner, sizes, validation accuracy) per curve, sizes ascending."""
+    df = pd.read_csv(path)
+    out = []
+    for (oid, learner), c in df.groupby(["openmlid", "learner"], sort=True):
+        c = c.sort_values("size_train")
+        c = c[np.isfinite(c["score_valid"])]
+        out.append((int(oid), str(learner), c["size_train"].to_numpy(float),
+                    c["score_valid"].to_numpy(float)))
+    return out
+
+
+def _curve_rows(oid: int, n: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    rows = []
+    for k in range(4, n.size):
+        on, oe = n[:k], 1.0 - y[:k]
+        w = on / on.max()
+        fits = {f: fit_family(FAMILIES[f], on, oe, w) for f in META_FAMILIES}
+        X = curve_features(on, oe, fits, n[k:])
+        t = y[k:] - y[k - 1]
+        rows.append(np.column_stack([np.full(n.size - k, oid), np.full(n.size - k, k),
+                                     n[k:], np.full(n.size - k, n[-1]), X, t]))
+    return rows
+
+
+def build_table(jobs: int = 2, cache: bool = True) -> pd.DataFrame:
+    """The meta-training table (cached in bench/data/meta_table.parquet)."""
+    if cache and TABLE.exists() and TABLE.stat().st_mtime > LCDB.stat().st_mtime:
+        return pd.read_parquet(TABLE)
+    t0 = time.perf_counter()
+    curves = [c for c in lcdb_curves() if c[2].size >= 6]
+    parts = Parallel(n_jobs=jobs)(delayed(_curve_rows)(oid, n, y) for oid, _, n, y in curves)
+    arr = np.vstack([r for p in parts for r in p])
+    cols = ["oid", "k", "h", "M", *feature_names(), "t"]
+    table = pd.DataFrame(arr, columns=cols)
+    learners = np.concatenate([[lr] * sum(len(r) for r in p)
+                               for (_, lr, _, _), p in zip(curves, parts, strict=True)])
+    table["learner"] = learners
+    if cache:
+        table.to_parquet(TABLE)
+    print(f"meta table: {len(table):,} rows from {len(curves):,} curves in "
+          f"{time.perf_counter() - t0:.0f} s")
+    return table
+
+
+def train(table: pd.DataFrame, quantiles: tuple[float, ...] = QUANTILES,
+          max_rows: int | None = 120_000, seed: int = 0) -> list[HistGradientBoostingRegressor]:
+    """One monotone-constrained quantile ensemble per quantile (absolute loss at 0.5)."""
+    names = feature_names()
+    rows = table
+    if max_rows is not None and len(table) > max_rows:
+        rows = table.sample(max_rows, random_state=seed)
+    X = rows[names].to_numpy()
+    t = rows["t"].to_numpy()
+    cst = [1 if c in MONOTONE else 0 for c in names]
+    models = []
+    for q in quantiles:
+        kw: dict[str, object] = ({"loss": "absolute_error"} if q == 0.5
+                                 else {"loss": "quantile", "quantile": q})
+        models.append(HistGradientBoostingRegressor(monotonic_cst=cst, random_state=seed,
+                                                    **HGB, **kw).fit(X, t))  # type: ignore[arg-type]
+    return models
+
+
+def export(models: list[HistGradientBoostingRegressor], quantiles: tuple[float, ...] = QUANTILES,
+           info: str = "") -> TreeEnsembles:
+    """Flatten fitted ensembles into `TreeEnsembles` node arrays.
+
+    Reads scikit-learn's private ``_predictors`` / ``nodes`` (stable since 0.21); only
+    this offline script does, and `check_export` verifies the result against
+    ``predict``.
+    """
+    fields: dict[str, list[np.ndarray]] = {k: [] for k in
+                                           ("feature", "threshold", "left", "right", "value",
+                                            "is_leaf", "missing_left")}
+    roots = np.zeros((len(models), max(len(m._predictors) for m in models)), dtype=np.int64)
+    offset = 0
+    depth = 0
+    zero_leaf = -1
+    for qi, m in enumerate(models):
+        for ti, (pred,) in enumerate(m._predictors):
+            nodes = pred.nodes
+            if (nodes["is_categorical"] != 0).any():
+                raise ValueError("categorical splits are not supported")
+            fields["feature"].append(nodes["feature_idx"].astype(np.int64))
+            fields["threshold"].append(nodes["num_threshold"].astype(np.float64))
+            fields["left"].append(nodes["left"].astype(np.int64) + offset)
+            fields["right"].append(nodes["right"].astype(np.int64) + offset)
+            fields["value"].append(nodes["value"].astype(np.float64))
+            fields["is_leaf"].append(nodes["is_leaf"].astype(bool))
+            fields["missing_left"].append(nodes["missing_go_to_left"].astype(bool))
+            roots[qi, ti] = offset
+            offset += len(nodes)
+            depth = max(depth, int(nodes["depth"].max()))
+        if len(m._predictors) < roots.shape[1]:
+            # Pad with a shared zero-valued leaf so every quantile has T trees.
+            if zero_leaf < 0:
+                for k, v in (("feature", 0), ("threshold", 0.0), ("left", 0), ("right", 0),
+                             ("value", 0.0), ("is_leaf", True), ("missing_left", True)):
+                    fields[k].append(np.array([v]))
+                zero_leaf = offset
+                offset += 1
+            roots[qi, len(m._predictors):] = zero_leaf
+    flat = {k: np.concatenate(v) for k, v in fields.items()}
+    return TreeEnsembles(
+        quantiles=np.asarray(quantiles, dtype=np.float64),
+        baseline=np.array([float(np.ravel(m._baseline_prediction)[0]) for m in models]),
+        roots=roots, feature=flat["feature"], threshold=flat["threshold"],
+        left=flat["left"], right=flat["right"], value=flat["value"],
+        is_leaf=flat["is_leaf"], missing_left=flat["missing_left"], depth=depth + 1,
+        features=tuple(feature_names()), info=info)
+
+
+def check_export(ens: TreeEnsembles, models: list[HistGradientBoostingRegressor],
+                 X: np.ndarray) -> float:
+    """Largest absolute difference between the exported and the original predictions."""
+    ours = ens.predict(X)
+    theirs = np.column_stack([m.predict(X) for m in models])
+    return float(np.max(np.abs(ours - theirs)))

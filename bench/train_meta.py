@@ -1,0 +1,45 @@
+"""Train the meta-learned extrapolation shipped as src/datacurve/fit/meta_lcdb.npz.
+
+Builds the meta-training table from bench/data/lcdb_curves_dev.csv.gz (LCDB 1.0, MIT,
+Copyright 2021 Felix Mohr), trains one monotone quantile ensemble per quantile on all of
+it, exports the trees to flat arrays and checks the NumPy evaluator against scikit-learn.
+How well this generalises to unseen datasets is measured by bench/extrapolation.py, which
+retrains per dataset fold.
+
+Usage: python bench/train_meta.py [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import sklearn
+
+from _metalearn import QUANTILES, build_table, check_export, export, train
+from datacurve.fit._meta import META_FILE, feature_names
+
+OUT = Path(__file__).resolve().parents[1] / "src" / "datacurve" / "fit" / META_FILE
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    table = build_table(jobs=args.jobs)
+    t0 = time.perf_counter()
+    models = train(table)
+    info = (f"LCDB 1.0 dev curves (MIT, Copyright 2021 Felix Mohr); {len(table)} rows; "
+            f"scikit-learn {sklearn.__version__}; quantiles {QUANTILES}")
+    ens = export(models, info=info)
+    diff = check_export(ens, models, table[feature_names()].to_numpy()[:5000])
+    assert diff < 1e-9, f"exported trees disagree with scikit-learn by {diff}"
+    ens.save(str(OUT))
+    print(f"trained {len(models)} ensembles in {time.perf_counter() - t0:.0f} s; "
+          f"{ens.value.size:,} nodes; export max diff {diff:.1e}; "
+          f"wrote {OUT} ({OUT.stat().st_size / 1024:.0f} KiB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,418 @@
+"""Fit a learning curve, extrapolate it, and invert it.
+
+Notation: m observations ``(sizes[i], scores[i])``, sizes may repeat (one entry per seed);
+k distinct sizes. Scores are in the metric's natural units; internally the curve is fitted
+to the error-like quantity ``e = |best - score|`` that falls towards 0 with more data.
+
+Methods
+-------
+``"meta"`` (default for metrics bounded in [0, 1] such as accuracy or error)
+    Every family is fitted; a gradient-boosted correction meta-learned on LCDB curves
+    (``fit/_meta.py``) turns their extrapolations and the curve's shape into quantiles
+    of the score at each larger size. The point prediction is the median; intervals are
+    the learned quantiles, calibrated on datasets the correction never saw.
+``"average"`` (default for other metrics)
+    Families are weighted by how well each, fitted without the last observed sizes,
+    forecasts them; intervals come from the spread of the families and the noise.
+a family name (``"pow3"``, ``"mmf4"``, ...)
+    That family alone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, overload
+
+import numpy as np
+from scipy.special import ndtri
+
+from datacurve._errors import InputError
+from datacurve.fit._families import FAMILIES, FamilyFit, fit_family
+
+__all__ = ["DEFAULT_FAMILIES", "LearningCurve", "fit_learning_curve"]
+
+DEFAULT_FAMILIES = ("pow3", "pow4", "mmf4", "vap3", "exp4", "ilog2", "log2", "pow2", "exp3")
+"""Families fitted by default (``last`` is added for the ``average`` method; ``wbl4``
+is the same function class as ``exp4``)."""
+
+_MIN_DISTINCT = 3
+_HORIZON_STEP = math.log(2.0) / 4.0  # the meta-model is evaluated every 2^(1/4) in size
+
+
+@dataclass(frozen=True)
+class LearningCurve:
+    """A fitted learning curve (see `fit_learning_curve`).
+
+    Attributes
+    ----------
+    method : str
+        ``"meta"``, ``"average"`` or the family used.
+    family : str
+        The family with the largest weight (the one to show when only one is shown).
+    weights : dict
+        Family name → weight in the average (``"meta"``: the weights of the fallback
+        average, used for the interpolation inside the observed range).
+    fits : dict
+        Family name → `FamilyFit`.
+    notes : tuple of str
+        Why a fallback was taken, if one was.
+    sizes, scores : ndarray of shape (m,)
+        The observations.
+    higher_is_better : bool
+    lower, upper : float
+        The metric's range.
+    noise : float
+        Standard deviation of one observation around the curve (from seeds when sizes
+        repeat, else from the residuals).
+    """
+
+    method: str
+    family: str
+    weights: dict[str, float]
+    fits: dict[str, FamilyFit] = field(repr=False)
+    notes: tuple[str, ...]
+    sizes: np.ndarray = field(repr=False)
+    scores: np.ndarray = field(repr=False)
+    higher_is_better: bool
+    lower: float
+    upper: float
+    noise: float
+    _meta: Any = field(default=None, repr=False, compare=False)
+
+    # -- error space ---------------------------------------------------------------
+    @property
+    def _best(self) -> float:
+        return self.upper if self.higher_is_better else self.lower
+
+    def _to_score(self, e: np.ndarray) -> np.ndarray:
+        s = self._best - e if self.higher_is_better else self._best + e
+        return np.clip(s, self.lower, self.upper)
+
+    def _to_error(self, s: np.ndarray | float) -> np.ndarray:
+        s = np.asarray(s, dtype=np.float64)
+        return np.asarray(self._best - s if self.higher_is_better else s - self._best)
+
+    @property
+    def n_last(self) -> float:
+        """Largest observed size."""
+        return float(self.sizes.max())
+
+    def _average_error(self, n: np.ndarray) -> np.ndarray:
+        total = np.zeros(n.shape)
+        for name, wt in self.weights.items():
+            if wt > 0:
+                total += wt * self.fits[name].predict_error(n)
+        return total
+
+    # -- public API ----------------------------------------------------------------
+    @overload
+    def predict(self, n: float) -> float: ...
+    @overload
+    def predict(self, n: np.ndarray) -> np.ndarray: ...
+    def predict(self, n: float | np.ndarray) -> float | np.ndarray:
+        """Predicted score at training-set size(s) `n`.
+
+        Parameters
+        ----------
+        n : float or ndarray of shape (k,)
+
+        Returns
+        -------
+        float or ndarray of shape (k,)
+        """
+        return self._quantile(n, 0.5)
+
+    def interval(self, n: float | np.ndarray, level: float = 0.8
+                 ) -> tuple[float, float] | tuple[np.ndarray, np.ndarray]:
+        """Central prediction interval of the score at `n` with coverage `level`.
+
+        Returns
+        -------
+        (low, high) : floats, or ndarrays of shape (k,) for an array `n`
+        """
+        level = _check_level(level)
+        lo = self._quantile(n, (1 - level) / 2)
+        hi = self._quantile(n, (1 + level) / 2)
+        return lo, hi  # type: ignore[return-value]
+
+    @property
+    def asymptote(self) -> float:
+        """The score the curve tends to as n → ∞."""
+        return float(self._quantile(1e15, 0.5))
+
+    def gain(self, n: float, n_new: float) -> float:
+        """Metric gained by growing the training set from `n` to `n_new` (natural units,
+        positive when the metric improves)."""
+        a, b = float(self.predict(float(n))), float(self.predict(float(n_new)))
+        return b - a if self.higher_is_better else a - b
+
+    def size_for(self, target: float) -> float:
+        """Smallest training-set size where the predicted score reaches `target`;
+        ``math.inf`` when the curve never gets there."""
+        return self._size_for_quantile(self._check_target(target), 0.5)
+
+    def size_interval(self, target: float, level: float = 0.8) -> tuple[float, float]:
+        """Interval of the size needed to reach `target`: the optimistic end is where the
+        upper score quantile reaches it, the pessimistic end where the lower one does
+        (``math.inf`` when that quantile never reaches it)."""
+        target = self._check_target(target)
+        level = _check_level(level)
+        q_good = (1 + level) / 2 if self.higher_is_better else (1 - level) / 2
+        q_bad = 1 - q_good
+        return self._size_for_quantile(target, q_good), self._size_for_quantile(target, q_bad)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready summary (method, family, weights, asymptote, notes)."""
+        return {
+            "method": self.method,
+            "family": self.family,
+            "weights": {k: round(v, 4) for k, v in self.weights.items() if v > 0},
+            "asymptote": _finite_or_none(self.asymptote),
+            "higher_is_better": self.higher_is_better,
+            "range": [_finite_or_none(self.lower), _finite_or_none(self.upper)],
+            "n_observed": int(self.sizes.size),
+            "largest_size": int(self.n_last),
+            "noise": self.noise,
+            "notes": list(self.notes),
+        }
+
+    # -- internals -------------------------------------------------------------------
+    def _check_target(self, target: float) -> float:
+        t = float(target)
+        if not math.isfinite(t) or not self.lower <= t <= self.upper:
+            raise InputError("target", f"a finite value within the metric's range "
+                             f"[{self.lower:g}, {self.upper:g}]", repr(target))
+        return t
+
+    def _quantile(self, n: float | np.ndarray, q: float) -> float | np.ndarray:
+        scalar = np.ndim(n) == 0
+        nn = np.atleast_1d(np.asarray(n, dtype=np.float64))
+        if np.any(~np.isfinite(nn) & ~np.isposinf(nn)) or np.any(nn <= 0):
+            raise InputError("n", "positive training-set sizes", repr(n))
+        nn = np.minimum(nn, 1e15)
+        if self._meta is not None:
+            e = self._meta.error_quantile(self, nn, q)
+        else:
+            e = self._average_error(nn)
+            if q != 0.5:
+                e = e - float(ndtri(q)) * self._spread(nn)
+        s = self._to_score(np.maximum(e, 0.0))
+        return float(s[0]) if scalar else s
+
+    def _spread(self, n: np.ndarray) -> np.ndarray:
+        """Standard deviation of the error-space prediction at `n` (``average``)."""
+        preds = np.array([self.fits[k].predict_error(n) for k, w in self.weights.items()
+                          if w > 0])
+        ws = np.array([w for w in self.weights.values() if w > 0])
+        mean = ws @ preds
+        between = np.sqrt(np.maximum(ws @ (preds - mean) ** 2, 0.0))
+        dist = np.maximum(np.log(n / self.n_last), 0.0)
+        k = max(np.unique(self.sizes).size, 1)
+        # Noise of the curve's level at the last size, growing with the log-distance of
+        # the extrapolation; family disagreement adds model uncertainty. The factors are
+        # calibrated on the LCDB benchmark (bench/extrapolation.py).
+        level_sd = self.noise / math.sqrt(k) * (1.0 + _AVG_DIST * dist)
+        return np.asarray(np.sqrt(level_sd**2 + (_AVG_BETWEEN * between) ** 2
+                                  + (_AVG_SCALE * dist * self._recent_slope()) ** 2))
+
+    def _recent_slope(self) -> float:
+        u = np.unique(self.sizes)
+        if u.size < 2:
+            return 0.0
+        e = self._average_error(u[-2:])
+        return float(abs(e[0] - e[1]) / math.log(u[-1] / u[-2]))
+
+    def _size_for_quantile(self, target: float, q: float) -> float:
+        goal = float(self._to_error(target))
+        lo, hi = 1.0, 1e15
+
+        def err(n: np.ndarray) -> np.ndarray:
+            return self._to_error(self._quantile(n, q))
+
+        e_hi = float(err(np.array([hi]))[0])
+        if e_hi > goal + 1e-12:
+            return math.inf
+        e_lo = float(err(np.array([lo]))[0])
+        if e_lo <= goal:
+            return lo
+        # Bisection in log n, vectorised: 64 candidates per round narrow the bracket
+        # 64-fold; three rounds give a relative precision far below one sample.
+        a, b = math.log(lo), math.log(hi)
+        for _ in range(4):
+            grid = np.linspace(a, b, 65)
+            vals = err(np.exp(grid))
+            i = int(np.argmax(vals <= goal))  # first grid point that reaches the goal
+            a, b = grid[max(i - 1, 0)], grid[i]
+        return float(math.ceil(math.exp(b) - 1e-9))
+
+
+_AVG_DIST = 0.5
+_AVG_BETWEEN = 1.5
+_AVG_SCALE = 0.5
+
+
+def _finite_or_none(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None
+
+
+def _check_level(level: float) -> float:
+    lv = float(level)
+    if not 0.0 < lv < 1.0:
+        raise InputError("level", "a coverage strictly between 0 and 1", repr(level))
+    return lv
+
+
+def _validate(sizes: Any, scores: Any, lower: float, upper: float
+              ) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        n = np.asarray(sizes, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise InputError("sizes", "numbers", repr(sizes)[:80]) from None
+    try:
+        s = np.asarray(scores, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise InputError("scores", "numbers", repr(scores)[:80]) from None
+    if n.size != s.size:
+        raise InputError("scores", f"one score per size ({n.size})", f"{s.size} scores")
+    if not np.all(np.isfinite(n)) or np.any(n <= 0):
+        bad = n[~np.isfinite(n) | (n <= 0)][0]
+        raise InputError("sizes", "positive finite training-set sizes", repr(float(bad)))
+    if not np.all(np.isfinite(s)):
+        raise InputError("scores", "finite values", f"{int((~np.isfinite(s)).sum())} "
+                         "non-finite (NaN or inf)")
+    out = (s < lower) | (s > upper)
+    if np.any(out):
+        raise InputError("scores", f"values within the metric's range [{lower:g}, {upper:g}]",
+                         repr(float(s[out][0])))
+    distinct = np.unique(n).size
+    if distinct < _MIN_DISTINCT:
+        raise InputError("sizes", f"at least {_MIN_DISTINCT} distinct training-set sizes",
+                         str(distinct))
+    order = np.argsort(n, kind="stable")
+    return n[order], s[order]
+
+
+def _noise(n: np.ndarray, e: np.ndarray, fit: FamilyFit) -> float:
+    """Per-observation noise: pooled within-size spread when sizes repeat, else the
+    robust scale of the residuals of the best fit."""
+    _u, inv, counts = np.unique(n, return_inverse=True, return_counts=True)
+    if np.any(counts > 1):
+        means = np.bincount(inv, weights=e) / counts
+        dev = e - means[inv]
+        dof = int((counts - 1).sum())
+        return float(math.sqrt(float((dev**2).sum()) / max(dof, 1)))
+    r = fit.residuals
+    return float(1.4826 * np.median(np.abs(r - np.median(r)))) if r.size else 0.0
+
+
+def _holdout_weights(n: np.ndarray, e: np.ndarray, w: np.ndarray,
+                     names: tuple[str, ...], noise: float) -> dict[str, float]:
+    """Weights from forecasting the last observed sizes: each family is refitted without
+    the largest (1 or 2) distinct sizes and scored on them; weights are a softmax of the
+    forecast error relative to its median across families."""
+    u = np.unique(n)
+    hold = 2 if u.size >= 6 else 1
+    cut = u[-hold - 1]
+    train = n <= cut
+    test = ~train
+    errs = {}
+    for name in names:
+        f = fit_family(FAMILIES[name], n[train], e[train], w[train])
+        errs[name] = float(np.sqrt(np.mean((f.predict_error(n[test]) - e[test]) ** 2)))
+    vals = np.array(list(errs.values()))
+    scale = max(float(np.median(vals)), noise, 1e-6)
+    logits = -((vals / scale) ** 2)
+    p = np.exp(logits - logits.max())
+    p /= p.sum()
+    return {k: float(v) for k, v in zip(errs, p, strict=True)}
+
+
+def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True,
+                       lower: float | None = None, upper: float | None = None,
+                       method: str = "auto",
+                       families: tuple[str, ...] | None = None,
+                       meta_model: Any = None) -> LearningCurve:
+    """Fit a learning curve to scores measured at several training-set sizes.
+
+    Parameters
+    ----------
+    sizes : array-like of shape (m,)
+        Training-set sizes; may repeat (one entry per seed).
+    scores : array-like of shape (m,)
+        Metric values in natural units.
+    higher_is_better : bool
+        Orientation of the metric (accuracy: True; error, log-loss, RMSE: False).
+    lower, upper : float, optional
+        The metric's range. Default [0, 1] when `higher_is_better`, [0, inf) otherwise.
+    method : {"auto", "meta", "average"} or a family name
+        ``"auto"`` uses ``"meta"`` for metrics ranging over [0, 1] and ``"average"``
+        otherwise.
+    families : tuple of str, optional
+        Families to fit (default `DEFAULT_FAMILIES`).
+    meta_model : TreeEnsembles, optional
+        A meta-model to use instead of the shipped one (benchmarks pass models trained
+        without the datasets they are scored on).
+
+    Returns
+    -------
+    LearningCurve
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> n = np.array([64, 128, 256, 512, 1024])
+    >>> fit = fit_learning_curve(n, 0.9 - 0.8 * n ** -0.5)
+    >>> round(fit.predict(8192), 2)
+    0.89
+    """
+    lo = float(lower) if lower is not None else 0.0
+    hi = float(upper) if upper is not None else (1.0 if higher_is_better else math.inf)
+    if not lo < hi:
+        raise InputError("lower/upper", "lower < upper", f"[{lo:g}, {hi:g}]")
+    best = hi if higher_is_better else lo
+    if not math.isfinite(best):
+        raise InputError("upper" if higher_is_better else "lower",
+                         "a finite best value of the metric", repr(best))
+    n, s = _validate(sizes, scores, lo, hi)
+    names = tuple(families) if families is not None else DEFAULT_FAMILIES
+    unknown = [f for f in names if f not in FAMILIES]
+    if unknown:
+        raise InputError("families", f"names among {sorted(FAMILIES)}", repr(unknown[0]))
+    valid_methods = {"auto", "meta", "average", *FAMILIES}
+    if method not in valid_methods:
+        raise InputError("method", "'auto', 'meta', 'average' or a family name",
+                         repr(method))
+    e = best - s if higher_is_better else s - best
+    w = n / n.max()  # later sizes say more about where the curve is going
+    notes: list[str] = []
+    fits = {name: fit_family(FAMILIES[name], n, e, w) for name in (*names, "last")}
+    ref = fits["pow4"] if "pow4" in fits else next(iter(fits.values()))
+    noise = _noise(n, e, ref)
+    bounded01 = lo == 0.0 and hi == 1.0
+    if method == "auto":
+        method = "meta" if bounded01 else "average"
+    meta = None
+    if method in FAMILIES:
+        weights = {method: 1.0}
+    else:
+        weights = _holdout_weights(n, e, w, names, noise)
+        if method == "meta":
+            from datacurve.fit._meta import MetaCorrection, load_meta
+
+            if not bounded01:
+                notes.append("meta correction needs a metric ranging over [0, 1]; "
+                             "used the weighted family average")
+                method = "average"
+            else:
+                model = meta_model if meta_model is not None else load_meta()
+                if model is None:
+                    notes.append("meta-model file missing; used the weighted family average")
+                    method = "average"
+                else:
+                    meta = MetaCorrection.build(model, n, e, fits, names)
+    top = max(weights, key=lambda k: weights[k])
+    return LearningCurve(method=method, family=top, weights=weights, fits=fits,
+                         notes=tuple(notes), sizes=n, scores=s,
+                         higher_is_better=higher_is_better, lower=lo, upper=hi,
+                         noise=noise, _meta=meta)

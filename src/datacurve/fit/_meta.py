@@ -1,0 +1,282 @@
+"""The meta-learned extrapolation: quantiles of the future score from a curve's shape.
+
+Trained by ``bench/train_meta.py`` on learning curves of LCDB 1.0 (Mohr et al., ECML PKDD
+2022; MIT licence, Copyright 2021 Felix Mohr): for every curve, every cut after the first
+four sizes and every larger size ``h``, the features below (computed from the observed part
+only) and the target ``g(h) - g_last``, where ``g`` is the score on a [0, 1]
+higher-is-better scale. One gradient-boosted tree ensemble (scikit-learn's
+HistGradientBoostingRegressor, quantile / absolute loss, monotone increasing in the
+horizon and in every family's extrapolation) per quantile. Datasets were split into
+groups for cross-validation, so the figures in README come from datasets a model never
+saw.
+
+The ensembles ship as flat node arrays in ``meta_lcdb.npz`` and are evaluated here with
+NumPy (a few hundred trees, all samples at once, one array operation per tree level):
+this keeps scikit-learn's private model classes out of the shipped file and keeps
+loading version-independent.
+
+Notation: k distinct observed sizes, H horizons, F features.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy.special import ndtri
+
+from datacurve.fit._families import FamilyFit
+
+if TYPE_CHECKING:
+    from datacurve.fit._curve import LearningCurve
+
+__all__ = ["HORIZON_STEPS", "MetaCorrection", "TreeEnsembles", "curve_features",
+           "feature_names", "load_meta"]
+
+META_FILE = "meta_lcdb.npz"
+META_FAMILIES = ("pow3", "pow4", "mmf4", "vap3", "exp4", "ilog2", "log2", "pow2", "exp3")
+HORIZON_STEPS = 28
+"""Horizons evaluated: ``n_last * 2**(j/4)`` for j = 1..28 (up to 128×); beyond, the curve
+follows the shape of the family average."""
+
+
+def feature_names() -> list[str]:
+    """Names of the meta-model's features, in order."""
+    return ([f"p_{f}" for f in META_FAMILIES]
+            + ["g_last", "slope3", "slope", "curv", "npts", "drop", "rough", "lograt",
+               "nlog"]
+            + [f"fit_{f}" for f in META_FAMILIES] + [f"asy_{f}" for f in META_FAMILIES])
+
+
+def curve_features(n: np.ndarray, e: np.ndarray, fits: dict[str, FamilyFit],
+                   horizons: np.ndarray) -> np.ndarray:
+    """Features of one observed curve at each horizon.
+
+    Parameters
+    ----------
+    n, e : ndarray of shape (m,)
+        Observed sizes (may repeat) and errors in [0, 1].
+    fits : dict
+        Fits of `META_FAMILIES` on (n, e) with weights ``n / n.max()``.
+    horizons : ndarray of shape (H,)
+        Sizes to predict, each larger than ``n.max()``.
+
+    Returns
+    -------
+    ndarray of shape (H, F)
+    """
+    u, inv, counts = np.unique(n, return_inverse=True, return_counts=True)
+    g = 1.0 - np.bincount(inv, weights=e) / counts  # mean score per distinct size
+    ln = np.log(u)
+    g_last = float(g[-1])
+    slope3 = float(np.polyfit(ln[-3:], g[-3:], 1)[0])
+    slope = float(np.polyfit(ln, g, 1)[0])
+    curv = float(np.polyfit(ln, g, 2)[0]) if u.size >= 3 else 0.0
+    rough = float(np.mean(np.abs(np.diff(g, 2)))) if u.size >= 3 else 0.0
+    shared = [g_last, slope3, slope, curv, float(u.size), float(g.max() - g_last), rough]
+    n_last = float(u[-1])
+    fit_at_last = [1.0 - float(fits[f].predict_error(n_last)) - g_last for f in META_FAMILIES]
+    asym = [1.0 - fits[f].asymptote_error - g_last for f in META_FAMILIES]
+    H = horizons.size
+    p = np.column_stack([1.0 - fits[f].predict_error(horizons) - g_last
+                         for f in META_FAMILIES])
+    lograt = np.log(horizons / n_last)
+    rest = np.tile(np.asarray(shared), (H, 1))
+    return np.column_stack([p, rest, lograt, np.full(H, math.log(n_last)),
+                            np.tile(np.asarray(fit_at_last + asym), (H, 1))])
+
+
+@dataclass(frozen=True)
+class TreeEnsembles:
+    """Gradient-boosted tree ensembles, one per quantile, as flat node arrays.
+
+    Attributes
+    ----------
+    quantiles : ndarray of shape (Q,)
+    baseline : ndarray of shape (Q,)
+    roots : ndarray of shape (Q, T)
+        Index of each tree's root node.
+    feature, left, right : ndarray of shape (N,)
+    threshold, value : ndarray of shape (N,)
+    is_leaf, missing_left : ndarray of shape (N,), bool
+    depth : int
+        Depth of the deepest tree.
+    features : tuple of str
+    """
+
+    quantiles: np.ndarray
+    baseline: np.ndarray
+    roots: np.ndarray
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    is_leaf: np.ndarray
+    missing_left: np.ndarray
+    depth: int
+    features: tuple[str, ...]
+    info: str = ""
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        """Every quantile for every row.
+
+        Parameters
+        ----------
+        X : ndarray of shape (S, F)
+
+        Returns
+        -------
+        ndarray of shape (S, Q)
+        """
+        X = np.asarray(X, dtype=np.float64)
+        Q, T = self.roots.shape
+        S = X.shape[0]
+        idx = np.broadcast_to(self.roots.reshape(Q * T, 1), (Q * T, S)).copy()
+        rows = np.broadcast_to(np.arange(S), (Q * T, S))
+        for _ in range(self.depth):
+            leaf = self.is_leaf[idx]
+            if leaf.all():
+                break
+            x = X[rows, self.feature[idx]]
+            go_left = np.where(np.isnan(x), self.missing_left[idx], x <= self.threshold[idx])
+            idx = np.where(leaf, idx, np.where(go_left, self.left[idx], self.right[idx]))
+        out = self.value[idx].reshape(Q, T, S).sum(axis=1) + self.baseline[:, None]
+        return np.asarray(out.T)
+
+    def save(self, path: str) -> None:
+        """Write the ensembles to an ``.npz`` file."""
+        np.savez_compressed(
+            path, quantiles=self.quantiles, baseline=self.baseline, roots=self.roots,
+            feature=self.feature.astype(np.int16), threshold=self.threshold,
+            left=self.left.astype(np.int32), right=self.right.astype(np.int32),
+            value=self.value, is_leaf=self.is_leaf, missing_left=self.missing_left,
+            depth=np.array(self.depth), features=np.array(self.features),
+            info=np.array(self.info))
+
+    @classmethod
+    def load(cls, path: Any) -> TreeEnsembles:
+        """Read ensembles written by `save`."""
+        with np.load(path, allow_pickle=False) as z:
+            return cls(quantiles=z["quantiles"], baseline=z["baseline"], roots=z["roots"],
+                       feature=z["feature"].astype(np.int64), threshold=z["threshold"],
+                       left=z["left"].astype(np.int64), right=z["right"].astype(np.int64),
+                       value=z["value"], is_leaf=z["is_leaf"],
+                       missing_left=z["missing_left"], depth=int(z["depth"]),
+                       features=tuple(str(s) for s in z["features"]), info=str(z["info"]))
+
+
+@functools.cache
+def load_meta() -> TreeEnsembles | None:
+    """The shipped meta-model, or None when the file is absent."""
+    ref = resources.files("datacurve.fit").joinpath(META_FILE)
+    if not ref.is_file():
+        return None
+    with resources.as_file(ref) as path:
+        model = TreeEnsembles.load(path)
+    if list(model.features) != feature_names():
+        return None
+    return model
+
+
+@dataclass(frozen=True)
+class MetaCorrection:
+    """Quantile curves of one fitted learning curve, from the meta-model.
+
+    Attributes
+    ----------
+    horizons : ndarray of shape (H + 1,)
+        ``n_last`` and the H horizons.
+    g : ndarray of shape (H + 1, Q)
+        Score (on the [0, 1] higher-is-better scale) at each horizon for each quantile;
+        monotone in the horizon for the median, ordered across quantiles, with widths
+        that never shrink with distance.
+    quantiles : ndarray of shape (Q,)
+    """
+
+    horizons: np.ndarray
+    g: np.ndarray
+    quantiles: np.ndarray
+
+    @classmethod
+    def build(cls, model: TreeEnsembles, n: np.ndarray, e: np.ndarray,
+              fits: dict[str, FamilyFit], names: tuple[str, ...]) -> MetaCorrection:
+        """Evaluate the meta-model on the horizon grid of one curve."""
+        n_last = float(n.max())
+        horizons = n_last * 2.0 ** (np.arange(1, HORIZON_STEPS + 1) / 4.0)
+        X = curve_features(n, e, fits, horizons)
+        _u, inv, counts = np.unique(n, return_inverse=True, return_counts=True)
+        g_last = 1.0 - float((np.bincount(inv, weights=e) / counts)[-1])
+        delta = model.predict(X)  # (H, Q)
+        g = g_last + delta
+        qs = model.quantiles
+        med = int(np.argmin(np.abs(qs - 0.5)))
+        # The observed end: the median is the curve's own level there; the spread is the
+        # standard error of that level.
+        sd0 = _level_sd(n, e)
+        g0 = g_last + ndtri(np.clip(qs, 1e-6, 1 - 1e-6)) * sd0
+        g = np.vstack([g0[None, :], g])
+        g[:, med] = np.maximum.accumulate(g[:, med])
+        g = np.sort(g, axis=1)
+        width_lo = np.maximum.accumulate(g[:, med:med + 1] - g[:, :med], axis=0)
+        width_hi = np.maximum.accumulate(g[:, med + 1:] - g[:, med:med + 1], axis=0)
+        g[:, :med] = g[:, med:med + 1] - width_lo
+        g[:, med + 1:] = g[:, med:med + 1] + width_hi
+        return cls(np.concatenate([[n_last], horizons]), np.clip(g, 0.0, 1.0), qs)
+
+    def error_quantile(self, curve: LearningCurve, n: np.ndarray, q: float) -> np.ndarray:
+        """Error-space quantile `q` of the curve at sizes `n` (shape (k,))."""
+        g_q = self._g_quantile(q)  # (H + 1,)
+        hz = self.horizons
+        out = np.empty(n.shape)
+        inside = n <= hz[0]
+        beyond = n > hz[-1]
+        mid = ~inside & ~beyond
+        if inside.any():
+            avg = 1.0 - curve._average_error(n[inside])
+            shift = g_q[0] - self._g_quantile(0.5)[0]
+            out[inside] = avg + shift
+        if mid.any():
+            out[mid] = np.interp(np.log(n[mid]), np.log(hz), g_q)
+        if beyond.any():
+            # Follow the family average's shape past the last learned horizon.
+            tail = curve._average_error(np.array([hz[-1]]))[0]
+            out[beyond] = g_q[-1] + (tail - curve._average_error(n[beyond]))
+        return np.asarray(1.0 - out)
+
+    def _g_quantile(self, q: float) -> np.ndarray:
+        qs = self.quantiles
+        if q <= qs[0] or q >= qs[-1]:
+            # Outside the learned quantiles: extend with the normal shape of the nearest
+            # pair, in units of the distance between them.
+            i, j = (0, 1) if q <= qs[0] else (-1, -2)
+            zi, zj, zq = ndtri(qs[i]), ndtri(qs[j]), ndtri(np.clip(q, 1e-9, 1 - 1e-9))
+            return np.asarray(self.g[:, i] + (self.g[:, i] - self.g[:, j])
+                              * (zq - zi) / (zi - zj))
+        # Linear in the normal quantile between the two nearest learned quantiles.
+        z = ndtri(qs)
+        zq = ndtri(q)
+        k = int(np.searchsorted(qs, q))
+        if math.isclose(qs[k], q):
+            return np.asarray(self.g[:, k])
+        t = (zq - z[k - 1]) / (z[k] - z[k - 1])
+        return np.asarray(self.g[:, k - 1] * (1 - t) + self.g[:, k] * t)
+
+
+def _level_sd(n: np.ndarray, e: np.ndarray) -> float:
+    """Standard error of the curve's level at the largest observed size."""
+    last = n == n.max()
+    if last.sum() > 1:
+        return float(np.std(e[last], ddof=1) / math.sqrt(last.sum()))
+    u = np.unique(n)
+    if u.size >= 3:
+        # One observation per size: the scatter of the last three around their line.
+        tail = np.isin(n, u[-3:])
+        x, y = np.log(n[tail]), e[tail]
+        resid = y - np.polyval(np.polyfit(x, y, 1), x)
+        return float(np.sqrt(np.sum(resid**2)))
+    return 0.0
