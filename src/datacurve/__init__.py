@@ -11,6 +11,14 @@ from datacurve._errors import DatacurveError, InputError
 from datacurve._version import __version__
 from datacurve.curves import CurveRun, Store, open_store, run_curve
 from datacurve.data import Dataset, builtin, load, load_data
+from datacurve.fit import (
+    LearningCurve,
+    ScalingLaw,
+    compute_optimal,
+    fit_learning_curve,
+    fit_scaling_law,
+    plan,
+)
 from datacurve.models import parse_spec
 
 __all__ = [
@@ -18,12 +26,18 @@ __all__ = [
     "DatacurveError",
     "Dataset",
     "InputError",
+    "LearningCurve",
+    "ScalingLaw",
     "Store",
     "__version__",
     "builtin",
+    "compute_optimal",
+    "fit_learning_curve",
+    "fit_scaling_law",
     "load",
     "load_data",
     "open_store",
     "parse_spec",
+    "plan",
     "run_curve",
 ]

@@ -16,7 +16,9 @@ from datacurve._errors import DatacurveError, InputError
 from datacurve.cli._render import (
     curve_table,
     err_console,
+    fit_table,
     out_console,
+    plan_lines,
     print_json,
     progress_bar,
     records,
@@ -186,6 +188,113 @@ def _export(table: pd.DataFrame, out: Path) -> None:
         table.to_csv(out, index=False)
     else:
         table.to_parquet(out, index=False)
+
+
+SourceArg = Annotated[Path, typer.Argument(
+    help="A datacurve store (SQLite) or a results file (.csv / .parquet) written by "
+         "'datacurve results --out'.")]
+
+
+def _read(source: Path, metric: str | None, dataset: str | None) -> pd.DataFrame:
+    from datacurve.curves import read_results
+
+    return read_results(source, metric=metric, dataset=dataset, name="SOURCE")
+
+
+def _check_models(table: pd.DataFrame, model: list[str] | None) -> list[str] | None:
+    if not model:
+        return None
+    have = list(dict.fromkeys(table["model"]))
+    out = []
+    for m in model:
+        if m in have:
+            out.append(m)
+            continue
+        from datacurve.models import parse_spec
+
+        canon = parse_spec(m).canonical
+        if canon not in have:
+            raise InputError("--model", f"one of {', '.join(have)}", repr(m))
+        out.append(canon)
+    return out
+
+
+@app.command("fit")
+def fit_cmd(
+    source: SourceArg = DEFAULT_STORE,
+    model: Annotated[list[str] | None, typer.Option("--model", "-m",
+                                                    help="Only these models.")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Dataset name or fingerprint.")] = None,
+    metric: Annotated[str | None, typer.Option(help="Metric to fit.")] = None,
+    at: Annotated[list[int] | None, typer.Option(help="Sizes to predict (repeatable; "
+                                                 "default 2x, 4x, 10x the largest).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Fit each model's learning curve and print the chosen family and predictions."""
+    from datacurve.fit import fit_curves
+
+    table = _read(source, metric, dataset)
+    models = _check_models(table, model)
+    curves = fit_curves(table, metric=metric, models=models)
+    if at is not None and any(a <= 0 for a in at):
+        raise InputError("--at", "positive training-set sizes", repr(at))
+    rows = []
+    for name, c in curves.items():
+        largest = int(c.n_last)
+        sizes = at or [2 * largest, 4 * largest, 10 * largest]
+        preds = []
+        for n in sizes:
+            lo, hi = c.interval(float(n), 0.8)
+            preds.append({"n": int(n), "predicted": float(c.predict(float(n))),
+                          "interval": [float(lo), float(hi)]})
+        rows.append({"model": name, **c.to_dict(), "largest": largest,
+                     "predictions": preds})
+    metric_name = metric or str(table["metric"].iloc[0]) if "metric" in table else "score"
+    if json_out:
+        print_json({"source": str(source), "metric": metric_name, "curves": rows})
+        return
+    out_console.print(fit_table(rows, metric_name, f"Fitted learning curves · {source}"))
+    for r in rows:
+        for note in r["notes"]:
+            out_console.print(f"note ({r['model']}): {note}")
+
+
+@app.command("plan")
+def plan_cmd(
+    target: Annotated[float, typer.Option(help="Score to reach, in the metric's units "
+                                          "(e.g. 0.95 accuracy).")],
+    source: SourceArg = DEFAULT_STORE,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Model to plan for "
+                                              "(default: each model).")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Dataset name or fingerprint.")] = None,
+    metric: Annotated[str | None, typer.Option(help="Metric of the target.")] = None,
+    have: Annotated[int | None, typer.Option(help="Samples available now (default: the "
+                                             "largest size measured).")] = None,
+    at: Annotated[int | None, typer.Option(help="Also predict the score at this size.")]
+    = None,
+    cost_per_sample: Annotated[float | None, typer.Option(help="Cost of one more "
+                                                          "labelled sample.")] = None,
+    budget: Annotated[float | None, typer.Option(help="Money for samples (with "
+                                                 "--cost-per-sample).")] = None,
+    level: Annotated[float, typer.Option(help="Interval coverage.")] = 0.8,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """How many samples reach --target, how many more to collect, and what it costs."""
+    from datacurve.fit import plan
+
+    table = _read(source, metric, dataset)
+    models = _check_models(table, [model] if model else None) or list(
+        dict.fromkeys(table["model"]))
+    plans = [plan(table, target=target, model=m, metric=metric, have=have, at=at,
+                  cost_per_sample=cost_per_sample, budget=budget, level=level).to_dict()
+             for m in models]
+    if json_out:
+        print_json({"source": str(source), "plans": plans})
+        return
+    for p in plans:
+        for line in plan_lines(p):
+            out_console.print(line)
+        out_console.print("")
 
 
 @app.command()

@@ -24,8 +24,8 @@ from rich.table import Table
 
 from datacurve.curves import ProgressEvent
 
-__all__ = ["curve_table", "err_console", "json_default", "out_console", "print_json",
-           "progress_bar"]
+__all__ = ["curve_table", "err_console", "fit_table", "json_default", "out_console",
+           "plan_lines", "print_json", "progress_bar", "records"]
 
 out_console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -136,3 +136,65 @@ def curve_table(summary: pd.DataFrame, title: str) -> Table:
         table.add_row(*row)
     table.caption = f"evaluation {metric}: mean ± std over seeds"
     return table
+
+
+def _fmt_n(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if math.isinf(x):
+        return "never"
+    return f"{math.ceil(x):,}"
+
+
+def fit_table(rows: list[dict[str, Any]], metric: str, title: str) -> Table:
+    """Fitted curves: predicted score [80 % interval] per size (rows) and model
+    (columns, headed by the family chosen and the asymptote)."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("n", justify="right")
+    for r in rows:
+        asym = "–" if r["asymptote"] is None else f"{r['asymptote']:.3f}"
+        table.add_column(f"{r['model']}\n{r['method']}: {r['family']}\n→ {asym}",
+                         justify="right")
+    sizes = sorted({int(v["n"]) for r in rows for v in r["predictions"]})
+    for n in sizes:
+        cells = [f"{n:,}"]
+        for r in rows:
+            hit = [v for v in r["predictions"] if int(v["n"]) == n]
+            cells.append(f"{hit[0]['predicted']:.3f} [{hit[0]['interval'][0]:.3f}, "
+                         f"{hit[0]['interval'][1]:.3f}]" if hit else "")
+        table.add_row(*cells)
+    table.caption = (f"{metric}: predicted [80 % interval]; → the asymptote "
+                     "(the score with unlimited data)")
+    return table
+
+
+def plan_lines(p: dict[str, Any]) -> list[str]:
+    """A data plan as short readable lines."""
+    metric = p["metric"]
+    lines = [f"[bold]{p['model']}[/]: {metric} {p['predicted_now']:.4g} at n={p['have']:,} now; "
+             f"target {p['target']:g}"]
+    if p["reachable"]:
+        lo, hi = p["samples_interval"]
+        hi_text = "never" if hi is None else _fmt_n(hi)
+        lines.append(f"samples needed: {_fmt_n(p['samples_needed'])} "
+                     f"({int(100 * p['level'])} % interval {_fmt_n(lo)} – {hi_text}); "
+                     f"collect {_fmt_n(p['additional'])} more")
+    else:
+        lines.append(f"samples needed: never — the curve levels off at {p['asymptote']:.4g}")
+    if p["at"] is not None:
+        lo, hi = p["interval_at"]
+        lines.append(f"at n={p['at']:,}: {metric} {p['predicted_at']:.4g} "
+                     f"[{lo:.4g}, {hi:.4g}]")
+    if p["train_seconds"] is not None:
+        lines.append(f"training at that size: about {p['train_seconds']:.1f} s per run "
+                     "(from the measured fit times)")
+    if p["cost"] is not None:
+        lines.append(f"cost of the additional samples: {p['cost']:,.2f}")
+    if p["budget"] is not None:
+        lines.append(f"budget {p['budget']:,.2f} buys {_fmt_n(p['budget_samples'])} samples: "
+                     f"{metric} {p['budget_score']:.4g} predicted")
+    for r in p["rounds"]:
+        lines.append(f"  round {r['round']}: grow to {r['total']:,} (+{r['add']:,}), expect "
+                     f"{metric} {r['predicted']:.4g}; then re-measure and re-plan")
+    lines += [f"note: {n}" for n in p["notes"]]
+    return lines

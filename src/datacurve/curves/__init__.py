@@ -17,6 +17,7 @@ from datacurve.curves._metrics import (
     default_metric,
     get_metric,
 )
+from datacurve.curves._read import read_results, select_metric
 from datacurve.curves._runner import (
     CurvePlan,
     CurveRun,
@@ -57,9 +58,11 @@ __all__ = [
     "nested_order",
     "open_store",
     "plan_curve",
+    "read_results",
     "resolve_anchors",
     "run_curve",
     "run_trial",
+    "select_metric",
     "summarize",
     "trial_key",
     "valid_anchors",

@@ -160,7 +160,16 @@ class LearningCurve:
         level = _check_level(level)
         q_good = (1 + level) / 2 if self.higher_is_better else (1 - level) / 2
         q_bad = 1 - q_good
-        return self._size_for_quantile(target, q_good), self._size_for_quantile(target, q_bad)
+        lo = self._size_for_quantile(target, q_good)
+        hi = self._size_for_quantile(target, q_bad)
+        # Sizes already measured whose mean score misses the target bound the optimistic
+        # end from below.
+        u, inv, counts = np.unique(self.sizes, return_inverse=True, return_counts=True)
+        means = np.bincount(inv, weights=self.scores) / counts
+        missed = u[(means < target) if self.higher_is_better else (means > target)]
+        if missed.size:
+            lo = max(lo, float(missed.max()))
+        return lo, max(hi, lo)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (method, family, weights, asymptote, notes)."""
@@ -202,17 +211,24 @@ class LearningCurve:
 
     def _spread(self, n: np.ndarray) -> np.ndarray:
         """Standard deviation of the error-space prediction at `n` (``average``)."""
-        preds = np.array([self.fits[k].predict_error(n) for k, w in self.weights.items()
+        # Family disagreement on a grid from n_last outwards, made non-decreasing with
+        # distance (families can cross, but what was uncertain nearer stays uncertain).
+        grid = self.n_last * 2.0 ** np.arange(0.0, 51.0, 0.25)
+        preds = np.array([self.fits[k].predict_error(grid) for k, w in self.weights.items()
                           if w > 0])
         ws = np.array([w for w in self.weights.values() if w > 0])
         mean = ws @ preds
-        between = np.sqrt(np.maximum(ws @ (preds - mean) ** 2, 0.0))
+        spread = np.maximum.accumulate(np.sqrt(np.maximum(ws @ (preds - mean) ** 2, 0.0)))
+        between = np.interp(np.log(np.maximum(n, self.n_last)), np.log(grid), spread)
         dist = np.maximum(np.log(n / self.n_last), 0.0)
         k = max(np.unique(self.sizes).size, 1)
         # Noise of the curve's level at the last size, growing with the log-distance of
         # the extrapolation; family disagreement adds model uncertainty. The factors are
         # calibrated on the LCDB benchmark (bench/extrapolation.py).
         level_sd = self.noise / math.sqrt(k) * (1.0 + _AVG_DIST * dist)
+        # Inside the measured range the data pin the curve; family disagreement only
+        # counts where the curve is extrapolated.
+        between = np.where(n > self.n_last, between, 0.0)
         return np.asarray(np.sqrt(level_sd**2 + (_AVG_BETWEEN * between) ** 2
                                   + (_AVG_SCALE * dist * self._recent_slope()) ** 2))
 
@@ -237,9 +253,9 @@ class LearningCurve:
         if e_lo <= goal:
             return lo
         # Bisection in log n, vectorised: 64 candidates per round narrow the bracket
-        # 64-fold; three rounds give a relative precision far below one sample.
+        # 64-fold; seven rounds give a relative precision far below one sample.
         a, b = math.log(lo), math.log(hi)
-        for _ in range(4):
+        for _ in range(7):
             grid = np.linspace(a, b, 65)
             vals = err(np.exp(grid))
             i = int(np.argmax(vals <= goal))  # first grid point that reaches the goal
@@ -328,6 +344,17 @@ def _holdout_weights(n: np.ndarray, e: np.ndarray, w: np.ndarray,
     return {k: float(v) for k, v in zip(errs, p, strict=True)}
 
 
+def _bic_weights(n: np.ndarray, fits: dict[str, FamilyFit],
+                 names: tuple[str, ...]) -> dict[str, float]:
+    """Akaike-style weights from the Bayesian information criterion of each fit."""
+    m = n.size
+    bic = np.array([m * math.log(max(fits[k].sse / m, 1e-300)) + fits[k].family.n_params
+                    * math.log(m) for k in names])
+    p = np.exp(-(bic - bic.min()) / 2)
+    p /= p.sum()
+    return {k: float(v) for k, v in zip(names, p, strict=True)}
+
+
 def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True,
                        lower: float | None = None, upper: float | None = None,
                        method: str = "auto",
@@ -395,8 +422,13 @@ def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True
     meta = None
     if method in FAMILIES:
         weights = {method: 1.0}
-    else:
+    elif method == "average":
         weights = _holdout_weights(n, e, w, names, noise)
+    else:
+        # The meta-model does the extrapolating; the family average only carries the
+        # curve inside the measured range and past the last learned horizon, where
+        # in-sample fit (BIC weights) is what matters and no refits are needed.
+        weights = _bic_weights(n, fits, names)
         if method == "meta":
             from datacurve.fit._meta import MetaCorrection, load_meta
 
@@ -404,13 +436,15 @@ def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True
                 notes.append("meta correction needs a metric ranging over [0, 1]; "
                              "used the weighted family average")
                 method = "average"
+                weights = _holdout_weights(n, e, w, names, noise)
             else:
                 model = meta_model if meta_model is not None else load_meta()
                 if model is None:
                     notes.append("meta-model file missing; used the weighted family average")
                     method = "average"
+                    weights = _holdout_weights(n, e, w, names, noise)
                 else:
-                    meta = MetaCorrection.build(model, n, e, fits, names)
+                    meta = MetaCorrection.build(model, n, e, fits, weights)
     top = max(weights, key=lambda k: weights[k])
     return LearningCurve(method=method, family=top, weights=weights, fits=fits,
                          notes=tuple(notes), sizes=n, scores=s,

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.optimize import least_squares
 
 __all__ = ["FAMILIES", "Family", "FamilyFit", "fit_family"]
 
@@ -145,19 +146,22 @@ def _exp(n: np.ndarray, eta: np.ndarray) -> np.ndarray:
 
 
 def _weibull(n: np.ndarray, eta: np.ndarray) -> np.ndarray:
-    # exp(-(n / k)^d): k is a size scale, d the shape.
-    return np.exp(-((n[None, :] / eta[:, :1]) ** eta[:, 1:2]))
+    # exp(-(n / k)^d): k is a size scale, d the shape. Overflow gives the right limit, 0.
+    with np.errstate(over="ignore", divide="ignore"):
+        return np.exp(-((n[None, :] / eta[:, :1]) ** eta[:, 1:2]))
 
 
 def _vapor(n: np.ndarray, eta: np.ndarray) -> np.ndarray:
     # exp(b / n + c log n) with b >= 0, c <= 0: decreasing in n.
-    return np.exp(eta[:, :1] / n[None, :] - eta[:, 1:2] * np.log(n)[None, :])
+    with np.errstate(over="ignore"):
+        return np.exp(eta[:, :1] / n[None, :] - eta[:, 1:2] * np.log(n)[None, :])
 
 
 def _mmf(n: np.ndarray, eta: np.ndarray) -> np.ndarray:
     # k^d / (k^d + n^d): falls from 1 to 0 around the size scale k.
-    r = (n[None, :] / eta[:, :1]) ** eta[:, 1:2]
-    return 1.0 / (1.0 + r)
+    with np.errstate(over="ignore", divide="ignore"):
+        r = (n[None, :] / eta[:, :1]) ** eta[:, 1:2]
+        return 1.0 / (1.0 + r)
 
 
 def _size_scales(n_max: float, k: int) -> np.ndarray:
@@ -233,17 +237,24 @@ def _huber_weights(r: np.ndarray, base: np.ndarray, scale: float) -> np.ndarray:
     return np.asarray(base * np.where(absr <= k, 1.0, k / np.maximum(absr, 1e-300)))
 
 
-def _refine_grid(family: Family, eta: np.ndarray, n_max: float) -> np.ndarray:
-    """A finer grid around `eta` (shape (q,)): ±1 coarse step, multiplicatively."""
-    axes = []
-    for value in eta:
-        if value <= 0:
-            axes.append(np.array([0.0, 1e-3, 1e-2]))
-        else:
-            axes.append(value * np.exp(np.linspace(-0.35, 0.35, 9)))
-    if len(axes) == 1:
-        return _grid1(axes[0])
-    return _grid2(axes[0], axes[1])
+def _zoom_grid(eta: np.ndarray, width: float) -> np.ndarray:
+    """A 9-point-per-axis grid around `eta` (shape (q,)), ±`width` in log scale; a zero
+    parameter is probed at a few small values instead."""
+    axes = [np.array([0.0, 1e-3, 1e-2, 1e-1]) if v <= 0
+            else v * np.exp(np.linspace(-width, width, 9)) for v in eta]
+    return _grid1(axes[0]) if len(axes) == 1 else _grid2(axes[0], axes[1])
+
+
+_ZOOM_ROUNDS = 10
+
+
+def _on_edge(new: np.ndarray, old: np.ndarray, width: float) -> bool:
+    """Whether `new` lies on the boundary of the window of half-width `width` around
+    `old` (in log scale, for positive parameters)."""
+    pos = (new > 0) & (old > 0)
+    if not pos.any():
+        return False
+    return bool(np.any(np.abs(np.log(new[pos] / old[pos])) >= width * (1 - 1e-9)))
 
 
 def fit_family(family: Family, n: np.ndarray, e: np.ndarray, w: np.ndarray | None = None,
@@ -301,8 +312,44 @@ def fit_family(family: Family, n: np.ndarray, e: np.ndarray, w: np.ndarray | Non
             weights = _huber_weights(r, base, scale)
             i, c, a, _sse, phi = best(grid, weights)
             eta = grid[i]
-    fine = _refine_grid(family, eta, n_max)
-    j, c2, a2, sse2, phi2 = best(np.vstack([fine, eta[None, :]]), weights)
-    eta = np.vstack([fine, eta[None, :]])[j]
-    r = e - c2[j] - a2[j] * phi2[j]
-    return FamilyFit(family, float(c2[j]), float(a2[j]), eta, float(sse2[j]), r)
+
+    # Zoom in around the best grid point: recentre on the best point of a 9-point (per
+    # axis) window; shrink the window 4-fold when the best point is inside it, keep its
+    # size while the best point is on its edge.
+    width = 0.35
+    # One nonlinear parameter: zoom to full precision. Two: zoom into the basin and let
+    # Levenberg-Marquardt finish.
+    min_width = 1e-4 if eta.size == 1 else 0.02
+    c_i, a_i, sse_i, phi_i = c[i], a[i], _sse[i], phi[i]
+    if grid.shape[0] > 1:
+        for _ in range(_ZOOM_ROUNDS):
+            cand = np.vstack([_zoom_grid(eta, width), eta[None, :]])
+            j, c2, a2, sse2, phi2 = best(cand, weights)
+            on_edge = _on_edge(cand[j], eta, width)
+            eta, c_i, a_i, sse_i, phi_i = cand[j], c2[j], a2[j], sse2[j], phi2[j]
+            if not on_edge:
+                width /= 4.0
+                if width < min_width:
+                    break
+        if eta.size == 2 and np.all(eta > 0):
+            # The grid brings the fit into the right basin; Levenberg-Marquardt on
+            # log(eta) finishes it (two nonlinear parameters can lie along a narrow curved
+            # valley a grid cannot follow), the linear coefficients still solved exactly
+            # inside (variable projection).
+            sqrt_w = np.sqrt(weights)
+
+            def resid(x: np.ndarray) -> np.ndarray:
+                et = np.exp(x)[None, :]
+                ph = basis(n, et)
+                cc, aa, _ = _solve(ph, e, weights[None, :], family.constant)
+                return np.asarray(sqrt_w * (e - cc[0] - aa[0] * ph[0]))
+
+            with np.errstate(all="ignore"):
+                sol = least_squares(resid, np.log(eta), method="lm", max_nfev=200)
+            if np.all(np.isfinite(sol.x)):
+                cand = np.exp(sol.x)[None, :]
+                j, c2, a2, sse2, phi2 = best(cand, weights)
+                if sse2[0] < sse_i:
+                    eta, c_i, a_i, sse_i, phi_i = cand[0], c2[0], a2[0], sse2[0], phi2[0]
+    r = e - c_i - a_i * phi_i
+    return FamilyFit(family, float(c_i), float(a_i), eta, float(sse_i), r)

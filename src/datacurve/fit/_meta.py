@@ -204,7 +204,7 @@ class MetaCorrection:
 
     @classmethod
     def build(cls, model: TreeEnsembles, n: np.ndarray, e: np.ndarray,
-              fits: dict[str, FamilyFit], names: tuple[str, ...]) -> MetaCorrection:
+              fits: dict[str, FamilyFit], weights: dict[str, float]) -> MetaCorrection:
         """Evaluate the meta-model on the horizon grid of one curve."""
         n_last = float(n.max())
         horizons = n_last * 2.0 ** (np.arange(1, HORIZON_STEPS + 1) / 4.0)
@@ -218,7 +218,11 @@ class MetaCorrection:
         # The observed end: the median is the curve's own level there; the spread is the
         # standard error of that level.
         sd0 = _level_sd(n, e)
-        g0 = g_last + ndtri(np.clip(qs, 1e-6, 1 - 1e-6)) * sd0
+        # Start from the fitted curve's level at n_last (not the raw last mean), so the
+        # curve is continuous where the measured range ends.
+        level = 1.0 - float(sum(w * fits[f].predict_error(n_last)
+                                for f, w in weights.items() if w > 0))
+        g0 = level + ndtri(np.clip(qs, 1e-6, 1 - 1e-6)) * sd0
         g = np.vstack([g0[None, :], g])
         g[:, med] = np.maximum.accumulate(g[:, med])
         g = np.sort(g, axis=1)

@@ -1,0 +1,90 @@
+"""`datacurve fit` and `datacurve plan` on a store or a results file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from datacurve.curves import run_curve
+from tests.cli.test_cli import assert_one_line_error, run_cli
+from tests.conftest import scripted_dataset, scripted_spec
+
+SPEC = scripted_spec(asymptote=0.95, scale=1.2, exponent=0.5)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the scripted learner's curve 0.95 - 1.2 / sqrt(n) on sizes up to
+    ~2,000 (three seeds)."""
+    path = tmp_path_factory.mktemp("fitplan") / "s.sqlite"
+    run_curve(scripted_dataset(3000), [SPEC], seeds=3, store=path)
+    return path
+
+
+def test_fit_prints_json_predictions(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`fit --json` names the method and family and predicts close to the planted curve."""
+    code, out, err = run_cli(["fit", str(store), "--at", "8000", "--json"], capsys)
+    assert code == 0, err
+    payload = json.loads(out)
+    (curve,) = payload["curves"]
+    assert curve["method"] in ("meta", "average") and curve["family"]
+    (pred,) = curve["predictions"]
+    truth = 0.95 - 1.2 / 8000**0.5
+    assert abs(pred["predicted"] - truth) < 0.03
+    assert pred["interval"][0] <= pred["predicted"] <= pred["interval"][1]
+
+
+def test_fit_prints_a_table(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --json, `fit` prints a table with the model and the sizes predicted."""
+    code, out, err = run_cli(["fit", str(store)], capsys)
+    assert code == 0, err
+    assert "Fitted learning curves" in out and "ScriptedLearner" in out
+
+
+def test_plan_json_and_text(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`plan --target` reports samples needed within 2x of the truth (3,600 for 0.93; the
+    curve is flat there, so small score errors move the size a lot), an interval that
+    holds the truth, the cost, and in text how many more to collect."""
+    code, out, err = run_cli(["plan", str(store), "--target", "0.93", "--cost-per-sample",
+                              "0.1", "--json"], capsys)
+    assert code == 0, err
+    (p,) = json.loads(out)["plans"]
+    assert p["reachable"] and 1800 < p["samples_needed"] < 7200
+    assert p["samples_interval"][0] <= 3600 <= p["samples_interval"][1]
+    assert p["cost"] == pytest.approx(0.1 * p["additional"])
+    code, out, err = run_cli(["plan", str(store), "--target", "0.93"], capsys)
+    assert code == 0, err
+    assert "samples needed" in out and "more" in out
+
+
+def test_plan_from_an_exported_results_file(store: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A CSV written by `datacurve results --out` plans like the store itself."""
+    csv = tmp_path / "r.csv"
+    assert run_cli(["results", "--store", str(store), "--out", str(csv)], capsys)[0] == 0
+    code, out, err = run_cli(["plan", str(csv), "--target", "0.93", "--json"], capsys)
+    assert code == 0, err
+    _, out2, _ = run_cli(["plan", str(store), "--target", "0.93", "--json"], capsys)
+    assert json.loads(out)["plans"][0]["samples_needed"] == pytest.approx(
+        json.loads(out2)["plans"][0]["samples_needed"], rel=1e-6)
+
+
+def test_plan_target_outside_the_range(store: Path,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A target of 1.5 accuracy is a one-line error naming `target` and the range."""
+    code, _, err = run_cli(["plan", str(store), "--target", "1.5"], capsys)
+    assert_one_line_error(code, err, "target", "[0, 1]")
+
+
+def test_fit_missing_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing store is a one-line error naming SOURCE and the path."""
+    code, _, err = run_cli(["fit", str(tmp_path / "nope.sqlite")], capsys)
+    assert_one_line_error(code, err, "SOURCE", "nope.sqlite")
+
+
+def test_fit_unknown_model(store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Asking for a model the store does not hold names --model."""
+    code, _, err = run_cli(["fit", str(store), "--model", "cnn:width=8"], capsys)
+    assert_one_line_error(code, err, "--model")

@@ -1,0 +1,161 @@
+"""fit_learning_curve: prediction, intervals, inversion, orientation and bad input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from datacurve import InputError
+from datacurve.fit import fit_learning_curve
+
+SIZES = np.ceil(16 * 2.0 ** (np.arange(11) / 2)).astype(float)  # 16 .. 512
+METHODS = ["average", "meta", "pow4"]
+
+
+def _curve(n: np.ndarray, asym: float = 0.92, a: float = 1.5, b: float = 0.5) -> np.ndarray:
+    return asym - a * n**-b
+
+
+@st.composite
+def curves(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
+    asym = draw(st.floats(0.6, 0.99))
+    b = draw(st.floats(0.2, 0.9))
+    a = draw(st.floats(0.3, 1.0)) * (asym - 0.05) * 16**b  # score at n=16 above 0.05
+    noise = draw(st.floats(0.0, 0.01))
+    seed = draw(st.integers(0, 2**16))
+    y = _curve(SIZES, asym, a, b)
+    y = y + np.random.default_rng(seed).normal(0.0, noise, y.size)
+    return SIZES, np.clip(y, 0.0, 1.0)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@settings(max_examples=25, deadline=None)
+@given(data=curves())
+def test_predictions_are_monotone_in_n(method: str, data: tuple[np.ndarray, np.ndarray]) -> None:
+    """Predicted accuracy never falls as the training set grows."""
+    fit = fit_learning_curve(*data, method=method)
+    grid = np.geomspace(1, 1e8, 300)
+    pred = fit.predict(grid)
+    assert np.all(np.diff(pred) >= -1e-9)
+
+
+@pytest.mark.parametrize("method", METHODS)
+@settings(max_examples=25, deadline=None)
+@given(data=curves(), log_n=st.floats(np.log(16), np.log(1e6)))
+def test_size_for_inverts_predict(method: str, data: tuple[np.ndarray, np.ndarray],
+                                  log_n: float) -> None:
+    """size_for(predict(n)) is n, up to the flat stretches of the curve."""
+    fit = fit_learning_curve(*data, method=method)
+    n = float(np.exp(log_n))
+    m = fit.size_for(fit.predict(n))
+    assert m <= math.ceil(n) + 1
+    # Where the curve still rises, no smaller size reaches the same score.
+    if fit.predict(n) - fit.predict(0.9 * n) > 1e-6:
+        assert m >= 0.9 * n
+
+
+@pytest.mark.parametrize("method", METHODS)
+@settings(max_examples=25, deadline=None)
+@given(data=curves())
+def test_intervals_widen_with_distance(method: str, data: tuple[np.ndarray, np.ndarray]) -> None:
+    """The 80 % interval is never narrower further from the data, and holds the
+    prediction."""
+    fit = fit_learning_curve(*data, method=method)
+    far = SIZES[-1] * np.array([1.5, 4, 16, 64, 256])
+    lo, hi = fit.interval(far, 0.8)
+    pred = fit.predict(far)
+    widths = hi - lo
+    assert np.all(np.diff(widths) >= -1e-9)
+    assert np.all((lo <= pred + 1e-12) & (pred <= hi + 1e-12))
+
+
+def test_a_clean_power_law_is_extrapolated_closely() -> None:
+    """On an exact power law observed up to 512 the default fit predicts 8x further to
+    within 0.01 and the truth lies in its 80 % interval."""
+    y = _curve(SIZES)
+    fit = fit_learning_curve(SIZES, y)
+    truth = float(_curve(np.array([8 * 512.0]))[0])
+    assert abs(fit.predict(8 * 512.0) - truth) < 0.01
+    lo, hi = fit.interval(8 * 512.0)
+    assert lo <= truth <= hi
+
+
+def test_size_for_is_infinite_beyond_the_asymptote() -> None:
+    """A target the curve never reaches needs math.inf samples."""
+    fit = fit_learning_curve(SIZES, _curve(SIZES), method="pow3")
+    assert fit.asymptote == pytest.approx(0.92, abs=0.01)
+    assert fit.size_for(0.99) == math.inf
+    assert fit.size_for(0.5) < 512
+
+
+def test_size_interval_brackets_size_for() -> None:
+    """The optimistic end of size_interval is at most size_for, the pessimistic at least."""
+    fit = fit_learning_curve(SIZES, _curve(SIZES))
+    lo, hi = fit.size_interval(0.88)
+    assert lo <= fit.size_for(0.88) <= hi
+
+
+def test_gain_is_the_predicted_improvement() -> None:
+    """gain(n, n_new) is predict(n_new) - predict(n), positive on a rising curve."""
+    fit = fit_learning_curve(SIZES, _curve(SIZES))
+    assert fit.gain(512, 1024) == pytest.approx(fit.predict(1024) - fit.predict(512))
+    assert fit.gain(512, 1024) > 0
+
+
+def test_lower_is_better_metric_falls() -> None:
+    """For a lower-is-better metric (log-loss, unbounded above) predictions fall with n,
+    gain is positive and the meta method falls back openly to the average."""
+    loss = 0.3 + 4.0 * SIZES**-0.5
+    fit = fit_learning_curve(SIZES, loss, higher_is_better=False, method="meta")
+    assert fit.method == "average" and "meta" in fit.notes[0]
+    assert fit.predict(4096) < fit.predict(512)
+    assert fit.gain(512, 4096) > 0
+    assert fit.size_for(0.4) > 512
+
+
+def test_seed_spread_sets_the_noise() -> None:
+    """With several seeds per size the noise is the pooled spread across seeds."""
+    rng = np.random.default_rng(0)
+    n = np.repeat(SIZES, 5)
+    y = _curve(n) + rng.normal(0, 0.02, n.size)
+    fit = fit_learning_curve(n, y)
+    assert fit.noise == pytest.approx(0.02, rel=0.3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"sizes": [16, 32], "scores": [0.5, 0.6]}, "sizes"),
+        ({"sizes": [16, 16, 32, 32], "scores": [0.5, 0.5, 0.6, 0.6]}, "sizes"),
+        ({"sizes": [16, 32, 64], "scores": [0.5, float("nan"), 0.7]}, "scores"),
+        ({"sizes": [16, 32, 64], "scores": [0.5, 0.6, 1.3]}, "scores"),
+        ({"sizes": [-16, 32, 64], "scores": [0.5, 0.6, 0.7]}, "sizes"),
+        ({"sizes": [16, 32, 64], "scores": [0.5, 0.6]}, "scores"),
+        ({"sizes": [16, 32, 64], "scores": [0.5, 0.6, 0.7], "method": "pow9"}, "method"),
+    ],
+)
+def test_bad_input_names_the_argument(kwargs: dict[str, object], name: str) -> None:
+    """Each bad input raises InputError whose message starts with the argument's name."""
+    with pytest.raises(InputError) as info:
+        fit_learning_curve(**kwargs)  # type: ignore[arg-type]
+    assert str(info.value).startswith(name)
+
+
+def test_target_outside_the_range_is_refused() -> None:
+    """A target outside [0, 1] for accuracy names `target` and the range."""
+    fit = fit_learning_curve(SIZES, _curve(SIZES))
+    with pytest.raises(InputError) as info:
+        fit.size_for(1.3)
+    assert "target" in str(info.value) and "[0, 1]" in str(info.value)
+
+
+def test_level_outside_zero_one_is_refused() -> None:
+    """A coverage level of 1.5 names `level`."""
+    fit = fit_learning_curve(SIZES, _curve(SIZES))
+    with pytest.raises(InputError) as info:
+        fit.interval(1024, 1.5)
+    assert str(info.value).startswith("level")
