@@ -88,3 +88,29 @@ def test_fit_unknown_model(store: Path, capsys: pytest.CaptureFixture[str]) -> N
     """Asking for a model the store does not hold names --model."""
     code, _, err = run_cli(["fit", str(store), "--model", "cnn:width=8"], capsys)
     assert_one_line_error(code, err, "--model")
+
+
+def test_plan_compute_budget_allocates_within_one_architecture(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With three sizes of one architecture, `plan --compute-budget` fits the joint law
+    and returns a model size and data size whose predicted seconds fit the budget."""
+    store = tmp_path / "s.sqlite"
+    specs = [scripted_spec(asymptote=0.99 - 5 / p**0.5, scale=1.2, exponent=0.5, params=p,
+                           sleep_per_sample=2e-6) for p in (1000, 4000, 16000)]
+    run_curve(scripted_dataset(3000), specs, seeds=2, store=store)
+    code, out, err = run_cli(["plan", str(store), "--target", "0.9", "-m", specs[0],
+                              "--compute-budget", "0.01", "--json"], capsys)
+    assert code == 0, err
+    alloc = json.loads(out)["allocation"]
+    assert alloc["architecture"] == "datacurve.models._scripted"
+    assert len(alloc["models"]) == 3 and alloc["notes"] == []
+    assert alloc["seconds"] <= 0.01 * 1.0001 and 0.0 <= alloc["score"] <= 1.0
+    assert alloc["interval"][0] <= alloc["score"] <= alloc["interval"][1]
+
+
+def test_plan_compute_budget_needs_two_sizes(store: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """One model size cannot carry a joint law: a one-line error names --compute-budget."""
+    code, _, err = run_cli(["plan", str(store), "--target", "0.9", "--compute-budget", "5"],
+                           capsys)
+    assert_one_line_error(code, err, "--compute-budget")

@@ -18,8 +18,15 @@ from datacurve.fit._scaling import (
     ScalingLaw,
     compute_optimal,
     fit_compute_model,
-    fit_scaling_law,
 )
+from datacurve.fit._scaling import fit_scaling_law as _fit_scaling_law
+
+
+def fit_scaling_law(results: object, **kwargs: object) -> ScalingLaw:
+    """The law over every training size (min_n=0): the planted tables follow it
+    everywhere. The default's cut-off has its own test below."""
+    kwargs.setdefault("min_n", 0)
+    return _fit_scaling_law(results, **kwargs)  # type: ignore[arg-type]
 
 TRUTH = {"E": 0.05, "A": 5.0, "alpha": 0.35, "B": 3.0, "beta": 0.45}
 MODELS = (1e4, 3e4, 1e5, 3e5, 1e6)
@@ -422,3 +429,17 @@ def test_interval_rejects_bad_level() -> None:
     """Coverage outside (0, 1) names level."""
     with pytest.raises(InputError, match=r"^level: expected"):
         LAW.interval(1e5, 100, level=80)
+
+
+def test_default_ignores_the_pre_power_law_region() -> None:
+    """Scores near chance at small sizes (before the curve bends into its power law) do
+    not distort the default fit, which uses sizes >= largest / 16; fitting every size
+    does get distorted."""
+    table = planted()
+    small = table["n"] < 12_800 / 16
+    table.loc[small, "val_score"] = 0.1  # chance level for ten classes
+    default = _fit_scaling_law(table, n_bootstrap=0)
+    everything = _fit_scaling_law(table, n_bootstrap=0, min_n=0)
+    truth = 1.0 - true_error(np.array([3e6]), np.array([50_000]), TRUTH)[0]
+    assert abs(float(default.predict(3e6, 50_000)) - truth) < 0.01
+    assert abs(float(everything.predict(3e6, 50_000)) - truth) > 0.02

@@ -259,6 +259,15 @@ def fit_cmd(
             out_console.print(f"note ({r['model']}): {note}")
 
 
+def _architecture(spec: str) -> str:
+    """The architecture part of a spec: ``cnn`` for ``cnn:width=16``, the estimator for
+    ``sklearn:...(...)``."""
+    head, _, rest = spec.partition(":")
+    if head == "sklearn":
+        return f"sklearn:{rest.split('(')[0]}"
+    return head.split("(")[0]
+
+
 @app.command("plan")
 def plan_cmd(
     target: Annotated[float, typer.Option(help="Score to reach, in the metric's units "
@@ -277,10 +286,13 @@ def plan_cmd(
     budget: Annotated[float | None, typer.Option(help="Money for samples (with "
                                                  "--cost-per-sample).")] = None,
     level: Annotated[float, typer.Option(help="Interval coverage.")] = 0.8,
+    compute_budget: Annotated[float | None, typer.Option(
+        help="Seconds for one training run: also choose the model size and data size "
+             "that minimise the error within it (needs 2+ model sizes in SOURCE).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """How many samples reach --target, how many more to collect, and what it costs."""
-    from datacurve.fit import plan
+    from datacurve.fit import compute_optimal, fit_compute_model, fit_scaling_law, plan
 
     table = _read(source, metric, dataset)
     models = _check_models(table, [model] if model else None) or list(
@@ -288,13 +300,43 @@ def plan_cmd(
     plans = [plan(table, target=target, model=m, metric=metric, have=have, at=at,
                   cost_per_sample=cost_per_sample, budget=budget, level=level).to_dict()
              for m in models]
+    allocation = None
+    if compute_budget is not None:
+        # A size law only makes sense within one architecture (cnn widths, mlp widths).
+        kind = table["model"].map(_architecture)
+        chosen = _architecture(models[0]) if model else (
+            table.groupby(kind)["params"].nunique().idxmax())
+        family = table[kind == chosen]
+        if family["params"].nunique() < 2:
+            raise InputError("--compute-budget", "results of at least 2 sizes of one "
+                             "architecture in SOURCE (the joint law needs them)",
+                             f"{family['params'].nunique()} size of {chosen}")
+        law = fit_scaling_law(family, metric=metric)
+        alloc = compute_optimal(law, fit_compute_model(family), compute_budget)
+        notes = []
+        if family["params"].nunique() < 3:
+            notes.append("only 2 model sizes: the model-size exponent is barely identified; "
+                         "measure a third size before trusting the model-size choice")
+        allocation = {"architecture": chosen, "models": sorted(set(family["model"])),
+                      "law": law.to_dict(), **alloc.to_dict(), "notes": notes}
     if json_out:
-        print_json({"source": str(source), "plans": plans})
+        print_json({"source": str(source), "plans": plans, "allocation": allocation})
         return
     for p in plans:
         for line in plan_lines(p):
             out_console.print(line)
         out_console.print("")
+    if allocation is not None:
+        lo, hi = allocation["interval"]
+        out_console.print(
+            f"[bold]compute-optimal[/] {allocation['architecture']} for {compute_budget:g} s "
+            f"per training run: a model "
+            f"of {allocation['params']:,.0f} parameters on {allocation['n']:,.0f} samples, "
+            f"{allocation['metric']} {allocation['score']:.4g} [{lo:.4g}, {hi:.4g}] "
+            f"(joint law err = E + A/P^{allocation['law']['alpha']:.2f} + "
+            f"B/n^{allocation['law']['beta']:.2f}; limited by {allocation['limited_by']})")
+        for note in allocation["notes"]:
+            out_console.print(f"note: {note}")
 
 
 @app.command()

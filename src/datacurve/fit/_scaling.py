@@ -239,7 +239,7 @@ class ScalingLaw:
 
 def fit_scaling_law(results: pd.DataFrame, *, metric: str | None = None,
                     loss: str = "huber", n_bootstrap: int = 200,
-                    random_state: int = 0) -> ScalingLaw:
+                    random_state: int = 0, min_n: float | None = None) -> ScalingLaw:
     """Fit ``err(P, n) = E + A / P**alpha + B / n**beta`` to a results table.
 
     Parameters
@@ -260,6 +260,11 @@ def fit_scaling_law(results: pd.DataFrame, *, metric: str | None = None,
         Bootstrap replicates kept for `ScalingLaw.interval` (0 for none).
     random_state : int
         Seed of the bootstrap.
+    min_n : float, optional
+        Smallest training size used. Default: the largest size / 16. Below that, small
+        training sets sit in the pre-power-law region (near chance, before the curve
+        bends), which the additive law does not describe and which would otherwise pull
+        the data exponent down; scaling-law studies fit the larger runs for this reason.
 
     Returns
     -------
@@ -284,6 +289,9 @@ def fit_scaling_law(results: pd.DataFrame, *, metric: str | None = None,
     P = _positive_column(table, "params", use)
     N = _positive_column(table, "n", use)
     y = (met.upper - natural[use]) if met.higher_is_better else natural[use] - met.lower
+    floor = float(N.max()) / 16.0 if min_n is None else float(min_n)
+    keep = floor <= N
+    P, N, y = P[keep], N[keep], y[keep]
     for values, label, need in ((P, "model sizes (params)", 2), (N, "training sizes (n)", 3)):
         distinct = np.unique(values)
         if distinct.size < need:
