@@ -78,7 +78,7 @@ def size_errors(fit: object, n: np.ndarray, y: np.ndarray, k: int) -> list[float
     return errs
 
 
-def run_lcdb(folds: int, limit: int | None) -> None:
+def run_lcdb(folds: int, limit: int | None, save: str | None = None) -> None:
     curves = lcdb_curves()
     all_tasks = tasks(curves)
     if limit:
@@ -113,11 +113,14 @@ def run_lcdb(folds: int, limit: int | None) -> None:
                 "default": fit.predict(M), "average": avg.predict(M),
                 "pow3": pow3_predict(on, oy, M), "last": float(oy[-1]),
                 "cover_default": lo <= yM <= hi, "cover_average": alo <= yM <= ahi,
+                "lo_default": lo, "hi_default": hi, "lo_average": alo, "hi_average": ahi,
                 "size_default": size_errors(fit, n, y, k),  # type: ignore[arg-type]
                 "size_average": size_errors(avg, n, y, k),  # type: ignore[arg-type]
                 "size_pow3": [],
             })
     res = pd.DataFrame(rows)
+    if save:
+        res.drop(columns=["size_default", "size_average", "size_pow3"]).to_parquet(save)
     print(f"\nLCDB dev curves: {len(res)} tasks, {res.oid.nunique()} datasets, "
           f"meta-model cross-validated over {folds} dataset folds")
     print(f"{'f':>6} {'tasks':>6} {'default':>8} {'average':>8} {'pow3':>8} {'last':>8} "
@@ -168,8 +171,9 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--limit", type=int, default=None,
                         help="score a random subset of this many tasks (quick runs)")
+    parser.add_argument("--save", default=None, help="write per-task results (parquet)")
     args = parser.parse_args()
-    run_lcdb(args.folds, args.limit)
+    run_lcdb(args.folds, args.limit, args.save)
     run_dl()
 
 

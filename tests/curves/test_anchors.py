@@ -48,3 +48,11 @@ def test_user_sizes_are_checked_against_the_pool() -> None:
 def test_user_sizes_are_sorted_and_unique() -> None:
     """User sizes come back sorted without repeats."""
     assert resolve_anchors(100, [50, 10, 50]).tolist() == [10, 50]
+
+
+def test_default_anchors_end_at_the_full_pool() -> None:
+    """As in LCDB, the default schedule ends with the whole training pool (8,000 after
+    5,793), but not when that would nearly repeat the last geometric size."""
+    assert resolve_anchors(8000).tolist()[-2:] == [5793, 8000]
+    assert resolve_anchors(6000).tolist()[-1] == 5793
+    assert resolve_anchors(8000, max_size=1000).tolist()[-2:] == [725, 1000]

@@ -17,6 +17,9 @@ __all__ = ["MIN_ANCHOR", "geometric_anchors", "resolve_anchors"]
 
 MIN_ANCHOR = 16
 """Smallest default anchor (LCDB)."""
+FINAL_ANCHOR_GAP = 1.1
+"""The pool size is added as a last default anchor when it is at least this factor above
+the last geometric one."""
 
 
 def geometric_anchors(
@@ -71,7 +74,9 @@ def resolve_anchors(pool_size: int, sizes: Sequence[int] | None = None,
     Returns
     -------
     ndarray of shape (m,)
-        Sorted unique sizes.
+        Sorted unique sizes: the given ones, or the geometric schedule up to the cap
+        followed by the cap itself (the full pool, as LCDB does) when it lies at least
+        `FINAL_ANCHOR_GAP` times above the last geometric size.
     """
     if sizes is not None:
         arr = np.asarray(list(sizes))
@@ -83,8 +88,13 @@ def resolve_anchors(pool_size: int, sizes: Sequence[int] | None = None,
                              ", ".join(str(int(b)) for b in bad))
         return np.unique(arr.astype(np.int64))
     cap = pool_size if max_size is None else min(pool_size, int(max_size))
+    # Default: geometric sizes up to the cap, then the cap itself (see FINAL_ANCHOR_GAP).
     anchors = geometric_anchors(cap)
     if anchors.size == 0:
         raise InputError("data", f"at least {MIN_ANCHOR} training examples for the smallest "
                          "anchor", f"{pool_size} examples in the training pool")
+    if cap >= FINAL_ANCHOR_GAP * anchors[-1]:
+        # LCDB ends every curve at the full training set; the largest size is the one a
+        # team cares most about. Skipped when it would nearly duplicate the last anchor.
+        anchors = np.append(anchors, np.int64(cap))
     return anchors
