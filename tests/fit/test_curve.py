@@ -13,7 +13,7 @@ from datacurve import InputError
 from datacurve.fit import fit_learning_curve
 
 SIZES = np.ceil(16 * 2.0 ** (np.arange(11) / 2)).astype(float)  # 16 .. 512
-METHODS = ["average", "meta", "pow4"]
+METHODS = ["average", "meta", "blend", "pow4"]
 
 
 def _curve(n: np.ndarray, asym: float = 0.92, a: float = 1.5, b: float = 0.5) -> np.ndarray:

@@ -43,7 +43,7 @@ def test_named_curve_is_extrapolated_8x(lcdb: pd.DataFrame, oid: int, learner: s
     the tolerance, and the truth lies in the 80 % interval."""
     n, y, M, truth = _observe(lcdb, oid, learner)
     fit = fit_learning_curve(n, y)
-    assert fit.method == "meta"
+    assert fit.method == "blend"
     assert abs(fit.predict(M) - truth) < tolerance
     lo, hi = fit.interval(M)
     assert lo <= truth <= hi
@@ -55,5 +55,6 @@ def test_late_rising_curve_moves_toward_the_truth(lcdb: pd.DataFrame) -> None:
     n, y, M, truth = _observe(lcdb, 1457, "SGDClassifier")
     fit = fit_learning_curve(n, y)
     assert fit.predict(M) - y[-1] > 0.1
+    assert abs(fit.predict(M) - truth) < abs(y[-1] - truth)
     lo, hi = fit.interval(M)
     assert hi - lo > 0.2 and hi < 1.0

@@ -246,6 +246,7 @@ def _zoom_grid(eta: np.ndarray, width: float) -> np.ndarray:
 
 
 _ZOOM_ROUNDS = 10
+_LM_EVALS = 10  # the grid has done the global search; LM only polishes
 
 
 def _on_edge(new: np.ndarray, old: np.ndarray, width: float) -> bool:
@@ -258,7 +259,8 @@ def _on_edge(new: np.ndarray, old: np.ndarray, width: float) -> bool:
 
 
 def fit_family(family: Family, n: np.ndarray, e: np.ndarray, w: np.ndarray | None = None,
-               *, noise_scale: float | None = None, robust: bool = True) -> FamilyFit:
+               *, noise_scale: float | None = None, robust: bool = True,
+               polish: bool = True) -> FamilyFit:
     """Fit one family to error observations.
 
     Parameters
@@ -274,6 +276,9 @@ def fit_family(family: Family, n: np.ndarray, e: np.ndarray, w: np.ndarray | Non
         Residual scale for the Huber threshold; estimated robustly when omitted.
     robust : bool
         Use Huber IRLS (two reweighting passes) instead of plain least squares.
+    polish : bool
+        Refine to full precision (zoom to a 1e-4 log-step, Levenberg-Marquardt for two
+        nonlinear parameters); False stops at a 2 % step, enough for rough forecasts.
 
     Returns
     -------
@@ -319,7 +324,7 @@ def fit_family(family: Family, n: np.ndarray, e: np.ndarray, w: np.ndarray | Non
     width = 0.35
     # One nonlinear parameter: zoom to full precision. Two: zoom into the basin and let
     # Levenberg-Marquardt finish.
-    min_width = 1e-4 if eta.size == 1 else 0.02
+    min_width = 1e-4 if (eta.size == 1 and polish) else 0.02
     c_i, a_i, sse_i, phi_i = c[i], a[i], _sse[i], phi[i]
     if grid.shape[0] > 1:
         for _ in range(_ZOOM_ROUNDS):
@@ -331,7 +336,7 @@ def fit_family(family: Family, n: np.ndarray, e: np.ndarray, w: np.ndarray | Non
                 width /= 4.0
                 if width < min_width:
                     break
-        if eta.size == 2 and np.all(eta > 0):
+        if polish and eta.size == 2 and np.all(eta > 0):
             # The grid brings the fit into the right basin; Levenberg-Marquardt on
             # log(eta) finishes it (two nonlinear parameters can lie along a narrow curved
             # valley a grid cannot follow), the linear coefficients still solved exactly
@@ -345,7 +350,7 @@ def fit_family(family: Family, n: np.ndarray, e: np.ndarray, w: np.ndarray | Non
                 return np.asarray(sqrt_w * (e - cc[0] - aa[0] * ph[0]))
 
             with np.errstate(all="ignore"):
-                sol = least_squares(resid, np.log(eta), method="lm", max_nfev=200)
+                sol = least_squares(resid, np.log(eta), method="lm", max_nfev=_LM_EVALS)
             if np.all(np.isfinite(sol.x)):
                 cand = np.exp(sol.x)[None, :]
                 j, c2, a2, sse2, phi2 = best(cand, weights)
