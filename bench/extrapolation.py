@@ -65,7 +65,8 @@ def tasks(curves: list[tuple[int, str, np.ndarray, np.ndarray]]) -> list[dict[st
 
 
 def size_errors(fit: object, n: np.ndarray, y: np.ndarray, k: int) -> list[float]:
-    """|log2(predicted / true size)| for the targets the curve reaches after the cut."""
+    """log2(predicted / true size) for the targets the curve reaches after the cut
+    (signed: negative when the size needed is under-estimated)."""
     seen = float(np.max(y[:k]))
     errs = []
     for j in range(k, n.size):
@@ -74,7 +75,7 @@ def size_errors(fit: object, n: np.ndarray, y: np.ndarray, k: int) -> list[float
             continue
         true = float(n[int(np.argmax(y >= target))])
         pred = fit.size_for(target)  # type: ignore[attr-defined]
-        errs.append(math.inf if not math.isfinite(pred) else abs(math.log2(pred / true)))
+        errs.append(math.inf if not math.isfinite(pred) else math.log2(pred / true))
     return errs
 
 
@@ -105,35 +106,33 @@ def run_lcdb(folds: int, limit: int | None, save: str | None = None) -> None:
             s0 = time.perf_counter()
             fit = fit_learning_curve(on, oy, meta_model=ens)
             fit_times.append(time.perf_counter() - s0)
+            meta = fit_learning_curve(on, oy, meta_model=ens, method="meta")
             avg = fit_learning_curve(on, oy, method="average")
-            lo, hi = fit.interval(M, 0.8)
-            alo, ahi = avg.interval(M, 0.8)
-            rows.append({
-                "f": t["f"], "oid": t["oid"], "learner": t["learner"], "truth": yM,
-                "default": fit.predict(M), "average": avg.predict(M),
-                "pow3": pow3_predict(on, oy, M), "last": float(oy[-1]),
-                "cover_default": lo <= yM <= hi, "cover_average": alo <= yM <= ahi,
-                "lo_default": lo, "hi_default": hi, "lo_average": alo, "hi_average": ahi,
-                "size_default": size_errors(fit, n, y, k),  # type: ignore[arg-type]
-                "size_average": size_errors(avg, n, y, k),  # type: ignore[arg-type]
-                "size_pow3": [],
-            })
+            row = {"f": t["f"], "oid": t["oid"], "learner": t["learner"], "truth": yM,
+                   "pow3": pow3_predict(on, oy, M), "last": float(oy[-1]),
+                   "size_default": size_errors(fit, n, y, k)}  # type: ignore[arg-type]
+            for name, c in (("default", fit), ("meta", meta), ("average", avg)):
+                lo, hi = c.interval(M, 0.8)
+                row.update({name: c.predict(M), f"lo_{name}": lo, f"hi_{name}": hi,
+                            f"cover_{name}": lo <= yM <= hi})
+            rows.append(row)
     res = pd.DataFrame(rows)
     if save:
-        res.drop(columns=["size_default", "size_average", "size_pow3"]).to_parquet(save)
+        res.drop(columns=["size_default"]).to_parquet(save)
     print(f"\nLCDB dev curves: {len(res)} tasks, {res.oid.nunique()} datasets, "
           f"meta-model cross-validated over {folds} dataset folds")
-    print(f"{'f':>6} {'tasks':>6} {'default':>8} {'average':>8} {'pow3':>8} {'last':>8} "
-          f"{'cov80 default':>14} {'cov80 avg':>10} {'size default':>13} {'size avg':>9}")
+    methods = ("default", "meta", "average", "pow3", "last")
+    print(f"{'f':>6} {'tasks':>6} " + " ".join(f"{m:>8}" for m in methods)
+          + f" {'cov80 default':>14} {'cov80 meta':>11} {'cov80 avg':>10}"
+          + f" {'size |log2|':>12} {'size log2':>10}")
     for f, g in res.groupby("f"):
-        mae = {m: float(np.mean(np.abs(g[m] - g.truth)))
-               for m in ("default", "average", "pow3", "last")}
+        mae = {m: float(np.mean(np.abs(g[m] - g.truth))) for m in methods}
         sd = np.concatenate([np.asarray(x, float) for x in g.size_default] or [[]])
-        sa = np.concatenate([np.asarray(x, float) for x in g.size_average] or [[]])
-        print(f"{'1/' + str(round(1 / f)):>6} {len(g):>6} {mae['default']:>8.4f} "
-              f"{mae['average']:>8.4f} {mae['pow3']:>8.4f} {mae['last']:>8.4f} "
-              f"{g.cover_default.mean():>14.3f} {g.cover_average.mean():>10.3f} "
-              f"{np.median(sd):>13.3f} {np.median(sa):>9.3f}")
+        print(f"{'1/' + str(round(1 / f)):>6} {len(g):>6} "
+              + " ".join(f"{mae[m]:>8.4f}" for m in methods)
+              + f" {g.cover_default.mean():>14.3f} {g.cover_meta.mean():>11.3f}"
+              + f" {g.cover_average.mean():>10.3f}"
+              + f" {np.median(np.abs(sd)):>12.3f} {np.median(sd[np.isfinite(sd)]):>10.3f}")
     print(f"median fit time of one curve (default): {1000 * np.median(fit_times):.1f} ms")
 
 

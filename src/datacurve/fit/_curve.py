@@ -429,29 +429,25 @@ def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True
     meta = None
     if method in FAMILIES:
         weights = {method: 1.0}
-    elif method in ("average", "blend"):
+    elif method == "average":
         weights = _holdout_weights(n, e, w, names, noise)
-    else:
-        # The meta-model does the extrapolating; the family average only carries the
-        # curve inside the measured range and past the last learned horizon, where
-        # in-sample fit (BIC weights) is what matters and no refits are needed.
-        weights = _bic_weights(n, fits, names)
-        if method in ("meta", "blend"):
-            from datacurve.fit._meta import MetaCorrection, load_meta
+    else:  # "meta" or "blend"
+        from datacurve.fit._meta import MetaCorrection, load_meta
 
-            if not bounded01:
-                notes.append("meta correction needs a metric ranging over [0, 1]; "
-                             "used the weighted family average")
-                method = "average"
-                weights = _holdout_weights(n, e, w, names, noise)
-            else:
-                model = meta_model if meta_model is not None else load_meta()
-                if model is None:
-                    notes.append("meta-model file missing; used the weighted family average")
-                    method = "average"
-                    weights = _holdout_weights(n, e, w, names, noise)
-                else:
-                    meta = MetaCorrection.build(model, n, e, fits, weights)
+        model = meta_model if meta_model is not None else load_meta()
+        if not bounded01 or model is None:
+            notes.append("meta correction needs a metric ranging over [0, 1]; used the "
+                         "weighted family average" if not bounded01 else
+                         "meta-model file missing; used the weighted family average")
+            method = "average"
+            weights = _holdout_weights(n, e, w, names, noise)
+        else:
+            # The meta-model does the extrapolating; its family average only carries the
+            # curve inside the measured range and past the last learned horizon, where
+            # in-sample fit (BIC weights) is what matters and no refits are needed.
+            bic = _bic_weights(n, fits, names)
+            meta = MetaCorrection.build(model, n, e, fits, bic)
+            weights = bic if method == "meta" else _holdout_weights(n, e, w, names, noise)
     top = max(weights, key=lambda k: weights[k])
     return LearningCurve(method=method, family=top, weights=weights, fits=fits,
                          notes=tuple(notes), sizes=n, scores=s,
