@@ -29,6 +29,7 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	$(PY) bench/runner_overhead.py
 	$(PY) bench/parallel.py
+	$(PY) -W ignore bench/extrapolation.py
 
 clean:
 	rm -rf $(VENV) .datacurve demo-report

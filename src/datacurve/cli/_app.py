@@ -357,11 +357,35 @@ def demo(
     with progress_bar(not json_out, "demo") as cb:
         run = run_curve(dataset, list(DEMO_MODELS), seeds=seeds, store=store, jobs=jobs,
                         progress=cb)
+    curves = _demo_curves(run)
     if json_out:
-        print_json(_run_payload(run))
+        print_json({**_run_payload(run), "curves": curves})
         return
     _print_run(run, f"Learning curves · {dataset.name} · {dataset.fingerprint}")
     _print_largest(run)
+    for c in curves:
+        lo, hi = c["interval"]
+        out_console.print(
+            f"{c['model']}: with {c['at']:,} samples (4×) the fitted curve ({c['method']}) "
+            f"predicts {c['predicted']:.3f} [{lo:.3f}, {hi:.3f}]; with unlimited data "
+            f"{c['asymptote']:.3f}")
+
+
+def _demo_curves(run: CurveRun) -> list[dict[str, Any]]:
+    """Each model's fitted curve: the prediction at 4x the largest size, the asymptote."""
+    from datacurve.fit import fit_curves
+
+    ok = run.results[run.results["status"] == "ok"]
+    if ok.empty:
+        return []
+    out = []
+    for name, c in fit_curves(ok).items():
+        at = 4 * int(c.n_last)
+        lo, hi = c.interval(float(at))
+        out.append({"model": name, "method": c.method, "family": c.family, "at": at,
+                    "predicted": float(c.predict(float(at))), "interval": [lo, hi],
+                    "asymptote": c.asymptote})
+    return out
 
 
 def _print_largest(run: CurveRun) -> None:
