@@ -196,11 +196,23 @@ class MetaCorrection:
         monotone in the horizon for the median, ordered across quantiles, with widths
         that never shrink with distance.
     quantiles : ndarray of shape (Q,)
+    weights : dict
+        Family weights of the average that carries the curve inside the measured range
+        and past the last horizon (the level at ``n_last`` is taken from it too, so the
+        curve is continuous there).
     """
 
     horizons: np.ndarray
     g: np.ndarray
     quantiles: np.ndarray
+    weights: dict[str, float]
+
+    def _average_error(self, curve: LearningCurve, n: np.ndarray) -> np.ndarray:
+        total = np.zeros(n.shape)
+        for name, wt in self.weights.items():
+            if wt > 0:
+                total += wt * curve.fits[name].predict_error(n)
+        return total
 
     @classmethod
     def build(cls, model: TreeEnsembles, n: np.ndarray, e: np.ndarray,
@@ -230,7 +242,8 @@ class MetaCorrection:
         width_hi = np.maximum.accumulate(g[:, med + 1:] - g[:, med:med + 1], axis=0)
         g[:, :med] = g[:, med:med + 1] - width_lo
         g[:, med + 1:] = g[:, med:med + 1] + width_hi
-        return cls(np.concatenate([[n_last], horizons]), np.clip(g, 0.0, 1.0), qs)
+        return cls(np.concatenate([[n_last], horizons]), np.clip(g, 0.0, 1.0), qs,
+                   dict(weights))
 
     def error_quantile(self, curve: LearningCurve, n: np.ndarray, q: float) -> np.ndarray:
         """Error-space quantile `q` of the curve at sizes `n` (shape (k,))."""
@@ -241,15 +254,15 @@ class MetaCorrection:
         beyond = n > hz[-1]
         mid = ~inside & ~beyond
         if inside.any():
-            avg = 1.0 - curve._average_error(n[inside])
+            avg = 1.0 - self._average_error(curve, n[inside])
             shift = g_q[0] - self._g_quantile(0.5)[0]
             out[inside] = avg + shift
         if mid.any():
             out[mid] = np.interp(np.log(n[mid]), np.log(hz), g_q)
         if beyond.any():
             # Follow the family average's shape past the last learned horizon.
-            tail = curve._average_error(np.array([hz[-1]]))[0]
-            out[beyond] = g_q[-1] + (tail - curve._average_error(n[beyond]))
+            tail = self._average_error(curve, np.array([hz[-1]]))[0]
+            out[beyond] = g_q[-1] + (tail - self._average_error(curve, n[beyond]))
         return np.asarray(1.0 - out)
 
     def _g_quantile(self, q: float) -> np.ndarray:
