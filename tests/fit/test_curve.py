@@ -162,3 +162,23 @@ def test_level_outside_zero_one_is_refused() -> None:
     with pytest.raises(InputError) as info:
         fit.interval(1024, 1.5)
     assert str(info.value).startswith("level")
+
+
+def test_lower_is_better_intervals_are_ordered() -> None:
+    """For a lower-is-better metric the interval is (low, high) in the metric's units
+    and holds the prediction; size_interval brackets size_for."""
+    loss = 0.3 + 4.0 * SIZES**-0.5
+    fit = fit_learning_curve(SIZES, loss, higher_is_better=False)
+    lo, hi = fit.interval(4096.0)
+    assert lo < fit.predict(4096.0) < hi
+    s_lo, s_hi = fit.size_interval(0.4)
+    assert s_lo <= fit.size_for(0.4) <= s_hi
+
+
+def test_falling_scores_are_reported_not_hidden() -> None:
+    """Scores that fall with data (overfitting, a peaking curve) give a flat fit and a
+    note saying so, never a silent rising curve."""
+    y = 0.8 - 0.05 * np.log(SIZES / 16)
+    fit = fit_learning_curve(SIZES, y, method="average")
+    assert any("flat or falling" in n for n in fit.notes)
+    assert fit.predict(4096.0) <= y.max() + 1e-9

@@ -69,6 +69,7 @@ def test_rounds_grow_at_most_fourfold_and_reach_the_estimate() -> None:
     sizes = [p.have] + [r["total"] for r in p.rounds]
     assert all(b <= 4 * a + 1 for a, b in itertools.pairwise(sizes))
     assert p.rounds[-1]["total"] == math.ceil(p.samples_needed)
+    assert p.rounds[-1]["predicted"] == pytest.approx(0.985, abs=1e-3)
 
 
 def test_error_metric_is_planned_in_natural_units() -> None:

@@ -136,9 +136,12 @@ class LearningCurve:
         (low, high) : floats, or ndarrays of shape (k,) for an array `n`
         """
         level = _check_level(level)
-        lo = self._quantile(n, (1 - level) / 2)
-        hi = self._quantile(n, (1 + level) / 2)
-        return lo, hi  # type: ignore[return-value]
+        worse = self._quantile(n, (1 - level) / 2)
+        better = self._quantile(n, (1 + level) / 2)
+        lo, hi = np.minimum(worse, better), np.maximum(worse, better)
+        if np.ndim(n) == 0:
+            return float(lo), float(hi)
+        return lo, hi
 
     @property
     def asymptote(self) -> float:
@@ -162,10 +165,9 @@ class LearningCurve:
         (``math.inf`` when that quantile never reaches it)."""
         target = self._check_target(target)
         level = _check_level(level)
-        q_good = (1 + level) / 2 if self.higher_is_better else (1 - level) / 2
-        q_bad = 1 - q_good
-        lo = self._size_for_quantile(target, q_good)
-        hi = self._size_for_quantile(target, q_bad)
+        # _quantile's q orders outcomes from worse to better, whatever the orientation.
+        lo = self._size_for_quantile(target, (1 + level) / 2)
+        hi = self._size_for_quantile(target, (1 - level) / 2)
         # Sizes already measured whose mean score misses the target bound the optimistic
         # end from below.
         u, inv, counts = np.unique(self.sizes, return_inverse=True, return_counts=True)
@@ -199,6 +201,8 @@ class LearningCurve:
         return t
 
     def _quantile(self, n: float | np.ndarray, q: float) -> float | np.ndarray:
+        """Score at `n` at quantile `q` of the outcome, ordered from worse to better
+        (q = 0.9: only 10 % of outcomes are better), in natural units."""
         scalar = np.ndim(n) == 0
         nn = np.atleast_1d(np.asarray(n, dtype=np.float64))
         if np.any(~np.isfinite(nn) & ~np.isposinf(nn)) or np.any(nn <= 0):
@@ -449,6 +453,13 @@ def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True
             meta = MetaCorrection.build(model, n, e, fits, bic)
             weights = bic if method == "meta" else _holdout_weights(n, e, w, names, noise)
     top = max(weights, key=lambda k: weights[k])
+    span = np.array([n.min(), n.max()])
+    ends = np.zeros(2)
+    for k, wt in weights.items():
+        ends += wt * fits[k].predict_error(span)
+    if float(ends[0] - ends[1]) <= max(0.05 * float(np.ptp(e)), 1e-12):
+        notes.append("no family found the scores rising with data (they are flat or "
+                     "falling); the curve stays at the measured level")
     return LearningCurve(method=method, family=top, weights=weights, fits=fits,
                          notes=tuple(notes), sizes=n, scores=s,
                          higher_is_better=higher_is_better, lower=lo, upper=hi,

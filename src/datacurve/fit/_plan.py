@@ -208,7 +208,11 @@ def _train_seconds(part: pd.DataFrame, n: float) -> float | None:
     return float(ref_t * (n / ref_n) ** slope)
 
 
-def _rounds(curve: LearningCurve, have: int, needed: float) -> list[dict[str, float]]:
+def _rounds(curve: LearningCurve, have: int, needed: float,
+            corr: float) -> list[dict[str, float]]:
+    """Rounds of at most MAX_ROUND_GROWTH x the data, up to `needed`; each round's score
+    is read off the bias-corrected curve (size s scores what the fit gives at s/corr),
+    so the last round expects the target."""
     if not math.isfinite(needed) or needed <= have:
         return []
     out: list[dict[str, float]] = []
@@ -216,7 +220,8 @@ def _rounds(curve: LearningCurve, have: int, needed: float) -> list[dict[str, fl
     while size < needed and len(out) < 10:
         nxt = min(needed, size * MAX_ROUND_GROWTH)
         out.append({"round": len(out) + 1, "total": math.ceil(nxt),
-                    "add": math.ceil(nxt - size), "predicted": float(curve.predict(nxt))})
+                    "add": math.ceil(nxt - size),
+                    "predicted": float(curve.predict(nxt / corr))})
         size = nxt
     return out
 
@@ -309,4 +314,4 @@ def plan(results: pd.DataFrame, *, target: float, model: str | None = None,
         asymptote=curve.asymptote, at=at, predicted_at=predicted_at,
         interval_at=interval_at, train_seconds=_train_seconds(part, needed), cost=cost,
         budget=budget, budget_samples=budget_samples, budget_score=budget_score,
-        rounds=_rounds(curve, have_n, needed), curve=curve, notes=notes)
+        rounds=_rounds(curve, have_n, needed, corr), curve=curve, notes=notes)
