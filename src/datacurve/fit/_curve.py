@@ -32,7 +32,7 @@ import numpy as np
 from scipy.special import ndtri
 
 from datacurve._errors import InputError
-from datacurve.fit._families import FAMILIES, FamilyFit, fit_family
+from datacurve.fit._families import FAMILIES, FamilyFit, fit_family, weighted_error
 
 __all__ = ["DEFAULT_FAMILIES", "LearningCurve", "fit_learning_curve"]
 
@@ -103,11 +103,7 @@ class LearningCurve:
         return float(self.sizes.max())
 
     def _average_error(self, n: np.ndarray) -> np.ndarray:
-        total = np.zeros(n.shape)
-        for name, wt in self.weights.items():
-            if wt > 0:
-                total += wt * self.fits[name].predict_error(n)
-        return total
+        return weighted_error(self.fits, self.weights, n)
 
     # -- public API ----------------------------------------------------------------
     @overload
@@ -453,10 +449,7 @@ def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True
             meta = MetaCorrection.build(model, n, e, fits, bic)
             weights = bic if method == "meta" else _holdout_weights(n, e, w, names, noise)
     top = max(weights, key=lambda k: weights[k])
-    span = np.array([n.min(), n.max()])
-    ends = np.zeros(2)
-    for k, wt in weights.items():
-        ends += wt * fits[k].predict_error(span)
+    ends = weighted_error(fits, weights, np.array([n.min(), n.max()]))
     if float(ends[0] - ends[1]) <= max(0.05 * float(np.ptp(e)), 1e-12):
         notes.append("no family found the scores rising with data (they are flat or "
                      "falling); the curve stays at the measured level")

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import least_squares
 
-__all__ = ["FAMILIES", "Family", "FamilyFit", "fit_family"]
+__all__ = ["FAMILIES", "Family", "FamilyFit", "fit_family", "weighted_error"]
 
 Basis = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """``phi(n, eta)``: n of shape (m,), eta of shape (G, q) → (G, m)."""
@@ -358,3 +358,13 @@ def fit_family(family: Family, n: np.ndarray, e: np.ndarray, w: np.ndarray | Non
                     eta, c_i, a_i, sse_i, phi_i = cand[0], c2[0], a2[0], sse2[0], phi2[0]
     r = e - c_i - a_i * phi_i
     return FamilyFit(family, float(c_i), float(a_i), eta, float(sse_i), r)
+
+
+def weighted_error(fits: dict[str, FamilyFit], weights: dict[str, float],
+                   n: np.ndarray) -> np.ndarray:
+    """Weighted average of the fitted errors at sizes `n` (shape (k,) → (k,))."""
+    total = np.zeros(np.shape(n))
+    for name, wt in weights.items():
+        if wt > 0:
+            total += wt * fits[name].predict_error(n)
+    return total

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.special import ndtri
 
-from datacurve.fit._families import FamilyFit
+from datacurve.fit._families import FamilyFit, weighted_error
 
 if TYPE_CHECKING:
     from datacurve.fit._curve import LearningCurve
@@ -208,11 +208,7 @@ class MetaCorrection:
     weights: dict[str, float]
 
     def _average_error(self, curve: LearningCurve, n: np.ndarray) -> np.ndarray:
-        total = np.zeros(n.shape)
-        for name, wt in self.weights.items():
-            if wt > 0:
-                total += wt * curve.fits[name].predict_error(n)
-        return total
+        return weighted_error(curve.fits, self.weights, n)
 
     @classmethod
     def build(cls, model: TreeEnsembles, n: np.ndarray, e: np.ndarray,
@@ -232,8 +228,7 @@ class MetaCorrection:
         sd0 = _level_sd(n, e)
         # Start from the fitted curve's level at n_last (not the raw last mean), so the
         # curve is continuous where the measured range ends.
-        level = 1.0 - float(sum(w * fits[f].predict_error(n_last)
-                                for f, w in weights.items() if w > 0))
+        level = 1.0 - float(weighted_error(fits, weights, np.array([n_last]))[0])
         g0 = level + ndtri(np.clip(qs, 1e-6, 1 - 1e-6)) * sd0
         g = np.vstack([g0[None, :], g])
         g[:, med] = np.maximum.accumulate(g[:, med])
