@@ -231,10 +231,15 @@ class MetaCorrection:
         level = 1.0 - float(weighted_error(fits, weights, np.array([n_last]))[0])
         g0 = level + ndtri(np.clip(qs, 1e-6, 1 - 1e-6)) * sd0
         g = np.vstack([g0[None, :], g])
-        g[:, med] = np.maximum.accumulate(g[:, med])
+        # Quantile ensembles are trained separately and can cross: sort them first, then
+        # make the median monotone and every half-width non-decreasing with distance
+        # (cumulative maxima keep the sorted order).
         g = np.sort(g, axis=1)
-        width_lo = np.maximum.accumulate(g[:, med:med + 1] - g[:, :med], axis=0)
-        width_hi = np.maximum.accumulate(g[:, med + 1:] - g[:, med:med + 1], axis=0)
+        g[:, med] = np.maximum.accumulate(g[:, med])
+        width_lo = np.maximum.accumulate(
+            np.maximum(g[:, med:med + 1] - g[:, :med], 0.0), axis=0)
+        width_hi = np.maximum.accumulate(
+            np.maximum(g[:, med + 1:] - g[:, med:med + 1], 0.0), axis=0)
         g[:, :med] = g[:, med:med + 1] - width_lo
         g[:, med + 1:] = g[:, med:med + 1] + width_hi
         return cls(np.concatenate([[n_last], horizons]), np.clip(g, 0.0, 1.0), qs,
