@@ -249,7 +249,8 @@ def fit_cmd(
                           "interval": [float(lo), float(hi)]})
         rows.append({"model": name, **c.to_dict(), "largest": largest,
                      "predictions": preds})
-    metric_name = metric or str(table["metric"].iloc[0]) if "metric" in table else "score"
+    metric_name = metric or (str(table["metric"].iloc[0]) if "metric" in table.columns
+                             else "accuracy")
     if json_out:
         print_json({"source": str(source), "metric": metric_name, "curves": rows})
         return

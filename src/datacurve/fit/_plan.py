@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from datacurve._errors import InputError
-from datacurve.curves._metrics import METRICS, Metric
+from datacurve.curves._metrics import Metric
 from datacurve.fit._curve import LearningCurve, fit_learning_curve
+from datacurve.fit._scaling import _natural_scores
 
 __all__ = ["MAX_ROUND_GROWTH", "SIZE_BIAS_LOG2", "DataPlan", "fit_curves", "plan"]
 
@@ -125,19 +126,11 @@ class DataPlan:
         }
 
 
-def _metric_of(results: pd.DataFrame, metric: str | None) -> Metric:
-    name = metric
-    if name is None:
-        if "metric" in results.columns and results["metric"].nunique() == 1:
-            name = str(results["metric"].iloc[0])
-        else:
-            name = "accuracy"
-    if name not in METRICS:
-        raise InputError("metric", f"one of {', '.join(sorted(METRICS))}", repr(name))
-    return METRICS[name]
-
-
-def _check_results(results: Any) -> pd.DataFrame:
+def _curve_inputs(results: Any, metric: str | None
+                  ) -> tuple[pd.DataFrame, Metric, np.ndarray]:
+    """Finished trials of `results`, the metric to fit and each row's score in its
+    natural units (the same resolution as `fit_scaling_law`: the table's own metric,
+    or ``val_<metric>`` when another is asked for)."""
     if not isinstance(results, pd.DataFrame):
         raise InputError("results", "a pandas DataFrame (one row per trial)",
                          type(results).__name__)
@@ -152,7 +145,22 @@ def _check_results(results: Any) -> pd.DataFrame:
     table = table[np.isfinite(table["val_score"].astype(float))]
     if table.empty:
         raise InputError("results", "at least one finished trial", "none")
-    return table
+    m, natural = _natural_scores(table, np.ones(len(table), dtype=bool), metric)
+    keep = np.isfinite(natural)
+    return table[keep], m, natural[keep]
+
+
+def _fit_model(table: pd.DataFrame, m: Metric, natural: np.ndarray,
+               name: str) -> LearningCurve:
+    rows = (table["model"] == name).to_numpy()
+    if not rows.any():
+        raise InputError("model", f"one of {', '.join(map(str, table['model'].unique()))}",
+                         repr(name))
+    scores = natural[rows]
+    lower = m.lower if math.isfinite(m.lower) else float(np.min(scores)) - 1.0
+    return fit_learning_curve(table["n"].to_numpy(dtype=np.float64)[rows], scores,
+                              higher_is_better=m.higher_is_better, lower=lower,
+                              upper=m.upper)
 
 
 def fit_curves(results: pd.DataFrame, *, metric: str | None = None,
@@ -163,9 +171,9 @@ def fit_curves(results: pd.DataFrame, *, metric: str | None = None,
     ----------
     results : DataFrame
         Contract columns (``model, n, val_score``; scores higher-is-better as the runner
-        stores them) and optionally ``metric`` and ``status``.
+        stores them) and optionally ``metric``, ``status`` and ``val_<metric>``.
     metric : str, optional
-        The metric of ``val_score`` (default: the table's ``metric`` column).
+        The metric to fit (default: the table's ``metric`` column, else accuracy).
     models : list of str, optional
         Models to fit (default all).
 
@@ -174,22 +182,9 @@ def fit_curves(results: pd.DataFrame, *, metric: str | None = None,
     dict
         Model → `LearningCurve` in the metric's natural units.
     """
-    table = _check_results(results)
-    m = _metric_of(table, metric)
+    table, m, natural = _curve_inputs(results, metric)
     names = list(dict.fromkeys(table["model"])) if models is None else models
-    out = {}
-    for name in names:
-        part = table[table["model"] == name]
-        if part.empty:
-            raise InputError("model", f"one of {', '.join(map(str, table['model'].unique()))}",
-                             repr(name))
-        oriented = part["val_score"].to_numpy(dtype=np.float64)
-        scores = oriented if m.higher_is_better else -oriented
-        lower = m.lower if math.isfinite(m.lower) else float(np.min(scores)) - 1.0
-        out[name] = fit_learning_curve(part["n"].to_numpy(dtype=np.float64), scores,
-                                       higher_is_better=m.higher_is_better,
-                                       lower=lower, upper=m.upper)
-    return out
+    return {name: _fit_model(table, m, natural, name) for name in names}
 
 
 def _train_seconds(part: pd.DataFrame, n: float) -> float | None:
@@ -256,7 +251,7 @@ def plan(results: pd.DataFrame, *, target: float, model: str | None = None,
     -------
     DataPlan
     """
-    table = _check_results(results)
+    table, m, natural = _curve_inputs(results, metric)
     names = list(dict.fromkeys(table["model"]))
     if model is None:
         if len(names) != 1:
@@ -273,8 +268,7 @@ def plan(results: pd.DataFrame, *, target: float, model: str | None = None,
                          "a budget alone")
     if at is not None and at <= 0:
         raise InputError("at", "a positive training-set size", repr(at))
-    m = _metric_of(table, metric)
-    curve = fit_curves(table, metric=m.name, models=[model])[model]
+    curve = _fit_model(table, m, natural, model)
     part = table[table["model"] == model]
     measured = int(part["n"].max())
     have_n = measured if have is None else int(have)
