@@ -32,7 +32,13 @@ import numpy as np
 from scipy.special import ndtri
 
 from datacurve._errors import InputError
-from datacurve.fit._families import FAMILIES, FamilyFit, fit_family, weighted_error
+from datacurve.fit._families import (
+    FAMILIES,
+    FamilyFit,
+    fit_family,
+    size_means,
+    weighted_error,
+)
 
 __all__ = ["DEFAULT_FAMILIES", "LearningCurve", "fit_learning_curve"]
 
@@ -166,8 +172,7 @@ class LearningCurve:
         hi = self._size_for_quantile(target, (1 - level) / 2)
         # Sizes already measured whose mean score misses the target bound the optimistic
         # end from below.
-        u, inv, counts = np.unique(self.sizes, return_inverse=True, return_counts=True)
-        means = np.bincount(inv, weights=self.scores) / counts
+        u, means, _, _ = size_means(self.sizes, self.scores)
         missed = u[(means < target) if self.higher_is_better else (means > target)]
         if missed.size:
             lo = max(lo, float(missed.max()))
@@ -318,9 +323,8 @@ def _validate(sizes: Any, scores: Any, lower: float, upper: float
 def _noise(n: np.ndarray, e: np.ndarray, fit: FamilyFit) -> float:
     """Per-observation noise: pooled within-size spread when sizes repeat, else the
     robust scale of the residuals of the best fit."""
-    _u, inv, counts = np.unique(n, return_inverse=True, return_counts=True)
+    _, means, counts, inv = size_means(n, e)
     if np.any(counts > 1):
-        means = np.bincount(inv, weights=e) / counts
         dev = e - means[inv]
         dof = int((counts - 1).sum())
         return float(math.sqrt(float((dev**2).sum()) / max(dof, 1)))

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import least_squares
 
-__all__ = ["FAMILIES", "Family", "FamilyFit", "fit_family", "weighted_error"]
+__all__ = ["FAMILIES", "Family", "FamilyFit", "fit_family", "size_means", "weighted_error"]
 
 Basis = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """``phi(n, eta)``: n of shape (m,), eta of shape (G, q) → (G, m)."""
@@ -368,3 +368,18 @@ def weighted_error(fits: dict[str, FamilyFit], weights: dict[str, float],
         if wt > 0:
             total += wt * fits[name].predict_error(n)
     return total
+
+
+def size_means(n: np.ndarray, v: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Mean of `v` at each distinct size (sizes repeat once per seed).
+
+    Returns
+    -------
+    sizes, means, counts : ndarray of shape (k,)
+        Distinct sizes ascending, the mean of `v` and the number of observations at each.
+    inverse : ndarray of shape (m,)
+        Index of each observation's size in `sizes`.
+    """
+    sizes, inverse, counts = np.unique(n, return_inverse=True, return_counts=True)
+    return sizes, np.bincount(inverse, weights=v) / counts, counts, inverse

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.special import ndtri
 
-from datacurve.fit._families import FamilyFit, weighted_error
+from datacurve.fit._families import FamilyFit, size_means, weighted_error
 
 if TYPE_CHECKING:
     from datacurve.fit._curve import LearningCurve
@@ -69,8 +69,8 @@ def curve_features(n: np.ndarray, e: np.ndarray, fits: dict[str, FamilyFit],
     -------
     ndarray of shape (H, F)
     """
-    u, inv, counts = np.unique(n, return_inverse=True, return_counts=True)
-    g = 1.0 - np.bincount(inv, weights=e) / counts  # mean score per distinct size
+    u, mean_e, _, _ = size_means(n, e)
+    g = 1.0 - mean_e  # mean score per distinct size
     ln = np.log(u)
     g_last = float(g[-1])
     slope3 = float(np.polyfit(ln[-3:], g[-3:], 1)[0])
@@ -217,8 +217,7 @@ class MetaCorrection:
         n_last = float(n.max())
         horizons = n_last * 2.0 ** (np.arange(1, HORIZON_STEPS + 1) / 4.0)
         X = curve_features(n, e, fits, horizons)
-        _u, inv, counts = np.unique(n, return_inverse=True, return_counts=True)
-        g_last = 1.0 - float((np.bincount(inv, weights=e) / counts)[-1])
+        g_last = 1.0 - float(size_means(n, e)[1][-1])
         delta = model.predict(X)  # (H, Q)
         g = g_last + delta
         qs = model.quantiles
