@@ -24,6 +24,7 @@ a family name (``"pow3"``, ``"mmf4"``, ...)
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, overload
@@ -222,15 +223,8 @@ class LearningCurve:
 
     def _spread(self, n: np.ndarray) -> np.ndarray:
         """Standard deviation of the error-space prediction at `n` (``average``)."""
-        # Family disagreement on a grid from n_last outwards, made non-decreasing with
-        # distance (families can cross, but what was uncertain nearer stays uncertain).
-        grid = self.n_last * 2.0 ** np.arange(0.0, 51.0, 0.25)
-        preds = np.array([self.fits[k].predict_error(grid) for k, w in self.weights.items()
-                          if w > 0])
-        ws = np.array([w for w in self.weights.values() if w > 0])
-        mean = ws @ preds
-        spread = np.maximum.accumulate(np.sqrt(np.maximum(ws @ (preds - mean) ** 2, 0.0)))
-        between = np.interp(np.log(np.maximum(n, self.n_last)), np.log(grid), spread)
+        log_grid, spread = self._disagreement
+        between = np.interp(np.log(np.maximum(n, self.n_last)), log_grid, spread)
         dist = np.maximum(np.log(n / self.n_last), 0.0)
         k = max(np.unique(self.sizes).size, 1)
         # Noise of the curve's level at the last size, growing with the log-distance of
@@ -242,6 +236,20 @@ class LearningCurve:
         between = np.where(n > self.n_last, between, 0.0)
         return np.asarray(np.sqrt(level_sd**2 + (_AVG_BETWEEN * between) ** 2
                                   + (_AVG_SCALE * dist * self._recent_slope()) ** 2))
+
+    @functools.cached_property
+    def _disagreement(self) -> tuple[np.ndarray, np.ndarray]:
+        """Family disagreement (weighted standard deviation of their errors) on a grid
+        from n_last outwards, made non-decreasing with distance (families can cross, but
+        what was uncertain nearer stays uncertain). Computed once per curve: size_for
+        evaluates the spread many times. Returns log sizes and spreads, shape (G,)."""
+        grid = self.n_last * 2.0 ** np.arange(0.0, 51.0, 0.25)
+        preds = np.array([self.fits[k].predict_error(grid) for k, w in self.weights.items()
+                          if w > 0])
+        ws = np.array([w for w in self.weights.values() if w > 0])
+        mean = ws @ preds
+        spread = np.maximum.accumulate(np.sqrt(np.maximum(ws @ (preds - mean) ** 2, 0.0)))
+        return np.log(grid), spread
 
     def _recent_slope(self) -> float:
         u = np.unique(self.sizes)
