@@ -190,3 +190,12 @@ def test_falling_scores_are_reported_not_hidden() -> None:
     fit = fit_learning_curve(SIZES, y, method="average")
     assert any("flat or falling" in n for n in fit.notes)
     assert fit.predict(4096.0) <= y.max() + 1e-9
+
+
+@pytest.mark.parametrize("method", ["auto", "meta", "last", "exp3"])
+def test_a_narrow_family_list_still_serves_every_method(method: str) -> None:
+    """With families=("pow3",) the meta-model still gets the families it reads, and a
+    family asked for by name is fitted even when it is not in the list."""
+    fit = fit_learning_curve(SIZES, _curve(SIZES), families=("pow3",), method=method)
+    assert fit.weights.keys() <= {"pow3", method}
+    assert 0.0 <= fit.predict(4096.0) <= 1.0

@@ -40,6 +40,7 @@ from datacurve.fit._families import (
     size_means,
     weighted_error,
 )
+from datacurve.fit._meta import META_FAMILIES, MetaCorrection, load_meta
 
 __all__ = ["DEFAULT_FAMILIES", "LearningCurve", "fit_learning_curve"]
 
@@ -432,20 +433,21 @@ def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True
     e = best - s if higher_is_better else s - best
     w = n / n.max()  # later sizes say more about where the curve is going
     notes: list[str] = []
-    fits = {name: fit_family(FAMILIES[name], n, e, w) for name in (*names, "last")}
-    ref = fits["pow4"] if "pow4" in fits else next(iter(fits.values()))
-    noise = _noise(n, e, ref)
     bounded01 = lo == 0.0 and hi == 1.0
     if method == "auto":
         method = "blend" if bounded01 else "average"
+    # Fit the families averaged, the one asked for by name, and the meta-model's inputs.
+    fitted = [*names, *([method] if method in FAMILIES else []),
+              *(META_FAMILIES if method in ("meta", "blend") else [])]
+    fits = {name: fit_family(FAMILIES[name], n, e, w) for name in dict.fromkeys(fitted)}
+    ref = fits["pow4"] if "pow4" in fits else next(iter(fits.values()))
+    noise = _noise(n, e, ref)
     meta = None
     if method in FAMILIES:
         weights = {method: 1.0}
     elif method == "average":
         weights = _holdout_weights(n, e, w, names, noise)
     else:  # "meta" or "blend"
-        from datacurve.fit._meta import MetaCorrection, load_meta
-
         model = meta_model if meta_model is not None else load_meta()
         if not bounded01 or model is None:
             notes.append("meta correction needs a metric ranging over [0, 1]; used the "
