@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 ROOMS = ["datacurve", "datacurve.data", "datacurve.models", "datacurve.curves",
-         "datacurve.fit", "datacurve.cli"]
+         "datacurve.fit", "datacurve.diagnose", "datacurve.cli"]
 
 
 @pytest.mark.parametrize("name", ROOMS)

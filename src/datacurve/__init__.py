@@ -11,6 +11,7 @@ from datacurve._errors import DatacurveError, InputError
 from datacurve._version import __version__
 from datacurve.curves import CurveRun, Store, open_store, run_curve
 from datacurve.data import Dataset, builtin, load, load_data
+from datacurve.diagnose import Diagnosis, Recommendation, diagnose
 from datacurve.fit import (
     LearningCurve,
     ScalingLaw,
@@ -25,13 +26,16 @@ __all__ = [
     "CurveRun",
     "DatacurveError",
     "Dataset",
+    "Diagnosis",
     "InputError",
     "LearningCurve",
+    "Recommendation",
     "ScalingLaw",
     "Store",
     "__version__",
     "builtin",
     "compute_optimal",
+    "diagnose",
     "fit_learning_curve",
     "fit_scaling_law",
     "load",

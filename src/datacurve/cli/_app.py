@@ -15,6 +15,7 @@ from datacurve import __version__
 from datacurve._errors import DatacurveError, InputError
 from datacurve.cli._render import (
     curve_table,
+    diagnosis_lines,
     err_console,
     fit_table,
     out_console,
@@ -340,6 +341,40 @@ def plan_cmd(
             out_console.print(f"note: {note}")
 
 
+@app.command("diagnose")
+def diagnose_cmd(
+    source: SourceArg = DEFAULT_STORE,
+    model: Annotated[list[str] | None, typer.Option(
+        "--model", "-m", help="Model to diagnose (repeatable; default: each model).")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Dataset name or fingerprint.")] = None,
+    metric: Annotated[str | None, typer.Option(help="Metric to analyse.")] = None,
+    target: Annotated[float | None, typer.Option(help="Score the team needs.")] = None,
+    optimal_error: Annotated[float | None, typer.Option(
+        help="Best achievable error (Bayes or human level), e.g. 0.02 for 98 % accuracy.")]
+    = None,
+    noise_rate: Annotated[float | None, typer.Option(
+        help="Fraction of wrong training labels (e.g. from 'datacurve audit').")] = None,
+    n_classes: Annotated[int | None, typer.Option(
+        help="Number of classes (default: from the store).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Whether data, model size, label noise or overfitting holds each model back."""
+    from datacurve.diagnose import diagnose
+
+    table = _read(source, metric, dataset)
+    models = _check_models(table, model) or list(dict.fromkeys(table["model"].astype(str)))
+    out = [diagnose(table, m, target=target, optimal_error=optimal_error,
+                    noise_rate=noise_rate, n_classes=n_classes, metric=metric).to_dict()
+           for m in models]
+    if json_out:
+        print_json({"source": str(source), "diagnoses": out})
+        return
+    for d in out:
+        for line in diagnosis_lines(d):
+            out_console.print(line)
+        out_console.print("")
+
+
 @app.command()
 def demo(
     store: Annotated[Path, typer.Option(help="Results store.")] = Path(".datacurve")
@@ -359,8 +394,9 @@ def demo(
         run = run_curve(dataset, list(DEMO_MODELS), seeds=seeds, store=store, jobs=jobs,
                         progress=cb)
     curves = _demo_curves(run)
+    diagnoses = _demo_diagnoses(run)
     if json_out:
-        print_json({**_run_payload(run), "curves": curves})
+        print_json({**_run_payload(run), "curves": curves, "diagnoses": diagnoses})
         return
     _print_run(run, f"Learning curves · {dataset.name} · {dataset.fingerprint}")
     _print_largest(run)
@@ -370,6 +406,22 @@ def demo(
             f"{c['model']}: with {c['at']:,} samples (4×) the fitted curve ({c['method']}) "
             f"predicts {c['predicted']:.3f} [{lo:.3f}, {hi:.3f}]; with unlimited data "
             f"{c['asymptote']:.3f}")
+    if diagnoses:
+        out_console.print("")
+        out_console.print("[bold]Diagnosis[/] (datacurve diagnose):")
+    for d in diagnoses:
+        for line in diagnosis_lines(d):
+            out_console.print(line)
+
+
+def _demo_diagnoses(run: CurveRun) -> list[dict[str, Any]]:
+    """Each model's diagnosis, the other models as evidence."""
+    from datacurve.diagnose import diagnose
+
+    ok = run.results[run.results["status"] == "ok"]
+    if ok.empty:
+        return []
+    return [diagnose(ok, m).to_dict() for m in dict.fromkeys(ok["model"].astype(str))]
 
 
 def _demo_curves(run: CurveRun) -> list[dict[str, Any]]:

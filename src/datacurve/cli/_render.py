@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -24,8 +25,8 @@ from rich.table import Table
 
 from datacurve.curves import ProgressEvent
 
-__all__ = ["curve_table", "err_console", "fit_table", "json_default", "out_console",
-           "plan_lines", "print_json", "progress_bar", "records"]
+__all__ = ["curve_table", "diagnosis_lines", "err_console", "fit_table", "json_default",
+           "out_console", "plan_lines", "print_json", "progress_bar", "records"]
 
 out_console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -197,4 +198,31 @@ def plan_lines(p: dict[str, Any]) -> list[str]:
         lines.append(f"  round {r['round']}: grow to {r['total']:,} (+{r['add']:,}), expect "
                      f"{metric} {r['predicted']:.4g}; then re-measure and re-plan")
     lines += [f"note: {n}" for n in p["notes"]]
+    return lines
+
+
+def diagnosis_lines(d: dict[str, Any]) -> list[str]:
+    """A diagnosis as short readable lines (text from the data is escaped)."""
+    ev = d["evidence"]
+    verdict = d["bottleneck"].replace("_", " ")
+    lines = [f"[bold]{escape(d['model'])}[/]: bottleneck [bold]{verdict}[/]"]
+    if "val_score" in ev:
+        def f(x: Any) -> str:
+            return "n/a" if x is None else f"{x:.3g}"
+
+        lines.append(
+            f"  at n={ev['n']:,}: {d['metric']} train {ev['train_score']:.4g}, evaluation "
+            f"{ev['val_score']:.4g}; avoidable bias {f(ev.get('avoidable_bias'))}, variance "
+            f"{f(ev.get('variance'))} (optimal error {f(ev.get('optimal_error'))}, "
+            f"{ev.get('optimal_source', 'unknown')})")
+        extra = [f"doubling the data {ev['gain_double_data']:+.3g}"]
+        if ev.get("gain_larger_model") is not None:
+            extra.append(f"a larger model ({escape(str(ev['larger_model']))}) "
+                         f"{ev['gain_larger_model']:+.3g}")
+        if ev.get("gain_clean_labels") is not None:
+            extra.append(f"clean labels {ev['gain_clean_labels']:+.3g}")
+        lines.append(f"  gains: {', '.join(extra)}")
+    for i, r in enumerate(d["recommendations"], 1):
+        lines.append(f"  {i}. {escape(r['reason'])}")
+    lines += [f"  note: {escape(n)}" for n in d["notes"]]
     return lines

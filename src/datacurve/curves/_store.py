@@ -229,11 +229,19 @@ class Store:
             Columns ``model, params, n, seed, train_score, val_score`` (higher is
             better: lower-is-better metrics are negated), then ``metric, dataset,
             dataset_name, task, eval_split, status, fit_time, predict_time, n_eval,
-            error, key`` and ``train_<metric>`` / ``val_<metric>`` for every metric of
-            the task in natural units.
+            error, key``, ``train_<metric>`` / ``val_<metric>`` for every metric of
+            the task in natural units, and ``n_classes`` (0 for regression).
         """
         raw = self.trials(dataset=dataset, models=models, include_failed=include_failed)
-        return results_frame(raw, metric=metric)
+        table = results_frame(raw, metric=metric)
+        if not table.empty:
+            # Classes per dataset, from its recorded summary (the diagnosis prices clean
+            # labels with it); 0 for regression or when unknown.
+            known = self.datasets()
+            classes = {fp: len(s.get("classes") or []) for fp, s in
+                       zip(known["fingerprint"], known["summary"], strict=True)}
+            table["n_classes"] = table["dataset"].map(classes).fillna(0).astype(np.int64)
+        return table
 
     def close(self) -> None:
         """Close the connection."""
