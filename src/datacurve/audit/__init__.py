@@ -1,0 +1,23 @@
+"""The audit room: checks for label errors, outliers, duplicates, leakage, conflicting
+labels, imbalance, missing values, subgroups and personal data, as plug-ins with one
+contract; cleaning into a new, recorded dataset version."""
+
+from datacurve.audit import checks
+from datacurve.audit._base import CHECKS, Check, CheckResult, check_names, get_check, register
+from datacurve.audit._context import AuditContext
+from datacurve.audit._report import DEFAULT_CHECKS, AuditReport, audit, load_report
+
+__all__ = [
+    "CHECKS",
+    "DEFAULT_CHECKS",
+    "AuditContext",
+    "AuditReport",
+    "Check",
+    "CheckResult",
+    "audit",
+    "check_names",
+    "checks",
+    "get_check",
+    "load_report",
+    "register",
+]
