@@ -99,7 +99,7 @@ class AuditContext:
         replaced by the column mean), flattened pixels or sequences standardised, and
         TF-IDF or anything wider than 256 columns reduced to `EMBED_DIM` by truncated SVD.
         """
-        return self.cached("embeddings", self._make_embeddings)  # type: ignore[no-any-return]
+        return self.cached("embeddings", self._make_embeddings)
 
     def _make_embeddings(self) -> np.ndarray:
         if self.given_features is not None:
@@ -176,7 +176,7 @@ class AuditContext:
         non-zeros and two random projections; identical rows always share a key, and
         distinct rows colliding on all three would need a measure-zero coincidence.
         """
-        return self.cached("row_groups", self._make_row_groups)  # type: ignore[no-any-return]
+        return self.cached("row_groups", self._make_row_groups)
 
     def _make_row_groups(self) -> np.ndarray:
         if self.X is None:
@@ -202,7 +202,7 @@ class AuditContext:
             return self.given_pred_probs
         from datacurve.audit._probs import out_of_fold_probs
 
-        return self.cached("pred_probs",  # type: ignore[no-any-return]
+        return self.cached("pred_probs",
                            lambda: out_of_fold_probs(self))
 
 
