@@ -4,20 +4,28 @@ contract; cleaning into a new, recorded dataset version."""
 
 from datacurve.audit import checks
 from datacurve.audit._base import CHECKS, Check, CheckResult, check_names, get_check, register
+from datacurve.audit._clean import DEFAULT_DROP, clean, clean_path, write_clean
 from datacurve.audit._context import AuditContext
+from datacurve.audit._measure import CleaningValue, measure_cleaning
 from datacurve.audit._report import DEFAULT_CHECKS, AuditReport, audit, load_report
 
 __all__ = [
     "CHECKS",
     "DEFAULT_CHECKS",
+    "DEFAULT_DROP",
     "AuditContext",
     "AuditReport",
     "Check",
     "CheckResult",
+    "CleaningValue",
     "audit",
     "check_names",
     "checks",
+    "clean",
+    "clean_path",
     "get_check",
     "load_report",
+    "measure_cleaning",
     "register",
+    "write_clean",
 ]

@@ -3,6 +3,7 @@ lives in the rooms."""
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from typer.exceptions import TyperException
 from datacurve import __version__
 from datacurve._errors import DatacurveError, InputError
 from datacurve.cli._render import (
+    audit_table,
     curve_table,
     diagnosis_lines,
     err_console,
@@ -23,6 +25,7 @@ from datacurve.cli._render import (
     print_json,
     progress_bar,
     records,
+    worst_lines,
 )
 from datacurve.curves import DEFAULT_STORE, CurveRun, Store, run_curve, summarize
 
@@ -373,6 +376,146 @@ def diagnose_cmd(
         for line in diagnosis_lines(d):
             out_console.print(line)
         out_console.print("")
+
+
+def _audit_payload(report: Any, worst: int) -> dict[str, Any]:
+    """The report's JSON (no per-example arrays) with the worst examples of each check."""
+    payload = report.to_dict(examples=False)
+    issues = report.issues
+    classes = report.meta.get("classes") or []
+    payload["worst"] = {}
+    for name in report.checks:
+        rows = issues[issues["check"] == name].head(worst)
+        payload["worst"][name] = [
+            {"index": int(r.index), "id": r.id, "label": r.label, "score": float(r.score),
+             "other": int(r.other),
+             "suggested_label": (classes[int(r.suggested)]
+                                 if 0 <= int(r.suggested) < len(classes) else None)}
+            for r in rows.itertuples(index=False)]
+    return payload
+
+
+DataArg = Annotated[str, typer.Argument(
+    help="A file (CSV, TSV, Parquet, JSONL, NPZ), an image folder, or a built-in: digits, "
+         "mnist1d[:n=N], synthetic[:n=N,classes=K,noise=R,imbalance=I].")]
+
+
+@app.command("audit")
+def audit_cmd(
+    data: DataArg,
+    label: Annotated[str | None, typer.Option(help="Label column of a table.")] = None,
+    group: Annotated[str | None, typer.Option(help="Group column (group leakage, "
+                                              "subgroups).")] = None,
+    split: Annotated[str | None, typer.Option(help="Split column (train/test leakage).")]
+    = None,
+    text_column: Annotated[str | None, typer.Option(help="Text column (TF-IDF).")] = None,
+    checks: Annotated[str | None, typer.Option(help="Comma-separated checks (default: "
+                                               "all).")] = None,
+    worst: Annotated[int, typer.Option(help="Worst examples shown per check.")] = 3,
+    out: Annotated[Path | None, typer.Option(help="Write the full report (JSON) here.")]
+    = None,
+    measure: Annotated[bool, typer.Option(help="Also measure what cleaning is worth: "
+                                          "learning curves of the raw and the cleaned "
+                                          "data on the same evaluation set.")] = False,
+    model: Annotated[str | None, typer.Option("--model", "-m", help="Learner for "
+                                              "--measure.")] = None,
+    seeds: Annotated[int, typer.Option(help="Seeds per size for --measure.")] = 3,
+    store: Annotated[Path, typer.Option(help="Results store for --measure.")]
+    = DEFAULT_STORE,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 1,
+    seed: Annotated[int, typer.Option(help="Seed of the audit (folds, projections).")]
+    = 0,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Audit DATA: label errors, outliers, duplicates, leakage, conflicting labels,
+    imbalance, missing values, subgroups and personal data."""
+    from datacurve.audit import audit, measure_cleaning
+
+    dataset = _load(data, label, text_column, group, split, None)
+    if out is not None and out.suffix.lower() != ".json":
+        raise InputError("--out", "a file name ending in .json", f"'{out}'")
+    report = audit(dataset, checks=checks.split(",") if checks else None, seed=seed,
+                   n_jobs=jobs)
+    report.meta["classes"] = ([str(c) for c in dataset.classes]
+                              if dataset.classes is not None else [])
+    report.meta["command"] = "datacurve " + " ".join(sys.argv[1:])
+    if out is not None:
+        report.save(out)
+    payload = _audit_payload(report, worst)
+    value = None
+    if measure:
+        with progress_bar(not json_out, "measure") as cb:
+            value = measure_cleaning(dataset, report, model=model, seeds=seeds,
+                                     store=store, jobs=jobs, progress=cb)
+        payload["measure"] = value.to_dict()
+    if json_out:
+        print_json(payload)
+        return
+    out_console.print(audit_table(payload["summary"], f"Audit · {dataset.name} · "
+                                  f"{dataset.fingerprint} · {dataset.n:,} examples"))
+    out_console.print(f"data-quality score: {report.quality_score:.3f} (share of examples "
+                      "no row-level check flagged)")
+    for name, rows in payload["worst"].items():
+        if rows:
+            for line in worst_lines(name, rows):
+                out_console.print(line)
+    if out is not None:
+        out_console.print(f"report written to {out}")
+    if value is not None:
+        eq = ("more than any amount of raw data reaches"
+              if not math.isfinite(value.equivalent_samples)
+              else f"{value.equivalent_samples:,.0f} more raw samples "
+                   f"({value.multiplier:.2f}x the data)")
+        out_console.print(
+            f"cleaning ({value.dropped:,} dropped, {value.relabelled:,} relabelled) with "
+            f"{value.model}: {value.metric} {value.raw_score:.4f} → {value.clean_score:.4f} "
+            f"at n={value.n:,} ({value.gain:+.4f}), worth {eq}")
+
+
+@app.command("clean")
+def clean_cmd(
+    data: DataArg,
+    label: Annotated[str | None, typer.Option(help="Label column of a table.")] = None,
+    group: Annotated[str | None, typer.Option(help="Group column.")] = None,
+    split: Annotated[str | None, typer.Option(help="Split column.")] = None,
+    text_column: Annotated[str | None, typer.Option(help="Text column (TF-IDF).")] = None,
+    report: Annotated[Path | None, typer.Option(help="An audit report written by "
+                                                "'datacurve audit --out' (default: audit "
+                                                "now).")] = None,
+    drop: Annotated[str | None, typer.Option(help="Checks whose flagged rows are dropped "
+                                             "(default: label, exact_duplicate, "
+                                             "near_duplicate, conflicting_labels, "
+                                             "leakage).")] = None,
+    relabel: Annotated[str | None, typer.Option(help="Checks whose suggested labels "
+                                                "replace the flagged ones (label).")]
+    = None,
+    out: Annotated[Path | None, typer.Option(help="Where to write (default: beside DATA, "
+                                             "<name>.clean<ext>).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an earlier cleaned file.")] = False,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Write a cleaned version of DATA beside it (never over it), with its lineage."""
+    from datacurve.audit import DEFAULT_DROP, audit, clean, load_report, write_clean
+    from datacurve.data import is_builtin
+
+    if is_builtin(data):
+        raise InputError("DATA", "a file or folder to clean (built-ins are generated, not "
+                         "stored)", repr(data))
+    dataset = _load(data, label, text_column, group, split, None)
+    rep = load_report(report) if report is not None else audit(dataset)
+    cleaned = clean(dataset, rep, drop=drop if drop is not None else DEFAULT_DROP,
+                    relabel=relabel)
+    path, lineage = write_clean(cleaned, data, out, force=force)
+    entry = cleaned.metadata["lineage"][-1]
+    payload = {"source": data, "written": str(path), "lineage_file": str(lineage),
+               "fingerprint": cleaned.fingerprint, "n": cleaned.n, "parent_n": dataset.n,
+               "counts": entry["counts"]}
+    if json_out:
+        print_json(payload)
+        return
+    out_console.print(f"{dataset.n:,} examples → {cleaned.n:,} ({entry['counts']['dropped']:,} "
+                      f"dropped, {entry['counts']['relabelled']:,} relabelled); wrote "
+                      f"{path} and its lineage {lineage}")
 
 
 @app.command()

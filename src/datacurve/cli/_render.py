@@ -25,8 +25,9 @@ from rich.table import Table
 
 from datacurve.curves import ProgressEvent
 
-__all__ = ["curve_table", "diagnosis_lines", "err_console", "fit_table", "json_default",
-           "out_console", "plan_lines", "print_json", "progress_bar", "records"]
+__all__ = ["audit_table", "curve_table", "diagnosis_lines", "err_console", "fit_table",
+           "json_default", "out_console", "plan_lines", "print_json", "progress_bar",
+           "records", "worst_lines"]
 
 out_console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -226,3 +227,33 @@ def diagnosis_lines(d: dict[str, Any]) -> list[str]:
         lines.append(f"  {i}. {escape(r['reason'])}")
     lines += [f"  note: {escape(n)}" for n in d["notes"]]
     return lines
+
+
+def audit_table(summary: list[dict[str, Any]], title: str) -> Table:
+    """One row per check: flagged, share, summary score, seconds, or why skipped."""
+    table = Table(title=escape(title), title_justify="left")
+    for col in ("check", "flagged", "share", "score", "seconds", "note"):
+        table.add_column(col, justify="right" if col in ("flagged", "share", "score",
+                                                         "seconds") else "left")
+    for r in summary:
+        skipped = r.get("skipped")
+        table.add_row(r["check"], "-" if skipped else f"{r['flagged']:,}",
+                      "-" if skipped else f"{100 * r['share']:.1f} %",
+                      f"{r['summary_score']:.3f}",
+                      "" if r.get("seconds") is None else f"{r['seconds']:.2f}",
+                      escape(f"skipped: {skipped}") if skipped else "")
+    return table
+
+
+def worst_lines(check: str, rows: list[dict[str, Any]]) -> list[str]:
+    """The worst examples of one check, one line each (values from the data escaped)."""
+    out = [f"[bold]{check}[/] worst:"]
+    for r in rows:
+        extra = ""
+        if r.get("other", -1) is not None and r.get("other", -1) >= 0:
+            extra = f", pairs with row {r['other']}"
+        if r.get("suggested_label") is not None:
+            extra += f", suggested label {escape(str(r['suggested_label']))}"
+        out.append(f"  row {r['index']} (id {escape(str(r['id']))}, label "
+                   f"{escape(str(r['label']))}): score {r['score']:.3f}{extra}")
+    return out
