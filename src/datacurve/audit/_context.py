@@ -137,20 +137,20 @@ class AuditContext:
         distances : ndarray of shape (n, k), float32, Euclidean, ascending
         indices : ndarray of shape (n, k), int64 (-1 where fewer than k others exist)
 
-        Exact search with faiss (BLAS inner products, no Python loop over examples);
-        cached for the largest `k` asked so far.
+        faiss search (BLAS inner products, no Python loop over examples): exact up to
+        about 22,000 rows, an IVF index above (6-8x faster at 100,000 rows; it finds every
+        planted near duplicate, and ~83 % of the exact 10 nearest, the rest only slightly
+        farther; see `datacurve.audit._neighbors`). Cached for the largest `k` asked.
         """
         k = int(k)
         have = self._cache.get("knn")
         if have is not None and have[1].shape[1] >= k:
             return have[0][:, :k], have[1][:, :k]
-        import faiss
+        from datacurve.audit._neighbors import nearest
 
         Z = self.embeddings()
-        index = faiss.IndexFlatL2(Z.shape[1])
-        index.add(Z)
         kk = min(k + 1, self.n)
-        d2, idx = index.search(Z, kk)
+        d2, idx = nearest(Z, Z, kk, squared=True, seed=self.seed)
         # Drop each example itself. With exact duplicates the example may not come first,
         # so remove it wherever it sits and keep the first k others.
         own = idx == np.arange(self.n)[:, None]
