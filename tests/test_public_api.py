@@ -8,7 +8,8 @@ import importlib
 import pytest
 
 ROOMS = ["datacurve", "datacurve.data", "datacurve.models", "datacurve.curves",
-         "datacurve.fit", "datacurve.diagnose", "datacurve.cli"]
+         "datacurve.fit", "datacurve.diagnose", "datacurve.audit", "datacurve.report",
+         "datacurve.cli"]
 
 
 @pytest.mark.parametrize("name", ROOMS)

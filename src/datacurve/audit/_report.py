@@ -159,6 +159,13 @@ class AuditReport:
         p.write_text(json.dumps(self.to_dict(), indent=1, allow_nan=False))
         return p
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: score, counts per check, worst examples (see
+        `datacurve.report`)."""
+        from datacurve.report import audit_html
+
+        return audit_html(self)
+
     def __repr__(self) -> str:
         found = ", ".join(f"{k}={r.n_flagged}" for k, r in self.results.items()
                           if r.skipped is None)

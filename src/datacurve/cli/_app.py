@@ -518,16 +518,49 @@ def clean_cmd(
                       f"{path} and its lineage {lineage}")
 
 
+@app.command("report")
+def report_cmd(
+    out: Annotated[Path, typer.Option(help="Directory to write index.html into (new, "
+                                      "empty, or a previous report with --force).")],
+    source: SourceArg = DEFAULT_STORE,
+    audit: Annotated[Path | None, typer.Option(help="An audit report written by "
+                                               "'datacurve audit --out'.")] = None,
+    target: Annotated[float | None, typer.Option(help="Score to reach: adds the size "
+                                                 "for it and the plan.")] = None,
+    dataset: Annotated[str | None, typer.Option(help="Dataset name or fingerprint.")] = None,
+    metric: Annotated[str | None, typer.Option(help="Metric to report.")] = None,
+    cost_per_sample: Annotated[float | None, typer.Option(help="Cost of one more "
+                                                          "labelled sample.")] = None,
+    force: Annotated[bool, typer.Option(help="Replace a previous report in --out.")]
+    = False,
+) -> None:
+    """Write one self-contained HTML report: curves, model size vs data size, diagnosis,
+    plan and audit."""
+    from datacurve.report import build_report, check_out_dir, write_report
+
+    check_out_dir(out, force=force)
+    page = build_report(source, audit=audit, target=target, dataset=dataset, metric=metric,
+                        cost_per_sample=cost_per_sample,
+                        command="datacurve " + " ".join(sys.argv[1:]))
+    out_console.print(f"report written to {write_report(page, out, force=force)}")
+
+
 @app.command()
 def demo(
     store: Annotated[Path, typer.Option(help="Results store.")] = Path(".datacurve")
     / "demo.sqlite",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 2,
     seeds: Annotated[int, typer.Option(help="Seeds per size.")] = 2,
+    report_dir: Annotated[Path, typer.Option(help="Where the HTML report goes (a previous "
+                                             "demo report there is replaced).")]
+    = Path("demo-report"),
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """The main job on a built-in dataset: MNIST-1D, two CNNs and an MLP, 2 seeds."""
     from datacurve.data import builtin
+    from datacurve.report import build_report, check_out_dir, write_report
+
+    check_out_dir(report_dir, force=True)
 
     if not json_out:
         err_console.print(f"datacurve {__version__} demo: learning curves of "
@@ -538,8 +571,12 @@ def demo(
                         progress=cb)
     curves = _demo_curves(run)
     diagnoses = _demo_diagnoses(run)
+    page = build_report(store, dataset=dataset.fingerprint,
+                        command="datacurve " + " ".join(sys.argv[1:]))
+    index = write_report(page, report_dir, force=True)
     if json_out:
-        print_json({**_run_payload(run), "curves": curves, "diagnoses": diagnoses})
+        print_json({**_run_payload(run), "curves": curves, "diagnoses": diagnoses,
+                    "report": str(index)})
         return
     _print_run(run, f"Learning curves · {dataset.name} · {dataset.fingerprint}")
     _print_largest(run)
@@ -555,6 +592,7 @@ def demo(
     for d in diagnoses:
         for line in diagnosis_lines(d):
             out_console.print(line)
+    out_console.print(f"\nreport: {index}")
 
 
 def _demo_diagnoses(run: CurveRun) -> list[dict[str, Any]]:

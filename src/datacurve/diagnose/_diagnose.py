@@ -170,6 +170,12 @@ class Diagnosis:
     def __str__(self) -> str:
         return self.summary()
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: verdict, evidence, ranked actions (see `datacurve.report`)."""
+        from datacurve.report import diagnosis_html
+
+        return diagnosis_html(self)
+
 
 # -- input -------------------------------------------------------------------------------
 def _prepare(results: Any, metric: str | None

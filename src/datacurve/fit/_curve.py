@@ -195,6 +195,12 @@ class LearningCurve:
             "notes": list(self.notes),
         }
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: the curve's plot and numbers (see `datacurve.report`)."""
+        from datacurve.report import curve_html
+
+        return curve_html(self)
+
     # -- internals -------------------------------------------------------------------
     def _check_target(self, target: float) -> float:
         t = float(target)

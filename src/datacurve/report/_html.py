@@ -1,0 +1,334 @@
+"""HTML fragments of the report: the style sheet, tables, and the blocks that render a
+learning curve, a diagnosis, a plan and an audit. Rendering only: every number comes
+from the fit, diagnose and audit rooms; every text from the user's data is escaped."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from datacurve.audit import AuditReport
+    from datacurve.data import Dataset
+    from datacurve.diagnose import Diagnosis
+    from datacurve.fit import DataPlan, LearningCurve
+
+__all__ = [
+    "CSS",
+    "audit_block",
+    "audit_html",
+    "curve_html",
+    "curve_table",
+    "diagnosis_block",
+    "diagnosis_html",
+    "esc",
+    "fmt",
+    "lineage_block",
+    "plan_table",
+    "table",
+]
+
+CSS = """
+.dc{--ink:#1d2330;--mute:#5b6474;--line:#dde1e8;--bg:#f6f7f9;--card:#fff;--accent:#1f5fbf;
+font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
+color:var(--ink);line-height:1.45;font-size:14px}
+body.dc{margin:0;background:var(--bg)}
+.dc main{max-width:1180px;margin:0 auto;padding:20px 24px 60px}
+.dc header.dc-head{background:#1d2330;color:#fff;padding:18px 24px}
+.dc header.dc-head h1{margin:0 0 8px;font-size:22px;font-weight:600}
+.dc header.dc-head dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:0;
+font-size:13px;max-width:1180px}
+.dc header.dc-head dt{color:#aab3c5}.dc header.dc-head dd{margin:0;word-break:break-all}
+.dc header.dc-head code{background:#2e3646;color:#e6e9ef}
+.dc header.dc-head .dc-warn{color:#ffaaaa}
+.dc nav{max-width:1180px;margin:0 auto;padding:10px 24px 0;font-size:13px}
+.dc nav a{margin-right:14px;color:var(--accent);text-decoration:none}
+.dc section{background:var(--card);border:1px solid var(--line);border-radius:8px;
+padding:16px 20px;margin:18px 0}
+.dc h2{margin:0 0 10px;font-size:18px}.dc h3{margin:16px 0 6px;font-size:15px}
+.dc h4{margin:10px 0 4px;font-size:14px}
+.dc p.dc-lead{color:var(--mute);margin:0 0 10px}
+.dc table.dc-t{border-collapse:collapse;font-size:13px;margin:6px 0 10px;width:auto}
+.dc table.dc-t th,.dc table.dc-t td{border-bottom:1px solid var(--line);padding:4px 10px;
+text-align:left;vertical-align:top}
+.dc table.dc-t th{background:#f0f2f5;font-weight:600}
+.dc table.dc-t td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.dc .dc-grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:14px}
+.dc .dc-scroll{overflow-x:auto;max-width:100%}
+.dc .dc-card{border:1px solid var(--line);border-radius:6px;padding:10px 12px;background:#fff}
+.dc .dc-card+.dc-card{margin-top:12px}.dc .dc-grid>.dc-card+.dc-card{margin-top:0}
+.dc figure{margin:0}.dc figcaption{font-size:12px;color:var(--mute)}
+.dc svg.dc-plot{width:100%;height:auto;display:block}
+.dc .dc-badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;
+font-weight:600;background:#e8eefb;color:#1f3f8f;margin-left:6px}
+.dc .dc-badge.data{background:#e3f4e8;color:#1b6b35}
+.dc .dc-badge.model_capacity{background:#fdf0dc;color:#8a4b00}
+.dc .dc-badge.variance{background:#fbe4e4;color:#9a1c1c}
+.dc .dc-badge.label_noise{background:#f1e6fb;color:#5b2590}
+.dc .dc-badge.saturated{background:#eceff3;color:#444}
+.dc ol.dc-recs{padding-left:22px;margin:6px 0}.dc ol.dc-recs li{margin:4px 0}
+.dc details{margin:2px 0 6px}.dc summary{cursor:pointer;color:var(--mute);font-size:12px}
+.dc .dc-note{color:var(--mute);font-size:12px;margin:2px 0}
+.dc .dc-warn{color:#9a1c1c}
+.dc .dc-score{font-size:28px;font-weight:600}
+.dc .dc-row span{margin-right:8px;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
+.dc .dc-snippet{font-style:italic}
+.dc img.dc-thumb{image-rendering:pixelated;border:1px solid var(--line)}
+.dc code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;
+background:#f0f2f5;padding:0 4px;border-radius:3px}
+.dc td.heat{text-align:right;font-variant-numeric:tabular-nums}
+"""
+
+
+def esc(x: object) -> str:
+    """`x` as text that HTML shows and never runs."""
+    return html.escape(str(x), quote=True)
+
+
+def fmt(x: Any, digits: int = 4, *, size: bool = False, signed: bool = False) -> str:
+    """A number for people: ``–`` for missing, ``never`` for infinity, sizes with
+    thousands separators."""
+    if x is None:
+        return "–"
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return esc(x)
+    if math.isnan(v):
+        return "–"
+    if math.isinf(v):
+        return "never" if v > 0 else "−∞"
+    if size:
+        return f"{v:,.0f}"
+    return f"{v:+.{digits}g}" if signed else f"{v:.{digits}g}"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *,
+          numeric: Sequence[bool] | None = None, cls: str = "dc-t") -> str:
+    """An HTML table; `headers` are escaped, cells are HTML already (escape them first)."""
+    numeric = numeric or [False] * len(headers)
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="num">{c}</td>' if num else f"<td>{c}</td>"
+                         for c, num in zip(r, numeric, strict=True)) + "</tr>"
+        for r in rows)
+    return (f'<div class="dc-scroll"><table class="{cls}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
+def _interval(lo: Any, hi: Any, *, size: bool = False) -> str:
+    return f"[{fmt(lo, size=size)}, {fmt(hi, size=size)}]"
+
+
+# -- learning curves -----------------------------------------------------------------------
+def curve_table(curves: dict[str, LearningCurve], *, target: float | None = None,
+                level: float = 0.8) -> str:
+    """One row per fitted curve: method, family, largest size, asymptote, the prediction
+    at 10x the largest size and, with a target, the size where the curve reaches it."""
+    headers = ["model", "method (family)", "largest n", "asymptote",
+               f"at 10× n ({level:.0%} interval)"]
+    if target is not None:
+        headers += [f"n for {target:g} ({level:.0%} interval)"]
+    rows = []
+    for name, c in curves.items():
+        at = 10.0 * c.n_last
+        lo, hi = c.interval(at, level)
+        row = [esc(name), f"{esc(c.method)} ({esc(c.family)})", fmt(c.n_last, size=True),
+               fmt(c.asymptote), f"{fmt(c.predict(at))} {_interval(lo, hi)}"]
+        if target is not None:
+            s_lo, s_hi = c.size_interval(target, level)
+            row.append(f"{fmt(c.size_for(target), size=True)} "
+                       f"{_interval(s_lo, s_hi, size=True)}")
+        rows.append(row)
+    return table(headers, rows, numeric=[False, False, True, True, True, True][:len(headers)])
+
+
+def curve_html(curve: LearningCurve, *, name: str = "model", figure: bool = True) -> str:
+    """A fitted learning curve as a self-contained HTML fragment (Jupyter's
+    ``_repr_html_``): its plot and its numbers."""
+    from datacurve.report._plots import LearningCurveDisplay, figure_svg, new_figure
+
+    parts = ['<div class="dc">', f"<style>{CSS}</style>"]
+    if figure:
+        fig = new_figure(5.6, 3.4)
+        LearningCurveDisplay.from_fit(curve, model=name).plot(fig.add_subplot())
+        parts.append(f"<figure>{figure_svg(fig, prefix=f'lc{id(curve):x}')}</figure>")
+    parts.append(curve_table({name: curve}))
+    parts += [f'<p class="dc-note">note: {esc(n)}</p>' for n in curve.notes]
+    parts.append("</div>")
+    return "".join(parts)
+
+
+# -- diagnosis ------------------------------------------------------------------------------
+_EVIDENCE_KEYS = (("n", "largest size", True), ("train_score", "train score", False),
+                  ("val_score", "evaluation score", False),
+                  ("optimal_error", "optimal error", False),
+                  ("avoidable_bias", "avoidable bias", False), ("variance", "variance", False),
+                  ("gain_double_data", "gain from 2× data", False),
+                  ("gain_larger_model", "gain from a larger model", False),
+                  ("gain_clean_labels", "gain from clean labels", False))
+
+
+def _evidence_value(v: Any) -> str:
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return esc(v if v is not None else "–")
+    if isinstance(v, int | float | np.integer | np.floating):
+        return fmt(v)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_evidence_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "; ".join(f"{esc(k)}: {_evidence_value(x)}" for k, x in v.items())
+    return esc(v)
+
+
+def _evidence_table(ev: dict[str, Any]) -> str:
+    rows = [[esc(k), _evidence_value(v)] for k, v in ev.items()]
+    return table(["quantity", "value"], rows, numeric=[False, True])
+
+
+def diagnosis_block(d: Diagnosis, *, heading: str = "h3") -> str:
+    """A diagnosis: the bottleneck, the key evidence, the ranked recommendations each
+    with its reason and the numbers behind it."""
+    ev = d.evidence
+    label = d.bottleneck.replace("_", " ")
+    out = [f'<{heading}>{esc(d.model)} <span class="dc-badge {esc(d.bottleneck)}">'
+           f"{esc(label)}</span></{heading}>"]
+    keys = [(k, t, s) for k, t, s in _EVIDENCE_KEYS if k in ev]
+    if keys:
+        out.append(table([t for _, t, _ in keys],
+                         [[fmt(ev[k], size=s) for k, _, s in keys]],
+                         numeric=[True] * len(keys)))
+    if d.recommendations:
+        items = []
+        for r in d.recommendations:
+            gain = ("" if r.expected_gain is None
+                    else f" <b>{fmt(r.expected_gain, 3, signed=True)} {esc(d.metric)}</b>")
+            extra = []
+            if r.samples is not None:
+                extra.append(f"samples {fmt(r.samples, size=True)}")
+            if r.compute_seconds is not None:
+                extra.append(f"compute {fmt(r.compute_seconds, 3)} s per run")
+            more = f' <span class="dc-note">({"; ".join(extra)})</span>' if extra else ""
+            evidence = (f"<details><summary>evidence</summary>{_evidence_table(r.evidence)}"
+                        "</details>" if r.evidence else "")
+            items.append(f"<li><b>{esc(r.action.replace('_', ' '))}</b>{gain}: "
+                         f"{esc(r.reason)}{more}{evidence}</li>")
+        out.append(f'<ol class="dc-recs">{"".join(items)}</ol>')
+    out += [f'<p class="dc-note">note: {esc(n)}</p>' for n in d.notes]
+    out.append(f"<details><summary>all evidence</summary>{_evidence_table(ev)}</details>")
+    return "".join(out)
+
+
+def diagnosis_html(d: Diagnosis) -> str:
+    """A diagnosis as a self-contained HTML fragment (Jupyter's ``_repr_html_``)."""
+    return f'<div class="dc"><style>{CSS}</style>{diagnosis_block(d, heading="h4")}</div>'
+
+
+# -- plan -------------------------------------------------------------------------------------
+def plan_table(plans: dict[str, DataPlan]) -> str:
+    """Per model: samples needed (bias-corrected) with the interval, how many more, the
+    cost, the training time at that size, and the collection rounds."""
+    headers = ["model", "now", "samples needed", "interval", "more to collect", "cost",
+               "train time at that size", "rounds (total → predicted)"]
+    rows = []
+    for name, p in plans.items():
+        lo, hi = p.samples_interval
+        rounds = "<br>".join(f"{int(r['round'])}: {fmt(r['total'], size=True)} → "
+                             f"{fmt(r['predicted'], 3)}" for r in p.rounds) or "–"
+        now = f"{fmt(p.have, size=True)} ({fmt(p.predicted_now, 3)})"
+        secs = "–" if p.train_seconds is None else f"{fmt(p.train_seconds, 3)} s"
+        rows.append([esc(name), now, fmt(p.samples_needed, size=True),
+                     _interval(lo, hi, size=True), fmt(p.additional, size=True),
+                     fmt(p.cost, 4), secs, f'<span style="white-space:nowrap">{rounds}</span>'])
+    return table(headers, rows, numeric=[False, True, True, True, True, True, True, False])
+
+
+# -- audit -------------------------------------------------------------------------------------
+def _label_of(v: Any, classes: Sequence[Any]) -> str:
+    try:
+        i = int(v)
+    except (TypeError, ValueError):
+        return "–"
+    return esc(classes[i]) if 0 <= i < len(classes) else "–"
+
+
+def audit_block(report: AuditReport, *, worst: int = 5, data: Dataset | None = None,
+                heading: str = "h3") -> str:
+    """An audit: the data-quality score, counts per check and the worst examples of each
+    (shown from `data` when the audited dataset is at hand: thumbnails, rows, snippets)."""
+    summary = report.summary()
+    out = [f'<div class="dc-grid"><div><div class="dc-score">{report.quality_score:.3f}'
+           '</div><p class="dc-note">data-quality score: share of examples no row-level '
+           f"check flagged · {report.n:,} examples · dataset {esc(report.name)} "
+           f"<code>{esc(report.fingerprint)}</code></p></div></div>"]
+    rows = []
+    for rec in summary.to_dict("records"):
+        sk = rec.get("skipped")
+        skipped = "" if sk is None or (isinstance(sk, float) and math.isnan(sk)) else str(sk)
+        rows.append([esc(rec["check"]), fmt(rec["flagged"], size=True),
+                     f"{float(rec['share']):.1%}", fmt(rec["summary_score"]),
+                     fmt(rec["seconds"], 3), esc(skipped) if skipped else ""])
+    out.append(table(["check", "flagged", "share", "summary score", "seconds", "skipped"],
+                     rows, numeric=[False, True, True, True, True, False]))
+    issues = report.issues
+    classes = list(report.meta.get("classes") or [])
+    for name in report.checks:
+        part = issues[issues["check"] == name].head(worst)
+        if part.empty:
+            continue
+        hdr = ["index", "id", "label", "suggested", "score", "paired with"]
+        if data is not None:
+            hdr.append("example")
+        rows = []
+        for r in part.to_dict("records"):
+            other = int(r["other"])
+            label = r["label"]
+            row = [fmt(r["index"], size=True), esc(r["id"]),
+                   esc(label if label is not None else "–"),
+                   _label_of(r["suggested"], classes) if int(r["suggested"]) >= 0 else "–",
+                   fmt(r["score"]), fmt(other, size=True) if other >= 0 else "–"]
+            if data is not None:
+                from datacurve.report._examples import example_html
+
+                ex = example_html(data, int(r["index"]))
+                if other >= 0:
+                    ex += " ↔ " + example_html(data, other)
+                row.append(ex)
+            rows.append(row)
+        out.append(f"<{heading}>worst of {esc(name)}</{heading}>")
+        out.append(table(hdr, rows, numeric=[True, False, False, False, True, True]
+                         + ([False] if data is not None else [])))
+    return "".join(out)
+
+
+def audit_html(report: AuditReport) -> str:
+    """An audit as a self-contained HTML fragment (Jupyter's ``_repr_html_``)."""
+    return (f'<div class="dc"><style>{CSS}</style>'
+            f"{audit_block(report, worst=3, heading='h4')}</div>")
+
+
+def lineage_block(entries: list[dict[str, Any]]) -> str:
+    """The lineage of cleaned versions: one row per cleaning step."""
+    rows = []
+    for e in entries:
+        counts = e.get("counts") or {}
+        parent_n = e.get("parent_n")
+        dropped = counts.get("dropped", 0)
+        n_after = (int(parent_n) - int(dropped)) if isinstance(parent_n, int | float) else None
+        by_check = ", ".join(f"{esc(k.removeprefix('dropped_'))}: {int(v):,}"
+                             for k, v in counts.items()
+                             if k.startswith("dropped_") and isinstance(v, int | float) and v)
+        rows.append([
+            f"{esc(e.get('parent_name', '?'))} <code>{esc(e.get('parent', ''))}</code>",
+            f"{esc(e.get('name', '?'))} <code>{esc(e.get('fingerprint', ''))}</code>",
+            f"{fmt(parent_n, size=True)} → {fmt(n_after, size=True)}",
+            fmt(dropped, size=True), fmt(counts.get("relabelled", 0), size=True),
+            by_check or "–", esc(e.get("time", "")), esc(e.get("file", "")),
+        ])
+    return table(["from", "to", "examples", "dropped", "relabelled", "dropped by check",
+                  "when", "file"], rows,
+                 numeric=[False, False, True, True, True, False, False, False])
