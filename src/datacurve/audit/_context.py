@@ -48,6 +48,8 @@ class AuditContext:
     name, fingerprint : str
     seed : int
     n_jobs : int
+        Parallel folds of the out-of-fold probabilities, and the BLAS/OpenMP thread limit
+        while they are computed.
     given_pred_probs : ndarray of shape (n, k), optional
     given_features : ndarray of shape (n, e), optional
     """
@@ -189,15 +191,19 @@ class AuditContext:
             keys = np.column_stack([np.diff(X.indptr).astype(np.float64), X @ R])
             _, inverse = np.unique(keys, axis=0, return_inverse=True)
             return np.asarray(inverse, dtype=np.int64).ravel()
-        A = np.ascontiguousarray(np.asarray(self.X).reshape(self.n, -1), dtype=np.float32)
-        A = np.where(A == 0, np.float32(0), A)  # -0.0 and 0.0 are the same value
+        A = np.asarray(self.X).reshape(self.n, -1)
+        if A.dtype.kind == "f":
+            # Rows are compared in their own precision; -0.0 and 0.0 are the same value.
+            A = np.where(A == 0, np.zeros((), dtype=A.dtype), A)
+        A = np.ascontiguousarray(A)
         rows = A.view(np.dtype((np.void, A.dtype.itemsize * A.shape[1]))).ravel()
         _, inverse = np.unique(rows, return_inverse=True)
         return np.asarray(inverse, dtype=np.int64).ravel()
 
     def pred_probs(self) -> np.ndarray:
         """(n, k) out-of-sample predicted class probabilities: the user's, else
-        out-of-fold probabilities of `default_learner` (see `datacurve.audit._probs`)."""
+        out-of-fold probabilities of the learner `datacurve.audit._probs.choose_learner`
+        picks for the data (see `out_of_fold_probs`)."""
         if self.given_pred_probs is not None:
             return self.given_pred_probs
         from datacurve.audit._probs import out_of_fold_probs
