@@ -27,9 +27,11 @@ test: $(STAMP) lint
 	$(PY) -m pytest -q
 
 bench: $(STAMP)
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev,bench]'
 	$(PY) bench/runner_overhead.py
 	$(PY) bench/parallel.py
 	$(PY) -W ignore bench/extrapolation.py
+	$(PY) -W ignore bench/audit.py
 
 clean:
 	rm -rf $(VENV) .datacurve demo-report

@@ -100,6 +100,9 @@ def duplicates(n: int = 5000, d: int = 64, seed: int = 0) -> dict[str, dict[str,
     near_truth = exact_truth.copy()
     near_truth[near_src] = True
     near_truth[n + n_dup:n + 2 * n_dup] = True
+    # Leaked copies are near duplicates of their sources as well.
+    near_truth[leak_src] = True
+    near_truth[n + 2 * n_dup:] = True
     leak_truth = np.zeros(N, dtype=bool)
     leak_truth[leak_src] = True
     leak_truth[n + 2 * n_dup:] = True
