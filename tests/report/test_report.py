@@ -201,3 +201,27 @@ def test_public_names() -> None:
     import datacurve.report as room
 
     assert [n for n in room.__all__ if not hasattr(room, n)] == []
+
+
+def test_image_audit_shows_thumbnails(tmp_path: Path, single_store: Path) -> None:
+    """Worst examples of an image dataset appear as inline PNG thumbnails."""
+    import numpy as np
+    from PIL import Image
+
+    from datacurve.audit import audit
+    from datacurve.data import load
+
+    rng = np.random.default_rng(0)
+    for cls in ("cats", "dogs"):
+        (tmp_path / "imgs" / cls).mkdir(parents=True)
+        for i in range(8):
+            pixels = rng.integers(0, 255, size=(12, 12), dtype=np.uint8)
+            Image.fromarray(pixels).save(tmp_path / "imgs" / cls / f"{i}.png")
+    first = tmp_path / "imgs" / "cats" / "0.png"
+    (tmp_path / "imgs" / "dogs" / "copy.png").write_bytes(first.read_bytes())
+    ds = load(tmp_path / "imgs", image_size=(12, 12))
+    rep = audit(ds, checks=["exact_duplicate"])
+    assert rep.flagged("exact_duplicate").size == 2
+    page = build_report(single_store, audit=rep, audit_data=ds)
+    thumbs = re.findall(r'<img[^>]+src="data:image/png;base64,[A-Za-z0-9+/=]{40,}"', page)
+    assert len(thumbs) >= 2
