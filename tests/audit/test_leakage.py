@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from datacurve.audit import audit
 from datacurve.audit.checks._leakage import cross_side
+from tests.audit.test_duplicates import precision_recall
 
 N, D, COMPONENTS = 3000, 64, 8
 N_TEST = 600
@@ -40,12 +41,6 @@ def planted_leaks(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     X[dst[N_EXACT:]] += rng.normal(size=(N_NEAR, D)) * NOISE * X.std(axis=0)
     pairs = np.column_stack([src, dst])
     return X, y, pairs[:N_EXACT], pairs[N_EXACT:]
-
-
-def precision_recall(flagged: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
-    """Precision and recall of flagged indices against the true ones."""
-    hit = np.intersect1d(flagged, truth).size
-    return hit / max(flagged.size, 1), hit / max(truth.size, 1)
 
 
 def test_cross_split_copies_found_precisely() -> None:
