@@ -136,15 +136,20 @@ class TreeEnsembles:
         X = np.asarray(X, dtype=np.float64)
         Q, T = self.roots.shape
         S = X.shape[0]
-        idx = np.broadcast_to(self.roots.reshape(Q * T, 1), (Q * T, S)).copy()
-        rows = np.broadcast_to(np.arange(S), (Q * T, S))
+        # One flat entry per (tree, sample); each level advances only the entries not yet
+        # at a leaf (most paths are much shorter than the deepest tree).
+        idx = np.repeat(self.roots.reshape(Q * T), S)
+        rows = np.tile(np.arange(S), Q * T)
+        active = np.flatnonzero(~self.is_leaf[idx])
         for _ in range(self.depth):
-            leaf = self.is_leaf[idx]
-            if leaf.all():
+            if active.size == 0:
                 break
-            x = X[rows, self.feature[idx]]
-            go_left = np.where(np.isnan(x), self.missing_left[idx], x <= self.threshold[idx])
-            idx = np.where(leaf, idx, np.where(go_left, self.left[idx], self.right[idx]))
+            node = idx[active]
+            x = X[rows[active], self.feature[node]]
+            go_left = np.where(np.isnan(x), self.missing_left[node], x <= self.threshold[node])
+            node = np.where(go_left, self.left[node], self.right[node])
+            idx[active] = node
+            active = active[~self.is_leaf[node]]
         out = self.value[idx].reshape(Q, T, S).sum(axis=1) + self.baseline[:, None]
         return np.asarray(out.T)
 
