@@ -143,7 +143,7 @@ def test_every_check_is_registered_with_a_description() -> None:
     ({"data": np.zeros((4, 3)), "y": np.array([0, 1, np.nan, 1])}, "y"),
     ({"data": np.zeros((4, 3)), "y": np.zeros(4)}, "y"),
     ({"data": np.array([["a", "b"], ["c", "d"]]), "y": np.array([0, 1])}, "X"),
-    ({"data": pd.DataFrame({"t": ["a", "b"]}), "y": np.array([0, 1])}, "X"),
+    ({"data": pd.DataFrame({"t": ["a", "b"]}), "y": np.array([0, 1, 1])}, "y"),
 ])
 def test_bad_input_names_the_argument(kwargs: dict[str, object], name: str) -> None:
     """Empty data, mismatched lengths, NaN labels, one class, non-numeric features."""
@@ -168,3 +168,16 @@ def test_unknown_check_is_refused() -> None:
     with pytest.raises(InputError) as info:
         audit(table_dataset(), checks=["nope"])
     assert info.value.name == "checks"
+
+
+def test_dataframe_with_text_columns_is_encoded_and_kept() -> None:
+    """A DataFrame with a text column (label named by column) is audited with its table:
+    the pii check sees the text, the label column is not a feature."""
+    n = 40
+    df = pd.DataFrame({"x": np.arange(n, dtype=float), "note": ["fine"] * n,
+                       "y": np.arange(n) % 2})
+    df.loc[3, "note"] = "mail jane.doe@example.com"
+    r = audit(df, "y", checks=["pii", "class_imbalance"])
+    assert r.flagged("pii").tolist() == [3]
+    ctx = context_from(df.drop(columns="y"), df["y"].to_numpy())
+    assert ctx.raw is not None and ctx.label_column == "label" and ctx.n == n

@@ -236,9 +236,12 @@ def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = N
 
     Parameters
     ----------
-    data : Dataset, ndarray of shape (n, ...), or DataFrame of numeric columns
-    y : array of shape (n,), optional
-        Labels (required unless `data` is a Dataset).
+    data : Dataset, ndarray of shape (n, ...), or DataFrame
+        A DataFrame with text or categorical columns is encoded by `datacurve.data.load`
+        (one-hot categories) and its table kept for the value-level checks.
+    y : array of shape (n,) or str, optional
+        Labels (required unless `data` is a Dataset), or for a DataFrame the name of its
+        label column.
     split, groups : array of shape (n,) or str, optional
         Per-example values, or (for a Dataset with a raw table) a column name.
     pred_probs : ndarray of shape (n, k), optional
@@ -252,6 +255,27 @@ def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = N
     raw: pd.DataFrame | None = None
     text = None
     label_column = None
+    if isinstance(data, pd.DataFrame) and (isinstance(y, str) or any(
+            not pd.api.types.is_numeric_dtype(data[c]) for c in data.columns)):
+        # A table with text or categories (or its label named by column): the loader
+        # encodes it and keeps the table, so the value-level checks (missing, pii) see it.
+        from datacurve.data import load_data
+
+        if isinstance(y, str):
+            frame, label = data, y
+        else:
+            if y is None:
+                raise InputError("y", "labels, one per row, or the label column's name",
+                                 "none")
+            labels = np.asarray(y).ravel()
+            if labels.size != len(data):
+                raise InputError("y", f"{len(data)} labels (one per row of X)",
+                                 f"{labels.size} labels")
+            label = "label" if "label" not in data.columns else "__label__"
+            frame = data.assign(**{label: labels})
+        ds = load_data(frame.reset_index(drop=True), label=label)
+        return context_from(ds, split=split, groups=groups, pred_probs=pred_probs,
+                            features=features, seed=seed, n_jobs=n_jobs, embedding=embedding)
     if isinstance(data, Dataset):
         if y is not None:
             raise InputError("y", "no labels when auditing a Dataset (it holds its own)",
