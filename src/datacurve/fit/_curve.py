@@ -370,6 +370,25 @@ def _holdout_weights(n: np.ndarray, e: np.ndarray, w: np.ndarray,
     return {k: float(v) for k, v in zip(errs, p, strict=True)}
 
 
+def _no_acceleration(n: np.ndarray, fits: dict[str, FamilyFit],
+                     weights: dict[str, float], noise: float) -> dict[str, float]:
+    """Drop from the average the families whose first doubling beyond the data gains
+    more than twice their last doubling inside it (plus twice the noise): a flat measured
+    curve followed by a cliff (exp4/wbl4 can place one just past the last size) is a fit
+    of noise, not a forecast. Left unchanged when it would drop every family."""
+    top = float(n.max())
+    grid = np.array([top / 2, top, 2 * top])
+    keep = {}
+    for k, wt in weights.items():
+        e = fits[k].predict_error(grid)
+        inside, outside = float(e[0] - e[1]), float(e[1] - e[2])
+        keep[k] = wt if outside <= 2.0 * max(inside, 0.0) + 2.0 * noise else 0.0
+    total = sum(keep.values())
+    if total <= 0:
+        return weights
+    return {k: v / total for k, v in keep.items()}
+
+
 def _bic_weights(n: np.ndarray, fits: dict[str, FamilyFit],
                  names: tuple[str, ...]) -> dict[str, float]:
     """Akaike-style weights from the Bayesian information criterion of each fit."""
@@ -468,6 +487,8 @@ def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True
             bic = _bic_weights(n, fits, names)
             meta = MetaCorrection.build(model, n, e, fits, bic)
             weights = bic if method == "meta" else _holdout_weights(n, e, w, names, noise)
+    if method not in FAMILIES:
+        weights = _no_acceleration(n, fits, weights, noise)
     top = max(weights, key=lambda k: weights[k])
     ends = weighted_error(fits, weights, np.array([n.min(), n.max()]))
     if float(ends[0] - ends[1]) <= max(0.05 * float(np.ptp(e)), 1e-12):
