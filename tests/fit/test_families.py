@@ -50,7 +50,7 @@ def test_family_recovers_its_own_curve_at_8x(name: str, raw: list[float]) -> Non
          "log2": [a * 0.05, 0, 0.4 + c * 0.5], "ilog2": [a, 0, c * 0.3],
          "exp3": [a * 0.7, b * 5, c * 0.3], "exp4": [a * 0.7, b * 1.5 + 0.1, c * 0.3, d],
          "wbl4": [a * 0.7, b * 1.5 + 0.1, c * 0.3, d],
-         "vap3": [np.log(a * 3), b, 0, c], "mmf4": [a * 0.7, b, c * 0.3, d]}[name]
+         "vap3": [np.log(a), b, 0, c * 0.3], "mmf4": [a * 0.7, b, c * 0.3, d]}[name]
     e = _true_error(name, p, SIZES)
     truth = _true_error(name, p, np.array([FAR]))[0]
     assume(np.all((e >= 0) & (e <= 1)) and truth >= 0)
