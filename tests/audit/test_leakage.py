@@ -9,20 +9,12 @@ from hypothesis import strategies as st
 
 from datacurve.audit import audit
 from datacurve.audit.checks._leakage import cross_side
-from tests.audit.test_duplicates import precision_recall
+from tests.audit.test_duplicates import mixture, precision_recall
 
-N, D, COMPONENTS = 3000, 64, 8
+N, D = 3000, 64
 N_TEST = 600
 N_EXACT, N_NEAR = 40, 40
 NOISE = 1e-3
-
-
-def mixture(n: int = N, d: int = D, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """An (n, d) Gaussian mixture and its component labels."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, COMPONENTS, n)
-    centres = rng.normal(0.0, 3.0, size=(COMPONENTS, d))
-    return centres[y] + rng.normal(size=(n, d)), y
 
 
 def split_of(n: int = N, n_test: int = N_TEST) -> np.ndarray:
