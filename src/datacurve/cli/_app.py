@@ -28,6 +28,7 @@ from datacurve.cli._render import (
     worst_lines,
 )
 from datacurve.curves import DEFAULT_STORE, CurveRun, Store, run_curve, summarize
+from datacurve.models import architecture
 
 __all__ = ["DEMO_DATA", "DEMO_MODELS", "app", "main"]
 
@@ -264,15 +265,6 @@ def fit_cmd(
             out_console.print(f"note ({r['model']}): {note}")
 
 
-def _architecture(spec: str) -> str:
-    """The architecture part of a spec: ``cnn`` for ``cnn:width=16``, the estimator for
-    ``sklearn:...(...)``."""
-    head, _, rest = spec.partition(":")
-    if head == "sklearn":
-        return f"sklearn:{rest.split('(')[0]}"
-    return head.split("(")[0]
-
-
 @app.command("plan")
 def plan_cmd(
     target: Annotated[float, typer.Option(help="Score to reach, in the metric's units "
@@ -308,8 +300,8 @@ def plan_cmd(
     allocation = None
     if compute_budget is not None:
         # A size law only makes sense within one architecture (cnn widths, mlp widths).
-        kind = table["model"].map(_architecture)
-        chosen = _architecture(models[0]) if model else (
+        kind = table["model"].map(architecture)
+        chosen = architecture(models[0]) if model else (
             table.groupby(kind)["params"].nunique().idxmax())
         family = table[kind == chosen]
         if family["params"].nunique() < 2:

@@ -44,6 +44,7 @@ from datacurve.curves._metrics import Metric
 from datacurve.fit._curve import LearningCurve, fit_learning_curve
 from datacurve.fit._plan import SIZE_BIAS_LOG2
 from datacurve.fit._scaling import _natural_scores, fit_scaling_law
+from datacurve.models import architecture
 
 __all__ = [
     "ACTIONS",
@@ -326,13 +327,6 @@ def _models(table: pd.DataFrame, m: Metric, val: np.ndarray,
 
 
 # -- levers ------------------------------------------------------------------------------
-def _architecture(spec: str) -> str:
-    head, _, rest = spec.partition(":")
-    if head == "sklearn":
-        return f"sklearn:{rest.split('(')[0]}"
-    return head.split("(")[0]
-
-
 def _larger_model(me: _Model, models: dict[str, _Model], table: pd.DataFrame,
                   metric: Metric, notes: list[str]) -> dict[str, Any] | None:
     """The best gain a larger model brings at this model's largest size: from a larger
@@ -355,8 +349,8 @@ def _larger_model(me: _Model, models: dict[str, _Model], table: pd.DataFrame,
             notes.append(f"{best['model']} was not measured at n={me.n:,.0f}; its score there "
                          "is extrapolated from its curve")
         return best
-    arch = _architecture(me.name)
-    kind = table["model"].astype(str).map(_architecture)
+    arch = architecture(me.name)
+    kind = table["model"].astype(str).map(architecture)
     family = table[kind == arch]
     n_sizes = pd.to_numeric(family["params"], errors="coerce").nunique()
     if n_sizes < 2 or not math.isfinite(me.params):
@@ -611,7 +605,7 @@ def _recommend(bottleneck: str, reached: bool, me: _Model, m: Metric, ev: dict[s
     compute: Recommendation | None = None
     if larger is not None and g_model is not None and g_model >= tol:
         ratio = larger["params"] / me.params if me.params > 0 else math.nan
-        same = _architecture(str(larger["model"])) == _architecture(name)
+        same = architecture(str(larger["model"])) == architecture(name)
         verb = "grow the model" if same else "move to a larger model"
 
         where = {"measured": f"reached {larger['score']:.3g} at the same {n:,.0f} samples",

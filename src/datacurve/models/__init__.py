@@ -20,7 +20,13 @@ from datacurve.models._protocol import (
     is_classifier_learner,
     parameter_count,
 )
-from datacurve.models._spec import BUILTIN_MODELS, ModelSpec, describe_spec, parse_spec
+from datacurve.models._spec import (
+    BUILTIN_MODELS,
+    ModelSpec,
+    architecture,
+    describe_spec,
+    parse_spec,
+)
 
 if TYPE_CHECKING:
     from datacurve.models._torch import CNNLearner, MLPLearner, resolve_device
@@ -32,6 +38,7 @@ __all__ = [
     "MLPLearner",
     "ModelSpec",
     "ProbabilisticLearner",
+    "architecture",
     "describe_spec",
     "is_classifier_learner",
     "parameter_count",

@@ -39,7 +39,7 @@ from sklearn.utils.metaestimators import available_if
 
 from datacurve._errors import InputError, describe
 
-__all__ = ["BUILTIN_MODELS", "ModelSpec", "describe_spec", "parse_spec"]
+__all__ = ["BUILTIN_MODELS", "ModelSpec", "architecture", "describe_spec", "parse_spec"]
 
 _EXPECTED = ("a model spec such as 'cnn:width=16', 'mlp:width=256,depth=2' or "
              "'sklearn:LogisticRegression(C=0.5)'")
@@ -595,3 +595,12 @@ def describe_spec(spec: ModelSpec | str) -> str:
     origin = "scikit-learn " if spec.kind == "sklearn" else ""
     prep = " after median imputation and standardisation" if spec.wrapped else ""
     return f"{origin}{call}{prep}"
+
+
+def architecture(spec: str) -> str:
+    """The architecture part of a spec string: ``cnn`` for ``cnn:width=16``, the estimator
+    for ``sklearn:...(...)``. Model sizes of one architecture share a scaling law."""
+    head, _, rest = spec.partition(":")
+    if head == "sklearn":
+        return f"sklearn:{rest.split('(')[0]}"
+    return head.split("(")[0]

@@ -19,6 +19,7 @@ import pandas as pd
 
 from datacurve._errors import DatacurveError, InputError, describe
 from datacurve._version import __version__
+from datacurve.models import architecture
 from datacurve.report._html import (
     CSS,
     audit_block,
@@ -186,12 +187,6 @@ def _check_target(target: float | None, metric: str, task: str | None) -> None:
                          repr(target))
 
 
-def _architecture(spec: str) -> str:
-    from datacurve.diagnose._diagnose import _architecture as arch
-
-    return arch(spec)
-
-
 @dataclass
 class _Law:
     architecture: str
@@ -211,7 +206,7 @@ def _laws(table: pd.DataFrame, metric: str | None,
     from datacurve.fit import compute_optimal, fit_compute_model, fit_scaling_law
 
     out = []
-    kind = table["model"].astype(str).map(_architecture)
+    kind = table["model"].astype(str).map(architecture)
     for arch in dict.fromkeys(kind):
         part = table[kind == arch]
         if part["params"].nunique() < 2:
