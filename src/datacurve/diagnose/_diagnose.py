@@ -224,9 +224,17 @@ def _prepare(results: Any, metric: str | None
     return table[keep], m, val[keep], train[keep]
 
 
-def _canonical(model: str, names: list[str]) -> str:
-    """`model` as the results table names it: specs are stored in canonical form
-    (``cnn:width=4,lr=0.003`` is stored as ``cnn:lr=0.003,width=4``)."""
+def pick_model(model: str | None, names: list[str]) -> str:
+    """`model` as a results table holding `names` calls it: the only model when None,
+    else the name itself or its canonical spec (stores keep ``cnn:width=4,lr=0.003`` as
+    ``cnn:lr=0.003,width=4``)."""
+    if model is None:
+        if len(names) != 1:
+            raise InputError("model", f"one of {', '.join(names)} (the table holds "
+                             f"{len(names)} models)", "none")
+        return names[0]
+    if model in names:
+        return model
     from datacurve.models import parse_spec
 
     try:
@@ -422,14 +430,7 @@ def diagnose(results: pd.DataFrame, model: str | None = None, *, target: float |
     ('model_capacity', 'grow_model')
     """
     table, m, val, train = _prepare(results, metric)
-    names = list(dict.fromkeys(table["model"].astype(str)))
-    if model is None:
-        if len(names) != 1:
-            raise InputError("model", f"one of {', '.join(names)} (the table holds "
-                             f"{len(names)} models)", "none")
-        model = names[0]
-    if model not in names:
-        model = _canonical(model, names)
+    model = pick_model(model, list(dict.fromkeys(table["model"].astype(str))))
     opt = _check_fraction("optimal_error", optimal_error, closed_high=True)
     noise = _check_fraction("noise_rate", noise_rate, closed_high=False)
     if n_classes is not None and (isinstance(n_classes, bool) or not isinstance(

@@ -119,12 +119,9 @@ def _model_rows(results: pd.DataFrame, model: str | None) -> pd.DataFrame:
     if "model" not in results.columns:
         raise InputError("results", "a results table with a model column",
                          f"columns {', '.join(map(str, results.columns))}")
-    names = list(dict.fromkeys(results["model"].astype(str)))
-    if model is None:
-        if len(names) != 1:
-            raise InputError("model", f"one of {', '.join(names)} (the table holds "
-                             f"{len(names)} models)", "none")
-        model = names[0]
+    from datacurve.diagnose._diagnose import pick_model
+
+    model = pick_model(model, list(dict.fromkeys(results["model"].astype(str))))
     rows = results[results["model"].astype(str) == model]
     if "status" in rows.columns:
         rows = rows[rows["status"].astype(str) == "ok"]
