@@ -28,6 +28,7 @@ from datacurve._errors import InputError
 from datacurve._version import __version__
 from datacurve.audit._base import CHECKS
 from datacurve.audit._report import AuditReport
+from datacurve.audit._report import _plain_value as _plain
 from datacurve.curves._subsets import EVAL_NAMES
 from datacurve.data import Dataset
 
@@ -193,11 +194,6 @@ def clean(dataset: Dataset, report: AuditReport, *,
     entry["name"] = out.name
     return out
 
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        return v.item()
-    return v if isinstance(v, int | float | str | bool) or v is None else str(v)
 
 
 def clean_path(source: str | Path, suffix: str | None = None) -> Path:
