@@ -20,18 +20,20 @@ from datacurve.fit import (
     fit_scaling_law,
     plan,
 )
-from datacurve.models import parse_spec
+from datacurve.models import FunctionLearner, TorchLearner, parse_spec
 
 __all__ = [
     "CurveRun",
     "DatacurveError",
     "Dataset",
     "Diagnosis",
+    "FunctionLearner",
     "InputError",
     "LearningCurve",
     "Recommendation",
     "ScalingLaw",
     "Store",
+    "TorchLearner",
     "__version__",
     "builtin",
     "compute_optimal",

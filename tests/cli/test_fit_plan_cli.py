@@ -103,7 +103,7 @@ def test_plan_compute_budget_allocates_within_one_architecture(
                               "--compute-budget", "0.01", "--json"], capsys)
     assert code == 0, err
     alloc = json.loads(out)["allocation"]
-    assert alloc["architecture"] == "datacurve.models._scripted"
+    assert alloc["architecture"] == "datacurve.models._scripted:ScriptedLearner"
     assert len(alloc["models"]) == 3 and alloc["notes"] == []
     assert alloc["seconds"] <= 0.01 * 1.0001 and 0.0 <= alloc["score"] <= 1.0
     assert alloc["interval"][0] <= alloc["score"] <= alloc["interval"][1]

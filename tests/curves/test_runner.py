@@ -51,7 +51,7 @@ def test_run_records_scores_that_follow_the_scripted_curve(store_path: Path) -> 
     spec = scripted_spec(asymptote=0.9, scale=0.8, exponent=0.5)
     run = run_curve(ds, [spec], seeds=2, store=store_path)
     df = run.results
-    assert len(df) == 2 * run.plan.anchors.size and run.ran == len(df)
+    assert len(df) == 2 * run.design.anchors.size and run.ran == len(df)
     expected = 0.9 - 0.8 * df["n"].astype(float) ** -0.5
     assert np.abs(df["val_score"] - expected).max() < 0.06
     assert (df["train_score"] == 1.0).all()
@@ -112,7 +112,7 @@ def test_a_crashed_worker_loses_no_finished_trial(store_path: Path) -> None:
     df = run.results
     assert (df.loc[df["n"] <= 100, "status"] == "ok").all()
     assert (df.loc[df["n"] > 150, "status"] == "failed").all()
-    assert len(df) == run.plan.anchors.size
+    assert len(df) == run.design.anchors.size
 
 
 def test_progress_reports_every_trial(store_path: Path) -> None:

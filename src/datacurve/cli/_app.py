@@ -3,6 +3,7 @@ lives in the rooms."""
 
 from __future__ import annotations
 
+import ast
 import math
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 from typer.exceptions import TyperException
 
 from datacurve import __version__
@@ -67,7 +69,7 @@ def _load(data: str, label: str | None, text_column: str | None, group: str | No
 
 def _run_payload(run: CurveRun) -> dict[str, Any]:
     return {
-        "plan": run.plan.describe(),
+        "plan": run.design.describe(),
         "store": str(run.store_path),
         "ran": run.ran,
         "cached": run.cached,
@@ -84,9 +86,38 @@ def _print_run(run: CurveRun, title: str) -> None:
     note = (f"{run.ran} trials trained, {run.cached} reused from the store, "
             f"{run.failed} failed, in {run.seconds:.1f} s · store: {run.store_path}")
     out_console.print(note)
-    if run.failed:
-        first = next(iter(run.errors.values())).splitlines()[0]
-        out_console.print(f"[red]first failure:[/] {first}  (see `datacurve results --all`)")
+    failures = run.describe_failures()
+    if failures:
+        out_console.print(f"[red]{escape(failures)}[/]  (see `datacurve results --all`)")
+
+
+def _importable_cwd() -> None:
+    """Import-path specs (``mypkg.models:make_net``) resolve from the working directory,
+    as with ``python -m``."""
+    cwd = str(Path.cwd())
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+
+
+def _parse_sweep(items: list[str] | None) -> dict[str, list[Any]] | None:
+    """``["width=16,64", "depth=2,3"]`` → ``{"width": [16, 64], "depth": [2, 3]}``."""
+    if not items:
+        return None
+    out: dict[str, list[Any]] = {}
+    for item in items:
+        key, sep, values = item.partition("=")
+        key = key.strip()
+        if not sep or not key.isidentifier() or not values.strip():
+            raise InputError("--sweep", "name=value,value,... such as width=16,64,256",
+                             repr(item))
+        parsed = []
+        for v in values.split(","):
+            try:
+                parsed.append(ast.literal_eval(v.strip()))
+            except (ValueError, SyntaxError):
+                parsed.append(v.strip())
+        out[key] = parsed
+    return out
 
 
 @app.command()
@@ -108,8 +139,12 @@ def curve(
     metric: Annotated[str | None, typer.Option(help="accuracy, error, log_loss, "
                                                "balanced_accuracy, macro_f1, roc_auc; "
                                                "rmse, mae, r2.")] = None,
-    eval_fraction: Annotated[float, typer.Option(help="Held-out evaluation fraction when "
-                                                 "there is no split column.")] = 0.2,
+    eval_size: Annotated[float, typer.Option(help="Held-out evaluation set when there is "
+                                             "no split column: a fraction (0.2) or a "
+                                             "number of rows (500).")] = 0.2,
+    sweep: Annotated[list[str] | None, typer.Option(help="Model-size sweep applied to "
+                                                    "every model, e.g. width=16,64,256. "
+                                                    "Repeatable.")] = None,
     text_column: Annotated[str | None, typer.Option(help="Text column (TF-IDF).")] = None,
     group: Annotated[str | None, typer.Option(help="Group column.")] = None,
     split: Annotated[str | None, typer.Option(help="Split column; rows marked 'test' "
@@ -123,10 +158,14 @@ def curve(
 ) -> None:
     """Measure learning curves: train each model on nested subsets of DATA."""
     dataset = _load(data, label, text_column, group, split, task)
+    _importable_cwd()
+    size: float | int = int(eval_size) if eval_size >= 1 and eval_size.is_integer() \
+        else eval_size
     with progress_bar(not (json_out or quiet), f"{dataset.name}") as cb:
         run = run_curve(dataset, model, seeds=seeds, sizes=_parse_sizes(sizes),
-                        max_size=max_size, eval_fraction=eval_fraction, store=store,
-                        jobs=jobs, metric=metric, retry_failed=retry_failed, progress=cb)
+                        max_size=max_size, eval_size=size, store=store,
+                        jobs=jobs, metric=metric, retry_failed=retry_failed, progress=cb,
+                        sweep=_parse_sweep(sweep))
     if json_out:
         print_json(_run_payload(run))
     else:

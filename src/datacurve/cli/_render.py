@@ -5,32 +5,21 @@ from __future__ import annotations
 import json
 import math
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 
-from datacurve.curves import ProgressEvent
+from datacurve.curves._progress import err_console, progress_bar
 
 __all__ = ["audit_table", "curve_table", "diagnosis_lines", "err_console", "fit_table",
            "json_default", "out_console", "plan_lines", "print_json", "progress_bar",
            "records", "worst_lines"]
 
 out_console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
 
 
 def json_default(obj: Any) -> Any:
@@ -69,48 +58,6 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return [_clean(r) for r in json.loads(df.to_json(orient="records", double_precision=6))]
 
 
-@contextmanager
-def progress_bar(enabled: bool, label: str) -> Iterator[Any]:
-    """A progress callback drawing a bar with an ETA weighted by trial cost on stderr."""
-    if not enabled:
-        yield None
-        return
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.fields[trials]}"),
-        TextColumn("{task.fields[last]}"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=False,
-    )
-    state: dict[str, TaskID] = {}
-
-    def callback(event: ProgressEvent) -> None:
-        if event.kind == "start":
-            state["task"] = progress.add_task(
-                label, total=max(event.cost_total, 1.0),
-                trials=f"0/{event.total} trials" + (f" ({event.cached} cached)"
-                                                    if event.cached else ""),
-                last="")
-            return
-        task = state.get("task")
-        if task is None:
-            return
-        last = ""
-        if event.result is not None:
-            r = event.result
-            last = (f"{r.model} n={r.n} s={r.seed}" if r.status == "ok"
-                    else f"[red]failed[/] {r.model} n={r.n}")
-        progress.update(task, completed=event.cost_done,
-                        trials=f"{event.done}/{event.total} trials"
-                        + (f" ({event.cached} cached)" if event.cached else ""),
-                        last=last)
-
-    with progress:
-        yield callback
 
 
 def curve_table(summary: pd.DataFrame, title: str) -> Table:

@@ -8,6 +8,7 @@ from datacurve.curves._executors import (
     SerialExecutor,
     make_executor,
 )
+from datacurve.curves._learners import LearnerEntry, resolve_learners
 from datacurve.curves._metrics import (
     CLASSIFICATION_METRICS,
     METRICS,
@@ -26,6 +27,7 @@ from datacurve.curves._runner import (
     run_curve,
     summarize,
 )
+from datacurve.curves._source import RunData, as_run_data
 from datacurve.curves._store import DEFAULT_STORE, RESULT_COLUMNS, Store, open_store
 from datacurve.curves._subsets import EvalSplit, make_eval_split, nested_order, valid_anchors
 from datacurve.curves._trial import Trial, TrialData, TrialResult, run_trial, trial_key
@@ -41,14 +43,17 @@ __all__ = [
     "CurveRun",
     "EvalSplit",
     "Executor",
+    "LearnerEntry",
     "Metric",
     "ProcessExecutor",
     "ProgressEvent",
+    "RunData",
     "SerialExecutor",
     "Store",
     "Trial",
     "TrialData",
     "TrialResult",
+    "as_run_data",
     "compute_metrics",
     "default_metric",
     "geometric_anchors",
@@ -60,6 +65,7 @@ __all__ = [
     "plan_curve",
     "read_results",
     "resolve_anchors",
+    "resolve_learners",
     "run_curve",
     "run_trial",
     "select_metric",

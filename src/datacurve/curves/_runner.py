@@ -4,7 +4,8 @@ rest on an executor, and record each result the moment it arrives."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,14 @@ import pandas as pd
 from datacurve._errors import InputError
 from datacurve.curves._anchors import resolve_anchors
 from datacurve.curves._executors import Executor, make_executor
+from datacurve.curves._learners import LearnerEntry, resolve_learners
 from datacurve.curves._metrics import get_metric
+from datacurve.curves._source import as_run_data
 from datacurve.curves._store import Store, open_store
 from datacurve.curves._subsets import EvalSplit, make_eval_split, nested_order, valid_anchors
 from datacurve.curves._trial import Trial, TrialData, TrialResult, run_trial, trial_key
 from datacurve.data import Dataset
+from datacurve.models._user import RowAccess
 
 __all__ = ["CurvePlan", "CurveRun", "ProgressEvent", "plan_curve", "run_curve"]
 
@@ -63,7 +67,7 @@ class CurvePlan:
     ----------
     dataset : Dataset
     models : tuple of str
-        Canonical learner specs.
+        Learner names (canonical spec strings for specs).
     anchors : ndarray of shape (m,)
         Training-set sizes.
     seeds : tuple of int
@@ -95,21 +99,24 @@ class CurvePlan:
 
 @dataclass(frozen=True)
 class CurveRun:
-    """The outcome of `run_curve`.
+    """The outcome of `run_curve`: the measured trials and shortcuts to analyse them.
 
     Attributes
     ----------
-    plan : CurvePlan
+    design : CurvePlan
+        The trials: dataset, learners, sizes, seeds and evaluation split.
     results : DataFrame
-        One row per trial of the plan (see `Store.results`), failed trials included.
+        One row per trial of the design (see `Store.results`), failed trials included.
     ran, cached, failed : int
         Trials trained in this call, found in the store, and failed in this call.
     store_path : Path
     seconds : float
         Wall time of this call.
+    errors : dict
+        Trial key → error message of the trials that failed in this call.
     """
 
-    plan: CurvePlan
+    design: CurvePlan
     results: pd.DataFrame
     ran: int
     cached: int
@@ -118,9 +125,66 @@ class CurveRun:
     seconds: float
     errors: dict[str, str] = field(default_factory=dict)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The results table: one row per trial, the contract columns and the rest."""
+        return self.results.copy()
+
     def summary(self) -> pd.DataFrame:
         """Mean and spread over seeds per (model, n), in the metric's natural units."""
         return summarize(self.results)
+
+    def failures(self) -> pd.DataFrame:
+        """Failed trials grouped by model and error (first line), most frequent first.
+
+        Returns
+        -------
+        DataFrame
+            Columns model, error, trials, sizes.
+        """
+        bad = self.results[self.results["status"] != "ok"]
+        if bad.empty:
+            return pd.DataFrame(columns=["model", "error", "trials", "sizes"])
+        first = bad["error"].fillna("").astype(str).str.split("\n").str[0]
+        g = bad.assign(error=first).groupby(["model", "error"], sort=False)
+        sizes = {key: sorted({int(v) for v in part}) for key, part in g["n"]}
+        out = pd.DataFrame({"trials": g.size()})
+        out["sizes"] = [sizes[key] for key in out.index]
+        return out.reset_index().sort_values("trials", ascending=False, kind="stable"
+                                             ).reset_index(drop=True)
+
+    def describe_failures(self) -> str:
+        """One line: how many trials failed and why ("" when none did)."""
+        f = self.failures()
+        if f.empty:
+            return ""
+        total = int(f["trials"].sum())
+        parts = [f"{r['trials']} × {r['model']}: {r['error']}"
+                 for r in f.head(3).to_dict("records")]
+        more = f"; {len(f) - 3} more reasons" if len(f) > 3 else ""
+        return (f"{total} of {len(self.results)} trials failed: " + "; ".join(parts) + more)
+
+    def fit(self, **kwargs: Any) -> dict[str, Any]:
+        """One fitted `LearningCurve` per model (`datacurve.fit.fit_curves`)."""
+        from datacurve.fit import fit_curves
+
+        return fit_curves(self.results, **kwargs)
+
+    def diagnose(self, model: str | None = None, **kwargs: Any) -> Any:
+        """The `Diagnosis` of `model` (`datacurve.diagnose`)."""
+        from datacurve.diagnose import diagnose
+
+        return diagnose(self.results, model, **kwargs)
+
+    def plan(self, target: float, **kwargs: Any) -> Any:
+        """How many samples reach `target`, and what that costs (`datacurve.plan`)."""
+        from datacurve.fit import plan
+
+        return plan(self.results, target=target, **kwargs)
+
+    def _repr_html_(self) -> str:
+        from datacurve.report._html import run_html
+
+        return run_html(self)
 
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
@@ -160,21 +224,6 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _canonical_models(models: Sequence[str]) -> tuple[str, ...]:
-    from datacurve.models import parse_spec
-
-    if isinstance(models, str):
-        models = [models]
-    if not models:
-        raise InputError("--model", "at least one model spec", "none")
-    canon: list[str] = []
-    for m in models:
-        c = parse_spec(str(m)).canonical
-        if c not in canon:
-            canon.append(c)
-    return tuple(canon)
-
-
 def _seeds(seeds: int | Sequence[int]) -> tuple[int, ...]:
     if isinstance(seeds, int | np.integer):
         if seeds < 1:
@@ -186,24 +235,52 @@ def _seeds(seeds: int | Sequence[int]) -> tuple[int, ...]:
     return out
 
 
-def plan_curve(dataset: Dataset, models: Sequence[str], *, seeds: int | Sequence[int] = 3,
+def _eval_fraction(eval_size: float | int, n: int) -> float:
+    """`eval_size` as a fraction: a float in (0, 1), or a number of rows >= 1."""
+    if isinstance(eval_size, bool) or not isinstance(eval_size, int | float | np.number):
+        raise InputError("eval_size", "a fraction in (0, 1) or a number of rows",
+                         repr(eval_size))
+    if isinstance(eval_size, int | np.integer):
+        if not 1 <= eval_size < n:
+            raise InputError("eval_size", f"a number of rows in [1, {n - 1}]",
+                             repr(int(eval_size)))
+        return (float(eval_size) - 0.25) / n  # rounds back to eval_size rows
+    if not 0.0 < float(eval_size) < 1.0:
+        raise InputError("eval_size", "a fraction in (0, 1) or a number of rows",
+                         repr(eval_size))
+    return float(eval_size)
+
+
+def _needs_frame(entries: list[LearnerEntry]) -> bool:
+    """Whether any learner might be a pipeline that reads the table's columns."""
+    from datacurve.models import parse_spec
+
+    return any(e.kind != "spec" or parse_spec(e.obj).kind == "factory" for e in entries)
+
+
+def plan_curve(data: Any, learners: Any, *, seeds: int | Sequence[int] = 3,
                sizes: Sequence[int] | None = None, max_size: int | None = None,
-               eval_fraction: float = 0.2, eval_seed: int = 0, threads: int = 1) -> CurvePlan:
-    """Plan every trial: models × seeds × anchors on nested stratified subsets.
+               eval_size: float | int = 0.2, eval_seed: int = 0, threads: int = 1,
+               sweep: Mapping[str, Sequence[Any]] | None = None, label: str | None = None,
+               labels: Any = None, task: str | None = None, name: str | None = None,
+               metric: str | None = None) -> CurvePlan:
+    """Plan every trial: learners × seeds × anchors on nested stratified subsets.
 
     Parameters
     ----------
-    dataset : Dataset
-    models : sequence of str
-        Learner specs (``"cnn:width=16"``, ``"sklearn:LogisticRegression(C=0.5)"``...).
+    data, learners, sweep, label, labels, task, name, metric
+        See `run_curve`.
     seeds : int or sequence of int
         Number of seeds (0..K-1) or the seeds themselves.
     sizes : sequence of int, optional
         Training-set sizes; default ``ceil(16 * 2**(k/2))`` up to the pool size.
     max_size : int, optional
         Cap on the default sizes.
-    eval_fraction, eval_seed : float, int
-        The fixed evaluation set (unless the dataset has a split column).
+    eval_size : float or int
+        The fixed evaluation set (unless the dataset has a split column): a fraction of
+        the rows, or a number of rows.
+    eval_seed : int
+        Seed of the evaluation hold-out.
     threads : int
         Threads per trial.
 
@@ -211,59 +288,96 @@ def plan_curve(dataset: Dataset, models: Sequence[str], *, seeds: int | Sequence
     -------
     CurvePlan
     """
-    if not isinstance(dataset, Dataset):
-        raise InputError("dataset", "a datacurve Dataset", type(dataset).__name__)
-    canon = _canonical_models(models)
+    run_data = as_run_data(data, label=label, labels=labels, task=task, name=name)
+    dataset = run_data.dataset
+    entries = resolve_learners(learners, sweep)
     seed_list = _seeds(seeds)
+    if metric is not None:
+        get_metric(metric, dataset.task)
     if dataset.task == "classification" and dataset.n_classes < 2:
         raise InputError("labels", "at least two classes", f"{dataset.n_classes} class")
-    split = make_eval_split(dataset, eval_fraction=eval_fraction, seed=eval_seed)
+    split = make_eval_split(dataset, eval_fraction=_eval_fraction(eval_size, dataset.n),
+                            seed=eval_seed)
     anchors = resolve_anchors(int(split.pool.size), sizes, max_size=max_size)
     anchors = valid_anchors(dataset, split.pool, anchors)
     if anchors.size == 0:
         raise InputError("sizes", "at least one training size that can hold every class",
                          "none left")
-    data = TrialData(dataset.X, dataset.y, split.evaluation, dataset.task,
-                     dataset.n_classes)
+    access = run_data.access
+    if access.frame is not None and not _needs_frame(entries):
+        access = RowAccess(y=access.y, X=access.X, source=access.source)
+    data_obj = TrialData(dataset.X, dataset.y, split.evaluation, dataset.task,
+                         dataset.n_classes, access, metric)
     orders = {s: nested_order(dataset, split.pool, s) for s in seed_list}
     trials = [
-        Trial(trial_key(dataset.fingerprint, m, int(a), s, split.key), m, int(a), s,
-              orders[s][: int(a)], data, threads)
-        for a in anchors for m in canon for s in seed_list
+        Trial(trial_key(dataset.fingerprint, e.identity, int(a), s, split.key), e.name,
+              int(a), s, orders[s][: int(a)], data_obj, threads,
+              None if e.kind == "spec" else e)
+        for a in anchors for e in entries for s in seed_list
     ]
-    return CurvePlan(dataset, canon, anchors, seed_list, split, tuple(trials))
+    return CurvePlan(dataset, tuple(e.name for e in entries), anchors, seed_list, split,
+                     tuple(trials))
 
 
-def run_curve(dataset: Dataset, models: Sequence[str], *, seeds: int | Sequence[int] = 3,
-              sizes: Sequence[int] | None = None, max_size: int | None = None,
-              eval_fraction: float = 0.2, eval_seed: int = 0,
-              store: Store | str | Path | None = None, jobs: int = 1,
-              executor: Executor | None = None, retry_failed: bool = True,
-              metric: str | None = None,
-              progress: ProgressCallback | None = None) -> CurveRun:
-    """Measure learning curves: train every model on nested subsets for every seed.
+def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
+              seeds: int | Sequence[int] = 3, metric: str | None = None,
+              eval_size: float | int = 0.2, executor: str | Executor = "local",
+              jobs: int = 1, store: Store | str | Path | None = None,
+              progress: bool | ProgressCallback | None = True,
+              sweep: Mapping[str, Sequence[Any]] | None = None,
+              label: str | None = None, labels: Any = None, task: str | None = None,
+              name: str | None = None, max_size: int | None = None, eval_seed: int = 0,
+              retry_failed: bool = True) -> CurveRun:
+    """Measure learning curves: train every learner on nested subsets for every seed.
 
     Trials the store already holds are not recomputed; each new result is committed
-    as soon as it arrives, so an interrupted run resumes where it stopped.
+    as soon as it arrives, so an interrupted run resumes where it stopped. A trial that
+    raises is recorded as failed with its error, and the others go on.
 
     Parameters
     ----------
-    dataset : Dataset
-    models : sequence of str
-        Learner specs.
-    seeds, sizes, max_size, eval_fraction, eval_seed
-        See `plan_curve`.
+    data : Dataset, (X, y), DataFrame or torch Dataset
+        A `Dataset`; arrays ``X`` of shape (n, *s) (or CSR (n, d)) and ``y`` of shape
+        (n,); a pandas or polars DataFrame with the label column `label`; or a map-style
+        ``torch.utils.data.Dataset`` of n items ``(input, label)``, indexed lazily (only
+        the rows a trial uses are read; labels from its ``targets`` attribute or
+        `labels`).
+    learners : learner, list or dict name -> learner
+        Spec strings (``"cnn:width=16"``, ``"sklearn:LogisticRegression(C=0.5)"``,
+        ``"mypkg.models:make_net(width=64)"``), scikit-learn estimators, objects with
+        ``fit``/``predict``, `TorchLearner` or `FunctionLearner`.
+    sizes : sequence of int, optional
+        Training-set sizes; default ``ceil(16 * 2**(k/2))`` up to the pool size.
+    seeds : int or sequence of int
+        Number of seeds (nested subsets per size) or the seeds themselves.
+    metric : str, optional
+        Metric of the returned table (every metric of the task is recorded); the metric
+        a `FunctionLearner` reports. Default accuracy (classification), R² (regression).
+    eval_size : float or int
+        Held-out evaluation set when the data has no split column: a fraction, or rows.
+    executor : "local" or Executor
+        ``"local"`` runs in this process (``jobs=1``) or in `jobs` worker processes.
+    jobs : int
+        Worker processes for ``executor="local"`` (-1: all cores).
     store : Store, path or None
         Results store; default ``.datacurve/store.sqlite``.
-    jobs : int
-        Worker processes when `executor` is not given (1 = this process, -1 = all cores).
-    executor : Executor, optional
+    progress : bool or callable
+        True draws a progress bar on stderr; a callable receives `ProgressEvent` values.
+    sweep : dict, optional
+        Model-size sweep, e.g. ``{"width": [16, 64, 256]}``: one learner per value, each
+        with its parameter count recorded, for the scaling law and the diagnosis.
+    label : str, optional
+        Label column of a DataFrame.
+    labels : array-like, optional
+        Labels of a torch dataset that has no ``targets`` attribute.
+    task : {"classification", "regression"}, optional
+        Inferred from the labels when None.
+    name : str, optional
+        Dataset name in the store.
+    max_size, eval_seed
+        See `plan_curve`.
     retry_failed : bool
         Rerun trials that failed before (a failure can be transient, e.g. memory).
-    metric : str, optional
-        Metric of the returned results table (all metrics are recorded).
-    progress : callable, optional
-        Receives `ProgressEvent` values.
 
     Returns
     -------
@@ -271,38 +385,64 @@ def run_curve(dataset: Dataset, models: Sequence[str], *, seeds: int | Sequence[
 
     Examples
     --------
-    >>> from datacurve.data import make_synthetic
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.linear_model import LogisticRegression
     >>> import tempfile, pathlib
-    >>> ds = make_synthetic(n_samples=300, n_classes=2, seed=0)
-    >>> run = run_curve(ds, ["sklearn:LogisticRegression"], seeds=2, sizes=[20, 80],
+    >>> X, y = load_digits(return_X_y=True)
+    >>> run = run_curve((X, y), {"lr": LogisticRegression(max_iter=200)}, seeds=2,
+    ...                 sizes=[40, 160], progress=False,
     ...                 store=pathlib.Path(tempfile.mkdtemp()) / "s.sqlite")
-    >>> run.results[["model", "n", "seed"]].shape
+    >>> run.to_frame()[["model", "n", "seed"]].shape
     (4, 3)
     """
-    if metric is not None:
-        get_metric(metric, dataset.task)
-    plan = plan_curve(dataset, models, seeds=seeds, sizes=sizes, max_size=max_size,
-                      eval_fraction=eval_fraction, eval_seed=eval_seed)
+    design = plan_curve(data, learners, seeds=seeds, sizes=sizes, max_size=max_size,
+                      eval_size=eval_size, eval_seed=eval_seed, sweep=sweep, label=label,
+                      labels=labels, task=task, name=name, metric=metric)
+    dataset = design.dataset
+    if isinstance(executor, str):
+        if executor != "local":
+            raise InputError("executor", "'local' or an Executor", repr(executor))
+        ex = make_executor(jobs)
+    elif isinstance(executor, Executor):
+        ex = executor
+    else:
+        raise InputError("executor", "'local' or an Executor", type(executor).__name__)
     own_store = not isinstance(store, Store)
     st = store if isinstance(store, Store) else open_store(store)
     t_start = time.perf_counter()
     try:
         st.add_dataset(dataset.fingerprint, dataset.name, dataset.task, dataset.summary())
-        known = st.status_of(t.key for t in plan.trials)
-        todo = [t for t in plan.trials
+        known = st.status_of(t.key for t in design.trials)
+        todo = [t for t in design.trials
                 if known.get(t.key) != "ok" and (retry_failed or t.key not in known)]
-        cached = len(plan.trials) - len(todo)
-        ex = executor if executor is not None else make_executor(jobs)
-        ran, failed, errors = _execute(plan, todo, st, ex, cached, progress)
+        cached = len(design.trials) - len(todo)
+        with _progress(progress, dataset.name) as callback:
+            ran, failed, errors = _execute(design, todo, st, ex, cached, callback)
         results = st.results(metric=metric, dataset=dataset.fingerprint,
-                             models=list(plan.models), include_failed=True)
-        keys = {t.key for t in plan.trials}
+                             models=list(design.models), include_failed=True)
+        keys = {t.key for t in design.trials}
         results = results[results["key"].isin(keys)].reset_index(drop=True)
-        return CurveRun(plan, results, ran, cached, failed, st.path,
+        return CurveRun(design, results, ran, cached, failed, st.path,
                         time.perf_counter() - t_start, errors)
     finally:
         if own_store:
             st.close()
+
+
+@contextmanager
+def _progress(progress: bool | ProgressCallback | None, label: str
+              ) -> Iterator[ProgressCallback | None]:
+    if progress is None or progress is False:
+        yield None
+    elif progress is True:
+        from datacurve.curves._progress import progress_bar
+
+        with progress_bar(True, label) as cb:
+            yield cb
+    elif callable(progress):
+        yield progress
+    else:
+        raise InputError("progress", "True, False or a callable", repr(progress))
 
 
 def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executor,

@@ -14,11 +14,15 @@ import socket
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from datacurve.curves._metrics import compute_metrics
+from datacurve.models._user import IndexLearner, RowAccess
+
+if TYPE_CHECKING:
+    from datacurve.curves._learners import LearnerEntry
 
 __all__ = ["Trial", "TrialData", "TrialResult", "run_trial", "trial_key", "trial_random_state"]
 
@@ -47,6 +51,11 @@ class TrialData:
         Rows of the fixed evaluation set.
     task : str
     n_classes : int
+    access : RowAccess, optional
+        Row access for user learners (a lazily indexed source, the table's columns);
+        None means `X` and `y`.
+    metric : str, optional
+        The metric a `FunctionLearner` reports its scores in.
     """
 
     X: Any
@@ -54,6 +63,12 @@ class TrialData:
     evaluation: np.ndarray
     task: str
     n_classes: int
+    access: RowAccess | None = None
+    metric: str | None = None
+
+    def rows(self) -> RowAccess:
+        """How the trial reaches rows: `access`, or the arrays `X` and `y`."""
+        return self.access if self.access is not None else RowAccess(y=self.y, X=self.X)
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,6 +88,8 @@ class Trial:
     data : TrialData
     threads : int
         Torch / BLAS threads the trial may use.
+    learner : LearnerEntry, optional
+        What to build; None means the spec string `model`.
     """
 
     key: str
@@ -82,6 +99,7 @@ class Trial:
     train: np.ndarray
     data: TrialData
     threads: int = 1
+    learner: LearnerEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +160,13 @@ def _outputs(learner: Any, X: Any, task: str, n_classes: int) -> np.ndarray:
     return full
 
 
+def _wants_frame(learner: Any) -> bool:
+    """A user's scikit-learn pipeline does its own preprocessing: give it the columns."""
+    from datacurve.models._spec import _Preprocessed
+
+    return hasattr(learner, "steps") and not isinstance(learner, _Preprocessed)
+
+
 def run_trial(trial: Trial) -> TrialResult:
     """Train a fresh learner on the trial's subset and score it.
 
@@ -165,23 +190,43 @@ def run_trial(trial: Trial) -> TrialResult:
     try:
         _limit_threads(trial.threads)
         with threadpool_limits(limits=trial.threads):
-            learner = parse_spec(trial.model).build(
-                data.task, random_state=trial_random_state(trial.seed, trial.n))
-            X_train = data.X[trial.train]
+            state = trial_random_state(trial.seed, trial.n)
+            learner = (trial.learner.build(data.task, state) if trial.learner is not None
+                       else parse_spec(trial.model).build(data.task, random_state=state))
+            access = data.rows()
             y_train = data.y[trial.train]
-            t0 = time.perf_counter()
-            learner.fit(X_train, y_train)
-            fit_time = time.perf_counter() - t0
-            params = parameter_count(learner)
-            t0 = time.perf_counter()
-            out_val = _outputs(learner, data.X[data.evaluation], data.task, data.n_classes)
-            predict_time = time.perf_counter() - t0
-            out_train = _outputs(learner, X_train, data.task, data.n_classes)
-        val = compute_metrics(data.task, data.y[data.evaluation], out_val, data.n_classes)
-        train = compute_metrics(data.task, y_train, out_train, data.n_classes)
-        epochs = getattr(learner, "n_epochs_", None)
-        if epochs is not None:
-            info["epochs"] = int(epochs)
+            y_eval = data.y[data.evaluation]
+            if isinstance(learner, IndexLearner):
+                t0 = time.perf_counter()
+                out = learner.run(access, trial.train, data.evaluation, seed=state,
+                                  task=data.task, n_classes=data.n_classes,
+                                  metric=data.metric)
+                params, fit_time = out.params, out.fit_time
+                predict_time = max(time.perf_counter() - t0 - fit_time, 0.0)
+                info.update(out.info)
+                if out.eval_outputs is None:
+                    return TrialResult(trial.key, trial.model, trial.n, trial.seed, "ok",
+                                       params, out.train_scores, out.val_scores, fit_time,
+                                       predict_time, "", info)
+                out_val, out_train = out.eval_outputs, out.train_outputs
+            else:
+                frame = _wants_frame(learner)
+                X_train = access.features(trial.train, frame=frame)
+                t0 = time.perf_counter()
+                learner.fit(X_train, y_train)
+                fit_time = time.perf_counter() - t0
+                params = parameter_count(learner)
+                X_eval = access.features(data.evaluation, frame=frame)
+                t0 = time.perf_counter()
+                out_val = _outputs(learner, X_eval, data.task, data.n_classes)
+                predict_time = time.perf_counter() - t0
+                out_train = _outputs(learner, X_train, data.task, data.n_classes)
+                epochs = getattr(learner, "n_epochs_", None)
+                if epochs is not None:
+                    info["epochs"] = int(epochs)
+        val = compute_metrics(data.task, y_eval, out_val, data.n_classes)
+        train = (compute_metrics(data.task, y_train, out_train, data.n_classes)
+                 if out_train is not None else {})
         return TrialResult(trial.key, trial.model, trial.n, trial.seed, "ok", params,
                            train, val, fit_time, predict_time, "", info)
     except Exception as exc:  # a failed trial is a result, not a crash

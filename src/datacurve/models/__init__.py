@@ -27,6 +27,7 @@ from datacurve.models._spec import (
     describe_spec,
     parse_spec,
 )
+from datacurve.models._user import FunctionLearner, IndexLearner, RowAccess, TorchLearner
 
 if TYPE_CHECKING:
     from datacurve.models._torch import CNNLearner, MLPLearner, resolve_device
@@ -34,10 +35,14 @@ if TYPE_CHECKING:
 __all__ = [
     "BUILTIN_MODELS",
     "CNNLearner",
+    "FunctionLearner",
+    "IndexLearner",
     "Learner",
     "MLPLearner",
     "ModelSpec",
     "ProbabilisticLearner",
+    "RowAccess",
+    "TorchLearner",
     "architecture",
     "describe_spec",
     "is_classifier_learner",

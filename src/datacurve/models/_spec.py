@@ -297,10 +297,12 @@ class ModelSpec:
 
     Parameters
     ----------
-    kind : {"mlp", "cnn", "sklearn", "import"}
-        Built-in torch learner, scikit-learn estimator by name, or another class by
+    kind : {"mlp", "cnn", "sklearn", "import", "factory"}
+        Built-in torch learner, scikit-learn estimator by name, another class by
         import path (a scikit-learn class or a datacurve learner given by import path
-        is normalised to the ``sklearn`` or built-in kind).
+        is normalised to the ``sklearn`` or built-in kind), or a factory function by
+        import path (``mypkg.models:make_net(width=64)``) returning a torch module, an
+        estimator or a learner.
     canonical : str
         Normalised spec, used as a store key: only non-default arguments, sorted by
         name, e.g. ``mlp:depth=3,width=256``, ``cnn``,
@@ -353,6 +355,8 @@ class ModelSpec:
         if task not in _TASKS:
             raise InputError("task", "'classification' or 'regression'", repr(task))
         kwargs = dict(self.params)
+        if self.kind == "factory":
+            return _from_factory(self, kwargs, random_state)
         if self.kind in _BUILTIN_CLASSES:
             kwargs["task"] = task
         est = self.estimator_class(**kwargs)
@@ -364,6 +368,21 @@ class ModelSpec:
                 est = self.estimator_class(**{**kwargs, "random_state": random_state})
         self._check_task(est, task)
         return preprocessed(est) if self.wrapped else est
+
+    def with_params(self, **params: Any) -> ModelSpec:
+        """The spec with these keyword arguments set (a sweep over model sizes).
+
+        Examples
+        --------
+        >>> parse_spec("mlp:depth=3").with_params(width=64).canonical
+        'mlp:depth=3,width=64'
+        """
+        merged = {**dict(self.params), **params}
+        if self.kind in _BUILTIN_CLASSES:
+            text = self.kind + (":" + _format_kwargs(merged, ",") if merged else "")
+        else:
+            text = f"{self.canonical.split('(')[0]}({_format_kwargs(merged, ', ')})"
+        return parse_spec(text)
 
     def _check_task(self, est: Any, task: str) -> None:
         name = self.estimator_class.__name__
@@ -458,6 +477,53 @@ def _sklearn_spec(text: str, name: str, params: dict[str, Any]) -> ModelSpec:
     return _class_spec(text, cls, params, kind="sklearn", prefix=f"sklearn:{name}")
 
 
+def _factory_spec(text: str, fn: Any, params: dict[str, Any], *, prefix: str) -> ModelSpec:
+    """Spec of a factory function: it returns a torch module, an estimator or a learner."""
+    accepted, var_kw = _init_parameters(fn)
+    for key in params:
+        if key not in accepted and not var_kw:
+            hint = difflib.get_close_matches(key, accepted, n=1)
+            reason = f"{prefix} has no parameter {key!r}"
+            if hint:
+                reason += f" (did you mean {hint[0]!r}?)"
+            raise _bad(text, f"{reason}; accepted: {describe(sorted(accepted), limit=40)}")
+    required = [k for k, v in accepted.items()
+                if v is inspect.Parameter.empty and k not in params and k != "random_state"]
+    if required:
+        raise _bad(text, f"{prefix} needs {describe(required)}")
+    clean = {k: v for k, v in params.items()
+             if not (k in accepted and _same_value(v, accepted[k]))}
+    canonical = f"{prefix}({_format_kwargs(clean, ', ')})"
+    return ModelSpec("factory", canonical, fn, tuple(sorted(clean.items())))
+
+
+def _from_factory(spec: ModelSpec, kwargs: dict[str, Any], random_state: int | None) -> Any:
+    """Call a factory and turn what it returns into something a trial can train.
+
+    A torch module becomes a `TorchLearner` that calls the factory again under the
+    trial's seed (so the initial weights depend on the seed only); a bare scikit-learn
+    estimator gets the same preprocessing as a ``sklearn:`` spec; a pipeline, a learner
+    or an `IndexLearner` is used as it is.
+    """
+    from datacurve.models._user import IndexLearner, TorchLearner
+
+    fn = spec.estimator_class
+    if random_state is not None and "random_state" in _init_parameters(fn)[0]:
+        kwargs = {**kwargs, "random_state": random_state}
+    made = fn(**kwargs)
+    if isinstance(made, IndexLearner):
+        return made
+    torch = _torch_module().torch
+    if isinstance(made, torch.nn.Module):
+        return TorchLearner(functools.partial(fn, **kwargs), name=spec.canonical)
+    if isinstance(made, BaseEstimator) and not hasattr(made, "steps"):
+        return preprocessed(made)
+    if callable(getattr(made, "fit", None)) and callable(getattr(made, "predict", None)):
+        return made
+    raise TypeError(f"{spec.canonical} returned a {type(made).__name__}: expected a "
+                    "torch.nn.Module, an estimator with fit and predict, or a learner")
+
+
 def _import_spec(text: str, module_path: str, name: str, params: dict[str, Any]) -> ModelSpec:
     try:
         module = importlib.import_module(module_path)
@@ -475,7 +541,10 @@ def _import_spec(text: str, module_path: str, name: str, params: dict[str, Any])
         raise _bad(text, reason)
     cls = getattr(module, name)
     if not isinstance(cls, type):
-        raise _bad(text, f"{module_path}:{name} is a {type(cls).__name__}, not a class")
+        if inspect.isfunction(cls) or isinstance(cls, functools.partial):
+            return _factory_spec(text, cls, params, prefix=f"{module_path}:{name}")
+        raise _bad(text, f"{module_path}:{name} is a {type(cls).__name__}, not a class "
+                         "or a factory function")
     # The same model gets the same store key however it was named.
     if cls.__module__.startswith("datacurve.models."):
         for kind, cls_name in _BUILTIN_CLASSES.items():
@@ -603,4 +672,6 @@ def architecture(spec: str) -> str:
     head, _, rest = spec.partition(":")
     if head == "sklearn":
         return f"sklearn:{rest.split('(')[0]}"
+    if "." in head and rest:  # an import path: module:name(...)
+        return f"{head}:{rest.split('(')[0]}"
     return head.split("(")[0]

@@ -13,6 +13,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from datacurve.audit import AuditReport
+    from datacurve.curves import CurveRun
     from datacurve.data import Dataset
     from datacurve.diagnose import Diagnosis
     from datacurve.fit import DataPlan, LearningCurve
@@ -29,6 +30,7 @@ __all__ = [
     "fmt",
     "lineage_block",
     "plan_table",
+    "run_html",
     "table",
 ]
 
@@ -160,6 +162,29 @@ def curve_html(curve: LearningCurve, *, name: str = "model", figure: bool = True
     parts.append(curve_table({name: curve}))
     parts += [f'<p class="dc-note">note: {esc(n)}</p>' for n in curve.notes]
     parts.append("</div>")
+    return "".join(parts)
+
+
+def run_html(run: CurveRun) -> str:
+    """A learning-curve run as a self-contained HTML fragment (Jupyter's ``_repr_html_``):
+    mean and spread per model and size, and why trials failed."""
+    summary = run.summary()
+    metric = str(summary["metric"].iloc[0]) if len(summary) else ""
+    rows = [[esc(r["model"]), fmt(r["n"], size=True), fmt(r["params"], size=True),
+             esc(r["seeds"]), fmt(r["val_mean"]), fmt(r["val_std"]), fmt(r["train_mean"]),
+             esc(r["failed"])]
+            for r in summary.to_dict("records")]
+    head = (f"<h4>{esc(run.design.dataset.name)} · {esc(len(run.design.models))} learners · "
+            f"{esc(len(run.results))} trials</h4>")
+    parts = ['<div class="dc">', f"<style>{CSS}</style>", head,
+             table(["model", "n", "params", "seeds", f"{metric} (eval)", "std",
+                    f"{metric} (train)", "failed"], rows,
+                   numeric=[False, True, True, True, True, True, True, True])]
+    failures = run.describe_failures()
+    if failures:
+        parts.append(f'<p class="dc-note">{esc(failures)}</p>')
+    parts.append(f'<p class="dc-note">{esc(run.ran)} trained, {esc(run.cached)} reused, '
+                 f"store {esc(run.store_path)}</p></div>")
     return "".join(parts)
 
 
