@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(VENV)/bin/datacurve demo
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff check src tests bench examples
 	$(VENV)/bin/mypy
 
 test: $(STAMP) lint

@@ -312,7 +312,7 @@ def plan_curve(data: Any, learners: Any, *, seeds: int | Sequence[int] = 3,
     trials = [
         Trial(trial_key(dataset.fingerprint, e.identity, int(a), s, split.key), e.name,
               int(a), s, orders[s][: int(a)], data_obj, threads,
-              None if e.kind == "spec" else e)
+              None if e.kind == "spec" and e.name == e.obj else e)
         for a in anchors for e in entries for s in seed_list
     ]
     return CurvePlan(dataset, tuple(e.name for e in entries), anchors, seed_list, split,

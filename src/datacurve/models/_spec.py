@@ -555,6 +555,16 @@ def _import_spec(text: str, module_path: str, name: str, params: dict[str, Any])
     return _class_spec(text, cls, params, kind="import", prefix=f"{module_path}:{name}")
 
 
+def _is_module(name: str) -> bool:
+    """Whether a top-level module `name` can be imported (without importing it)."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def parse_spec(text: str) -> ModelSpec:
     """Parse a model spec string.
 
@@ -610,7 +620,8 @@ def parse_spec(text: str) -> ModelSpec:
             if not re.fullmatch(_IDENT, name):
                 raise _bad(text, f"{name!r} is not an estimator class name")
             return _sklearn_spec(text, name, _parse_kwargs(text, args))
-        if "." in head and re.fullmatch(_DOTTED, head) and re.fullmatch(_IDENT, name):
+        if re.fullmatch(_DOTTED, head) and re.fullmatch(_IDENT, name) and (
+                "." in head or _is_module(head)):
             return _import_spec(text, head, name, _parse_kwargs(text, args))
         kinds = [*BUILTIN_MODELS, "sklearn"]
         hint = difflib.get_close_matches(head.lower(), kinds, n=1)
