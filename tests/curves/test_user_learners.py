@@ -206,3 +206,36 @@ def test_polars_and_pandas_frames_give_the_same_trials(tmp_path) -> None:
                   store=tmp_path / "b.sqlite", **kw)
     cols = ["key", "model", "n", "seed", "val_score", "train_score"]
     pd.testing.assert_frame_equal(a.to_frame()[cols], b.to_frame()[cols])
+
+
+class NearestMean:
+    """A learner that is not a scikit-learn estimator: fit / predict / predict_proba."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        self.means_ = np.stack([X[y == c].mean(axis=0) for c in self.classes_])
+        return self
+
+    def predict_proba(self, X):
+        d = ((X[:, None, :] - self.means_[None]) ** 2).sum(axis=2)
+        p = np.exp(-(d - d.min(axis=1, keepdims=True)))
+        return p / p.sum(axis=1, keepdims=True)
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def test_plain_learner_objects_and_worker_processes(digits, tmp_path) -> None:
+    X, y = digits
+    learners = {"nm": NearestMean(), "net": TorchLearner(make_net, epochs=5)}
+    serial = run_curve((X, y), learners, seeds=2, sizes=[64, 256], progress=False,
+                       store=tmp_path / "a.sqlite")
+    parallel = run_curve((X, y), learners, seeds=2, sizes=[64, 256], progress=False,
+                         store=tmp_path / "b.sqlite", jobs=2)
+    cols = ["key", "model", "n", "seed", "val_score", "train_score", "params"]
+    a = serial.to_frame()[cols].sort_values("key").reset_index(drop=True)
+    b = parallel.to_frame()[cols].sort_values("key").reset_index(drop=True)
+    assert (serial.to_frame()["status"] == "ok").all()
+    pd.testing.assert_frame_equal(a, b)
+    nm = serial.summary().set_index(["model", "n"])["val_mean"]
+    assert nm[("nm", 256)] > 0.8
