@@ -437,14 +437,7 @@ def _class_spec(text: str, cls: type, params: dict[str, Any], *, kind: str,
         missing = "fit" if not callable(getattr(cls, "fit", None)) else "predict"
         raise _bad(text, f"{prefix} is not a learner (an estimator with fit and predict): "
                          f"it has no {missing} method")
-    accepted, var_kw = _init_parameters(cls)
-    for key in params:
-        if key not in accepted and not var_kw:
-            hint = difflib.get_close_matches(key, accepted, n=1)
-            reason = f"{name} has no parameter {key!r}"
-            if hint:
-                reason += f" (did you mean {hint[0]!r}?)"
-            raise _bad(text, f"{reason}; accepted: {describe(sorted(accepted), limit=40)}")
+    accepted = _check_keywords(text, cls, params, name)
     try:
         est = cls(**params)
     except Exception as exc:  # any constructor error is a bad spec
@@ -477,16 +470,24 @@ def _sklearn_spec(text: str, name: str, params: dict[str, Any]) -> ModelSpec:
     return _class_spec(text, cls, params, kind="sklearn", prefix=f"sklearn:{name}")
 
 
-def _factory_spec(text: str, fn: Any, params: dict[str, Any], *, prefix: str) -> ModelSpec:
-    """Spec of a factory function: it returns a torch module, an estimator or a learner."""
-    accepted, var_kw = _init_parameters(fn)
+def _check_keywords(text: str, target: Any, params: dict[str, Any], name: str
+                    ) -> dict[str, Any]:
+    """The keyword parameters `target` accepts; a spec naming another one is refused
+    with the closest accepted name."""
+    accepted, var_kw = _init_parameters(target)
     for key in params:
         if key not in accepted and not var_kw:
             hint = difflib.get_close_matches(key, accepted, n=1)
-            reason = f"{prefix} has no parameter {key!r}"
+            reason = f"{name} has no parameter {key!r}"
             if hint:
                 reason += f" (did you mean {hint[0]!r}?)"
             raise _bad(text, f"{reason}; accepted: {describe(sorted(accepted), limit=40)}")
+    return accepted
+
+
+def _factory_spec(text: str, fn: Any, params: dict[str, Any], *, prefix: str) -> ModelSpec:
+    """Spec of a factory function: it returns a torch module, an estimator or a learner."""
+    accepted = _check_keywords(text, fn, params, prefix)
     required = [k for k, v in accepted.items()
                 if v is inspect.Parameter.empty and k not in params and k != "random_state"]
     if required:
