@@ -36,7 +36,7 @@ def main() -> None:
         done += 1
         print(f"\r{done} trials", end="", flush=True)
 
-    run = run_curve(dataset, MODELS, seeds=2, eval_fraction=0.2, jobs=args.jobs,
+    run = run_curve(dataset, MODELS, seeds=2, eval_size=0.2, jobs=args.jobs,
                     store=HERE / "mnist1d_curves.sqlite", progress=progress)
     print()
     print(run.summary())

@@ -45,7 +45,7 @@ def runner(dataset: object, model: str, sizes: list[int], seeds: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         run = run_curve(dataset, [model], seeds=seeds, sizes=sizes,  # type: ignore[arg-type]
-                        store=Path(tmp) / "s.sqlite", jobs=1)
+                        store=Path(tmp) / "s.sqlite", jobs=1, progress=False)
         seconds = time.perf_counter() - t0
         assert run.failed == 0 and run.ran == len(sizes) * seeds
     return seconds

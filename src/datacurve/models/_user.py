@@ -131,11 +131,15 @@ class RowAccess:
             order = order[np.random.default_rng(shuffle_seed).permutation(order.size)]
         if self.source is None:
             targets = torch.from_numpy(self.y)
+            dense = None if sp.issparse(self.X) else torch.from_numpy(
+                np.ascontiguousarray(self.X, dtype=np.float32))  # no copy for float32
+            idx = torch.from_numpy(order)
             for start in range(0, order.size, batch_size):
-                b = order[start:start + batch_size]
-                xb = self.X[b]
-                xb = torch.from_numpy(np.asarray(xb.toarray() if sp.issparse(xb) else xb,
-                                                 dtype=np.float32))
+                b = idx[start:start + batch_size]
+                if dense is not None:
+                    xb = dense[b]
+                else:  # densify one batch of a sparse matrix at a time
+                    xb = torch.from_numpy(self.X[b.numpy()].toarray().astype(np.float32))
                 if transform is not None:
                     xb = transform(xb)
                 yield xb, targets[b]
