@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from torch import nn
@@ -239,3 +240,33 @@ def test_plain_learner_objects_and_worker_processes(digits, tmp_path) -> None:
     pd.testing.assert_frame_equal(a, b)
     nm = serial.summary().set_index(["model", "n"])["val_mean"]
     assert nm[("nm", 256)] > 0.8
+
+
+class NeedsTable(ClassifierMixin, BaseEstimator):
+    """A third-party style estimator that only takes finite 2-D tables."""
+
+    def __init__(self, C: float = 1.0) -> None:
+        self.C = C
+
+    def fit(self, X, y):
+        assert X.ndim == 2 and np.isfinite(X).all(), X.shape
+        self.model_ = LogisticRegression(C=self.C, max_iter=300).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        assert X.ndim == 2
+        return self.model_.predict_proba(X)
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_bare_estimators_get_the_spec_preprocessing(digits, tmp_path) -> None:
+    X, y = digits
+    images = X.reshape(-1, 1, 8, 8).copy()
+    images[::7, 0, 0, 0] = np.nan  # missing pixels: imputed, as for a spec
+    run = run_curve((images, y), {"mine": NeedsTable(C=0.5)}, seeds=1, sizes=[64, 256],
+                    store=tmp_path / "s.sqlite", progress=False)
+    assert (run.to_frame()["status"] == "ok").all(), run.describe_failures()
+    assert run.summary()["val_mean"].iloc[-1] > 0.85

@@ -19,7 +19,7 @@ from typing import Any
 from sklearn.base import BaseEstimator, clone
 
 from datacurve._errors import InputError
-from datacurve.models._user import IndexLearner, callable_name
+from datacurve.models._user import IndexLearner, callable_id
 
 __all__ = ["LearnerEntry", "resolve_learners"]
 
@@ -58,10 +58,15 @@ class LearnerEntry:
 
             return parse_spec(self.obj).build(task, random_state=random_state)
         if self.kind == "estimator":
+            from datacurve.models._spec import preprocessed
+
             est = clone(self.obj)
             seeds = {k: random_state for k in est.get_params(deep=True)
                      if k == "random_state" or k.endswith("__random_state")}
-            return est.set_params(**seeds) if seeds else est
+            if seeds:
+                est.set_params(**seeds)
+            # A pipeline preprocesses for itself; a bare estimator gets what a spec gets.
+            return est if hasattr(est, "steps") else preprocessed(est)
         if self.kind == "object":
             return copy.deepcopy(self.obj)
         return self.obj
@@ -126,7 +131,7 @@ def _entry(obj: Any, name: str | None) -> LearnerEntry:
                             "estimator", obj)
     if callable(getattr(obj, "fit", None)) and callable(getattr(obj, "predict", None)):
         label = name or type(obj).__name__
-        return LearnerEntry(label, f"{label}#{_digest(callable_name(type(obj)))}",
+        return LearnerEntry(label, f"{label}#{_digest(callable_id(type(obj)))}",
                             "object", obj)
     raise InputError("learners", _EXPECTED, f"{type(obj).__name__}: {obj!r:.80}")
 

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from datacurve._errors import InputError
 
 __all__ = ["FunctionLearner", "IndexLearner", "RowAccess", "TorchLearner", "TrialOutput",
-           "callable_name"]
+           "callable_id", "callable_name"]
 
 _OPTIMIZERS = ("adam", "adamw", "sgd")
 _MIN_EXAMPLES_FOR_VALIDATION = 10
@@ -38,8 +38,17 @@ def callable_name(fn: Any) -> str:
         inner = callable_name(fn.func)
         args = ", ".join(f"{k}={v!r}" for k, v in sorted(fn.keywords.items()))
         return f"{inner}({args})" if args else inner
-    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
+    name = getattr(fn, "__name__", None) or getattr(fn, "__qualname__", None)
     return str(name) if name else type(fn).__name__
+
+
+def callable_id(fn: Any) -> str:
+    """Where a callable is defined: module and qualified name (part of trial keys)."""
+    if isinstance(fn, functools.partial):
+        return f"partial({callable_id(fn.func)}, {sorted(fn.keywords.items())!r})"
+    module = getattr(fn, "__module__", None) or type(fn).__module__
+    qual = getattr(fn, "__qualname__", None) or type(fn).__qualname__
+    return f"{module}.{qual}"
 
 
 def _digest(text: str) -> str:
@@ -336,15 +345,14 @@ class TorchLearner(IndexLearner):
 
     def identity(self) -> str:
         """The name, the factory and every training setting."""
-        opt = (callable_name(self.optimizer) if callable(self.optimizer)
-               else str(self.optimizer))
-        settings = (f"build={callable_name(self.build)}|epochs={self.epochs}|"
+        opt = callable_id(self.optimizer) if callable(self.optimizer) else str(self.optimizer)
+        settings = (f"build={callable_id(self.build)}|epochs={self.epochs}|"
                     f"batch={self.batch_size}|lr={self.lr!r}|opt={opt}|"
-                    f"loss={callable_name(self.loss) if self.loss else 'default'}|"
+                    f"loss={callable_id(self.loss) if self.loss else 'default'}|"
                     f"wd={self.weight_decay!r}|es={self.early_stopping}|"
                     f"vf={self.validation_fraction!r}|transform="
-                    f"{callable_name(self.transform) if self.transform else 'none'}|"
-                    f"collate={callable_name(self.collate_fn) if self.collate_fn else 'none'}")
+                    f"{callable_id(self.transform) if self.transform else 'none'}|"
+                    f"collate={callable_id(self.collate_fn) if self.collate_fn else 'none'}")
         return f"{self.display_name()}#{_digest(settings)}"
 
     # -- training --------------------------------------------------------------------------
@@ -560,7 +568,7 @@ class FunctionLearner(IndexLearner):
 
     def identity(self) -> str:
         """The name and the function."""
-        return f"{self.display_name()}#{_digest(callable_name(self.train_fn))}"
+        return f"{self.display_name()}#{_digest(callable_id(self.train_fn))}"
 
     def run(self, access: RowAccess, train: np.ndarray, evaluation: np.ndarray, *,
             seed: int, task: str, n_classes: int, metric: str | None) -> TrialOutput:
