@@ -4,17 +4,23 @@ Task (the project's, on LCDB curves): for each curve whose largest anchor M >= 1
 the anchors <= M * f (at least 4) for f in {1/16, 1/8, 1/4} and predict the validation
 accuracy at M. Methods, in one run:
 
-- ``default``: `fit_learning_curve` (meta-learned quantile extrapolation). Its meta-model is
-  retrained for each of 5 folds of *datasets* and scored only on the fold it never saw,
-  so the figures are for unseen datasets, not the training set;
+- ``default``: `fit_learning_curve` given the validation scores and LCDB's training-set
+  scores (``train_scores=score_train``; meta-learned quantile extrapolation). Both of its
+  meta-models (without and with train-score features) are retrained for each of 5 folds of
+  *datasets* and scored only on the fold they never saw, so the figures are for unseen
+  datasets, not the training set;
+- ``no-train``: the same without the training-set scores (the meta-model without
+  train-score features);
+- ``meta``: the meta-model's quantiles alone (with the training-set scores);
 - ``average``: the held-back-forecast weighted family average (no meta-learning);
 - ``pow3``: a - b n^-c by scipy's curve_fit, clipped to [0, 1] (the published baseline);
 - ``last``: the last observed value.
 
 Reported: mean absolute error per f; coverage of the 80 % interval; for `size_for`, the
 median |log2(predicted size / true size)| over targets the true curve reaches beyond the
-observed part; median fit time of one curve. Then the same error on the deep-learning
-curves of bench/data/mnist1d_curves.csv (observe n <= M/8, predict the mean score at M).
+observed part (default and no-train); median fit time of one curve (both). Then the same
+error on the deep-learning curves of bench/data/mnist1d_curves.csv (observe n <= M/8,
+predict the mean score at M).
 
 Usage: python bench/extrapolation.py [--folds 5] [--limit N]
 """
@@ -31,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import curve_fit
 
-from _metalearn import build_table, export, lcdb_curves, train
+from _metalearn import Curve, build_table, export, lcdb_curves, train
 from datacurve.fit import fit_learning_curve
 
 FRACTIONS = (1 / 16, 1 / 8, 1 / 4)
@@ -52,15 +58,16 @@ def pow3_predict(n: np.ndarray, y: np.ndarray, at: float) -> float:
             return float(y[-1])
 
 
-def tasks(curves: list[tuple[int, str, np.ndarray, np.ndarray]]) -> list[dict[str, object]]:
+def tasks(curves: list[Curve]) -> list[dict[str, object]]:
     out = []
-    for oid, learner, n, y in curves:
+    for oid, learner, n, y, tr in curves:
         if n.size == 0 or n[-1] < 1024:
             continue
         for f in FRACTIONS:
             k = int(np.sum(n <= n[-1] * f))
             if k >= 4:
-                out.append({"oid": oid, "learner": learner, "f": f, "k": k, "n": n, "y": y})
+                out.append({"oid": oid, "learner": learner, "f": f, "k": k, "n": n, "y": y,
+                            "tr": tr})
     return out
 
 
@@ -90,50 +97,62 @@ def run_lcdb(folds: int, limit: int | None, save: str | None = None) -> None:
     fold_of = {int(o): i % folds for i, o in
                enumerate(np.random.default_rng(0).permutation(oids))}
     rows = []
-    fit_times = []
+    fit_times: dict[str, list[float]] = {"default": [], "no-train": []}
     for fold in range(folds):
         t0 = time.perf_counter()
         keep = ~table["oid"].astype(int).map(fold_of).eq(fold).to_numpy()
-        ens = export(train(table[keep]))
-        print(f"fold {fold}: meta-model trained on {int(keep.sum()):,} rows of other "
+        models = (export(train(table[keep])),
+                  export(train(table[keep], with_train=True), with_train=True))
+        print(f"fold {fold}: both meta-models trained on {int(keep.sum()):,} rows of other "
               f"datasets in {time.perf_counter() - t0:.0f} s", flush=True)
         for t in all_tasks:
             if fold_of[int(t["oid"])] != fold:  # type: ignore[call-overload]
                 continue
-            n, y, k = t["n"], t["y"], int(t["k"])  # type: ignore[call-overload]
+            n, y, tr, k = t["n"], t["y"], t["tr"], int(t["k"])  # type: ignore[call-overload]
             M, yM = float(n[-1]), float(y[-1])  # type: ignore[index]
-            on, oy = n[:k], y[:k]  # type: ignore[index]
-            s0 = time.perf_counter()
-            fit = fit_learning_curve(on, oy, meta_model=ens)
-            fit_times.append(time.perf_counter() - s0)
-            meta = fit_learning_curve(on, oy, meta_model=ens, method="meta")
-            avg = fit_learning_curve(on, oy, method="average")
+            on, oy, otr = n[:k], y[:k], tr[:k]  # type: ignore[index]
+            fits = {}
+            for name, given in (("default", otr), ("no-train", None)):
+                s0 = time.perf_counter()
+                fits[name] = fit_learning_curve(on, oy, train_scores=given, meta_model=models)
+                fit_times[name].append(time.perf_counter() - s0)
+            fits["meta"] = fit_learning_curve(on, oy, train_scores=otr, meta_model=models,
+                                              method="meta")
+            fits["average"] = fit_learning_curve(on, oy, method="average")
             row = {"f": t["f"], "oid": t["oid"], "learner": t["learner"], "truth": yM,
                    "pow3": pow3_predict(on, oy, M), "last": float(oy[-1]),
-                   "size_default": size_errors(fit, n, y, k)}  # type: ignore[arg-type]
-            for name, c in (("default", fit), ("meta", meta), ("average", avg)):
+                   "train_used": fits["default"].uses_train_scores}
+            for name in ("default", "no-train"):
+                row[f"size_{name}"] = size_errors(fits[name], n, y, k)  # type: ignore[arg-type]
+            for name, c in fits.items():
                 lo, hi = c.interval(M, 0.8)
                 row.update({name: c.predict(M), f"lo_{name}": lo, f"hi_{name}": hi,
                             f"cover_{name}": lo <= yM <= hi})
             rows.append(row)
     res = pd.DataFrame(rows)
     if save:
-        res.drop(columns=["size_default"]).to_parquet(save)
+        res.drop(columns=["size_default", "size_no-train"]).to_parquet(save)
     print(f"\nLCDB dev curves: {len(res)} tasks, {res.oid.nunique()} datasets, "
-          f"meta-model cross-validated over {folds} dataset folds")
-    methods = ("default", "meta", "average", "pow3", "last")
-    print(f"{'f':>6} {'tasks':>6} " + " ".join(f"{m:>8}" for m in methods)
-          + f" {'cov80 default':>14} {'cov80 meta':>11} {'cov80 avg':>10}"
-          + f" {'size |log2|':>12} {'size log2':>10}")
+          f"meta-models cross-validated over {folds} dataset folds; train scores used in "
+          f"{res.train_used.mean():.1%} of the default's fits")
+    methods = ("default", "no-train", "meta", "average", "pow3", "last")
+    covered = ("default", "no-train", "meta", "average")
+    print(f"{'f':>6} {'tasks':>6} " + " ".join(f"{m:>8}" for m in methods) + " "
+          + " ".join(f"{'cov80 ' + m:>14}" for m in covered)
+          + " " + " ".join(f"{h + ' ' + m:>19}" for m in ("default", "no-train")
+                           for h in ("size |log2|", "size log2")))
     for f, g in res.groupby("f"):
         mae = {m: float(np.mean(np.abs(g[m] - g.truth))) for m in methods}
-        sd = np.concatenate([np.asarray(x, float) for x in g.size_default] or [[]])
+        sizes = []
+        for m in ("default", "no-train"):
+            sd = np.concatenate([np.asarray(x, float) for x in g[f"size_{m}"]] or [[]])
+            sizes += [np.median(np.abs(sd)), np.median(sd[np.isfinite(sd)])]
         print(f"{'1/' + str(round(1 / f)):>6} {len(g):>6} "
-              + " ".join(f"{mae[m]:>8.4f}" for m in methods)
-              + f" {g.cover_default.mean():>14.3f} {g.cover_meta.mean():>11.3f}"
-              + f" {g.cover_average.mean():>10.3f}"
-              + f" {np.median(np.abs(sd)):>12.3f} {np.median(sd[np.isfinite(sd)]):>10.3f}")
-    print(f"median fit time of one curve (default): {1000 * np.median(fit_times):.1f} ms")
+              + " ".join(f"{mae[m]:>8.4f}" for m in methods) + " "
+              + " ".join(f"{g['cover_' + m].mean():>14.3f}" for m in covered) + " "
+              + " ".join(f"{v:>19.3f}" for v in sizes))
+    print("median fit time of one curve: " + ", ".join(
+        f"{m} {1000 * np.median(v):.1f} ms" for m, v in fit_times.items()))
 
 
 def run_dl() -> None:
@@ -142,27 +161,28 @@ def run_dl() -> None:
         return
     df = pd.read_csv(DL)
     df = df[df["status"] == "ok"]
-    print(f"\nMNIST-1D deep-learning curves ({DL.name}): observe n <= M/8, predict at M")
-    print(f"{'model':>16} {'M':>7} {'truth':>7} {'default':>8} {'average':>8} {'pow3':>8} "
-          f"{'last':>8}")
-    errs: dict[str, list[float]] = {m: [] for m in ("default", "average", "pow3", "last")}
+    methods = ("default", "no-train", "average", "pow3", "last")
+    print(f"\nMNIST-1D deep-learning curves ({DL.name}): observe n <= M/8, predict at M "
+          "(default: with the runner's train_score; shipped meta-models)")
+    print(f"{'model':>16} {'M':>7} {'truth':>7} " + " ".join(f"{m:>8}" for m in methods))
+    errs: dict[str, list[float]] = {m: [] for m in methods}
     for model, g in df.groupby("model"):
         M = float(g.n.max())
         truth = float(g[g.n == M].val_score.mean())
         obs = g[g.n <= M / 8]
         means = obs.groupby("n").val_score.mean()
-        fit = fit_learning_curve(obs.n.to_numpy(float), obs.val_score.to_numpy(float))
-        avg = fit_learning_curve(obs.n.to_numpy(float), obs.val_score.to_numpy(float),
-                                 method="average")
-        preds = {"default": fit.predict(M), "average": avg.predict(M),
+        n, y = obs.n.to_numpy(float), obs.val_score.to_numpy(float)
+        fit = fit_learning_curve(n, y, train_scores=obs.train_score.to_numpy(float))
+        preds = {"default": fit.predict(M), "no-train": fit_learning_curve(n, y).predict(M),
+                 "average": fit_learning_curve(n, y, method="average").predict(M),
                  "pow3": pow3_predict(means.index.to_numpy(float), means.to_numpy(), M),
                  "last": float(means.iloc[-1])}
         for m, p in preds.items():
             errs[m].append(abs(p - truth))
-        print(f"{model:>16} {int(M):>7} {truth:>7.3f} " + " ".join(
-            f"{preds[m]:>8.3f}" for m in ("default", "average", "pow3", "last")))
-    print(f"{'MAE':>16} {'':>7} {'':>7} " + " ".join(
-        f"{np.mean(errs[m]):>8.4f}" for m in ("default", "average", "pow3", "last")))
+        print(f"{model:>16} {int(M):>7} {truth:>7.3f} "
+              + " ".join(f"{preds[m]:>8.3f}" for m in methods))
+    print(f"{'MAE':>16} {'':>7} {'':>7} " + " ".join(f"{np.mean(errs[m]):>8.4f}"
+                                                     for m in methods))
 
 
 def main() -> None:

@@ -1,10 +1,13 @@
-"""Train the meta-learned extrapolation shipped as src/datacurve/fit/meta_lcdb.npz.
+"""Train the meta-learned extrapolation shipped as src/datacurve/fit/meta_lcdb.npz and
+src/datacurve/fit/meta_lcdb_train.npz.
 
 Builds the meta-training table from bench/data/lcdb_curves_dev.csv.gz (LCDB 1.0, MIT,
 Copyright 2021 Felix Mohr), trains one monotone quantile ensemble per quantile on all of
-it, exports the trees to flat arrays and checks the NumPy evaluator against scikit-learn.
-How well this generalises to unseen datasets is measured by bench/extrapolation.py, which
-retrains per dataset fold.
+it, twice: on the validation-curve features alone (meta_lcdb.npz) and with the train-score
+features added (meta_lcdb_train.npz, used when train scores are recorded); exports the
+trees to flat arrays and checks the NumPy evaluator against scikit-learn. How well this
+generalises to unseen datasets is measured by bench/extrapolation.py, which retrains both
+per dataset fold.
 
 Usage: python bench/train_meta.py [--jobs 2]
 """
@@ -17,10 +20,10 @@ from pathlib import Path
 
 import sklearn
 
-from _metalearn import QUANTILES, build_table, check_export, export, train
-from datacurve.fit._meta import META_FILE, feature_names
+from _metalearn import QUANTILES, build_table, check_export, export, train, training_rows
+from datacurve.fit._meta import META_FILE, META_TRAIN_FILE, feature_names
 
-OUT = Path(__file__).resolve().parents[1] / "src" / "datacurve" / "fit" / META_FILE
+FIT_DIR = Path(__file__).resolve().parents[1] / "src" / "datacurve" / "fit"
 
 
 def main() -> None:
@@ -28,17 +31,21 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     table = build_table(jobs=args.jobs)
-    t0 = time.perf_counter()
-    models = train(table)
-    info = (f"LCDB 1.0 dev curves (MIT, Copyright 2021 Felix Mohr); {len(table)} rows; "
-            f"scikit-learn {sklearn.__version__}; quantiles {QUANTILES}")
-    ens = export(models, info=info)
-    diff = check_export(ens, models, table[feature_names()].to_numpy()[:5000])
-    assert diff < 1e-9, f"exported trees disagree with scikit-learn by {diff}"
-    ens.save(str(OUT))
-    print(f"trained {len(models)} ensembles in {time.perf_counter() - t0:.0f} s; "
-          f"{ens.value.size:,} nodes; export max diff {diff:.1e}; "
-          f"wrote {OUT} ({OUT.stat().st_size / 1024:.0f} KiB)")
+    for with_train, name in ((False, META_FILE), (True, META_TRAIN_FILE)):
+        out = FIT_DIR / name
+        t0 = time.perf_counter()
+        models = train(table, with_train=with_train)
+        used = training_rows(table, with_train)
+        info = (f"LCDB 1.0 dev curves (MIT, Copyright 2021 Felix Mohr); {len(used)} rows; "
+                f"features {'with' if with_train else 'without'} train scores; "
+                f"scikit-learn {sklearn.__version__}; quantiles {QUANTILES}")
+        ens = export(models, info=info, with_train=with_train)
+        diff = check_export(ens, models, used[feature_names(with_train)].to_numpy()[:5000])
+        assert diff < 1e-9, f"exported trees disagree with scikit-learn by {diff}"
+        ens.save(str(out))
+        print(f"{name}: trained {len(models)} ensembles in {time.perf_counter() - t0:.0f} s; "
+              f"{ens.value.size:,} nodes; export max diff {diff:.1e}; "
+              f"wrote {out} ({out.stat().st_size / 1024:.0f} KiB)")
 
 
 if __name__ == "__main__":

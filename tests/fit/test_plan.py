@@ -15,10 +15,12 @@ from datacurve.fit import fit_curves, plan
 SIZES = np.ceil(16 * 2.0 ** (np.arange(12) / 2)).astype(int)  # 16 .. 725
 
 
-SIZE_TOLERANCE = 1.5
+SIZE_TOLERANCE = 2**0.80
 """How far the planned size may be from the truth here: the target lies 5x beyond the
-measured sizes, where the benchmark's median size error on real curves is a factor 1.76
-(bench/extrapolation.py, f = 1/8); this clean curve gets 0.70x."""
+measured sizes, where the benchmark's median size error on real curves is a factor
+2**0.80 = 1.74 (bench/extrapolation.py, f = 1/8, default with train scores; 2**0.83
+without). This clean curve gets 0.62x with its train scores (1.0 at every size) and 0.70x
+without them."""
 
 def _table(asym: float = 0.95, model: str = "m", seeds: int = 2, noise: float = 0.002,
            metric: str = "accuracy") -> pd.DataFrame:
@@ -34,10 +36,14 @@ def _table(asym: float = 0.95, model: str = "m", seeds: int = 2, noise: float = 
     return pd.DataFrame(rows)
 
 
-def test_samples_needed_match_the_generating_curve() -> None:
+@pytest.mark.parametrize("train", [True, False])
+def test_samples_needed_match_the_generating_curve(train: bool) -> None:
     """For a planted curve 0.95 - 1.2/sqrt(n), reaching 0.93 takes 3,600 samples; the plan
-    says so within a factor SIZE_TOLERANCE and the truth lies inside its size interval."""
-    p = plan(_table(), target=0.93)
+    says so within a factor SIZE_TOLERANCE and the truth lies inside its size interval,
+    with the table's train scores or without them."""
+    table = _table() if train else _table().drop(columns="train_score")
+    p = plan(table, target=0.93)
+    assert p.curve.uses_train_scores == train
     truth = (1.2 / 0.02) ** 2
     assert p.reachable
     assert abs(math.log(p.samples_needed / truth)) < math.log(SIZE_TOLERANCE)

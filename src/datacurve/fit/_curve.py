@@ -13,7 +13,9 @@ Methods
 ``"meta"``
     Every family is fitted; gradient-boosted quantile ensembles meta-learned on LCDB
     curves (``fit/_meta.py``) turn their extrapolations and the curve's shape into
-    quantiles of the score at each larger size.
+    quantiles of the score at each larger size. With ``train_scores`` recorded at the
+    last three sizes, a second model also reads the training-set score curve (its level,
+    its gap above the validation curve and how both move).
 ``"average"`` (default for other metrics)
     Families are weighted by how well each, fitted without the last observed sizes,
     forecasts them; intervals come from the noise, the spread of the families and the
@@ -40,7 +42,14 @@ from datacurve.fit._families import (
     size_means,
     weighted_error,
 )
-from datacurve.fit._meta import META_FAMILIES, MetaCorrection, load_meta
+from datacurve.fit._meta import (
+    META_FAMILIES,
+    MetaCorrection,
+    TreeEnsembles,
+    feature_names,
+    load_meta,
+    train_available,
+)
 
 __all__ = ["DEFAULT_FAMILIES", "LearningCurve", "fit_learning_curve"]
 
@@ -70,7 +79,7 @@ class LearningCurve:
     notes : tuple of str
         Why a fallback was taken, if one was.
     sizes, scores : ndarray of shape (m,)
-        The observations.
+        The observations (sorted by size).
     higher_is_better : bool
     lower, upper : float
         The metric's range.
@@ -109,6 +118,12 @@ class LearningCurve:
     def n_last(self) -> float:
         """Largest observed size."""
         return float(self.sizes.max())
+
+    @property
+    def uses_train_scores(self) -> bool:
+        """Whether the extrapolation read the training-set scores (the meta-model with
+        train-score features; ``"meta"`` and ``"blend"`` only)."""
+        return self._meta is not None and bool(self._meta.with_train)
 
     def _average_error(self, n: np.ndarray) -> np.ndarray:
         return weighted_error(self.fits, self.weights, n)
@@ -181,7 +196,8 @@ class LearningCurve:
         return lo, max(hi, lo)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary (method, family, weights, asymptote, notes)."""
+        """JSON-ready summary (method, family, weights, asymptote, whether train scores
+        were used, notes)."""
         return {
             "method": self.method,
             "family": self.family,
@@ -192,6 +208,7 @@ class LearningCurve:
             "n_observed": int(self.sizes.size),
             "largest_size": int(self.n_last),
             "noise": self.noise,
+            "uses_train_scores": self.uses_train_scores,
             "notes": list(self.notes),
         }
 
@@ -305,8 +322,10 @@ def _check_level(level: float) -> float:
     return lv
 
 
-def _validate(sizes: Any, scores: Any, lower: float, upper: float
-              ) -> tuple[np.ndarray, np.ndarray]:
+def _validate(sizes: Any, scores: Any, lower: float, upper: float, train_scores: Any = None
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Sizes, scores and train scores (or None) as float arrays of shape (m,), sorted by
+    size; raises `InputError` naming the bad argument."""
     try:
         n = np.asarray(sizes, dtype=np.float64).ravel()
     except (TypeError, ValueError):
@@ -331,8 +350,34 @@ def _validate(sizes: Any, scores: Any, lower: float, upper: float
     if distinct < _MIN_DISTINCT:
         raise InputError("sizes", f"at least {_MIN_DISTINCT} distinct training-set sizes",
                          str(distinct))
+    t = (None if train_scores is None
+         else _validate_train(train_scores, np.shape(scores), lower, upper))
     order = np.argsort(n, kind="stable")
-    return n[order], s[order]
+    return n[order], s[order], None if t is None else t[order]
+
+
+def _validate_train(train_scores: Any, shape: tuple[int, ...], lower: float,
+                    upper: float) -> np.ndarray:
+    """`train_scores` (the shape of the scores, `shape`) as floats of shape (m,); NaN
+    (not recorded) allowed."""
+    try:
+        t = np.asarray(train_scores, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InputError("train_scores", "numbers (NaN where not recorded)",
+                         repr(train_scores)[:80]) from None
+    if t.shape != shape:
+        raise InputError("train_scores", f"the shape of scores {shape} (NaN where not "
+                         "recorded)", f"shape {t.shape}")
+    t = t.ravel()
+    if np.any(np.isinf(t)):
+        raise InputError("train_scores", "finite values or NaN (not recorded)",
+                         f"{int(np.isinf(t).sum())} infinite")
+    out = (t < lower) | (t > upper)  # False for NaN
+    if np.any(out):
+        raise InputError("train_scores",
+                         f"values within the metric's range [{lower:g}, {upper:g}]",
+                         repr(float(t[out][0])))
+    return t
 
 
 def _noise(n: np.ndarray, e: np.ndarray, fit: FamilyFit) -> float:
@@ -400,7 +445,27 @@ def _bic_weights(n: np.ndarray, fits: dict[str, FamilyFit],
     return {k: float(v) for k, v in zip(names, p, strict=True)}
 
 
-def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True,
+def _pick_meta(meta_model: Any, with_train: bool) -> TreeEnsembles | None:
+    """The meta-model to use: the shipped one (`load_meta`) or the one among `meta_model`
+    (a `TreeEnsembles` or a sequence of them) whose features fit; the model with the
+    train-score features only when `with_train`, else (or when it is missing) the one
+    without. None when no model fits."""
+    if meta_model is None:
+        return (load_meta(with_train=True) if with_train else None) or load_meta()
+    given = [meta_model] if isinstance(meta_model, TreeEnsembles) else list(meta_model)
+    for m in given:
+        if not isinstance(m, TreeEnsembles):
+            raise InputError("meta_model", "a TreeEnsembles or a sequence of them",
+                             type(m).__name__)
+        if list(m.features) not in (feature_names(), feature_names(with_train=True)):
+            raise InputError("meta_model", "ensembles with the features of feature_names()",
+                             f"{len(m.features)} other features")
+    by_kind = {m.with_train: m for m in given}
+    return by_kind.get(with_train) or by_kind.get(False)
+
+
+def fit_learning_curve(sizes: Any, scores: Any, *, train_scores: Any = None,
+                       higher_is_better: bool = True,
                        lower: float | None = None, upper: float | None = None,
                        method: str = "auto",
                        families: tuple[str, ...] | None = None,
@@ -413,6 +478,12 @@ def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True
         Training-set sizes; may repeat (one entry per seed).
     scores : array-like of shape (m,)
         Metric values in natural units.
+    train_scores : array-like of shape (m,), optional
+        The same metric on each model's own training set (same units and orientation as
+        `scores`; NaN where not recorded). When recorded at the last three distinct sizes,
+        ``"meta"`` and ``"blend"`` use the meta-model that also reads the training curve
+        (how far it sits above the validation curve and how both move); otherwise, and
+        for the other methods, they are ignored. See `LearningCurve.uses_train_scores`.
     higher_is_better : bool
         Orientation of the metric (accuracy: True; error, log-loss, RMSE: False).
     lower, upper : float, optional
@@ -422,9 +493,10 @@ def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True
         otherwise.
     families : tuple of str, optional
         Families to fit (default `DEFAULT_FAMILIES`).
-    meta_model : TreeEnsembles, optional
-        A meta-model to use instead of the shipped one (benchmarks pass models trained
-        without the datasets they are scored on).
+    meta_model : TreeEnsembles or sequence of TreeEnsembles, optional
+        Meta-models to use instead of the shipped ones: one without train-score features
+        and, optionally, one with them (benchmarks pass models trained without the
+        datasets they are scored on).
 
     Returns
     -------
@@ -446,7 +518,7 @@ def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True
     if not math.isfinite(best):
         raise InputError("upper" if higher_is_better else "lower",
                          "a finite best value of the metric", repr(best))
-    n, s = _validate(sizes, scores, lo, hi)
+    n, s, t = _validate(sizes, scores, lo, hi, train_scores)
     names = tuple(families) if families is not None else DEFAULT_FAMILIES
     unknown = [f for f in names if f not in FAMILIES]
     if unknown:
@@ -456,6 +528,7 @@ def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True
         raise InputError("method", "'auto', 'blend', 'meta', 'average' or a family name",
                          repr(method))
     e = best - s if higher_is_better else s - best
+    e_train = None if t is None else (best - t if higher_is_better else t - best)
     w = n / n.max()  # later sizes say more about where the curve is going
     notes: list[str] = []
     bounded01 = lo == 0.0 and hi == 1.0
@@ -473,7 +546,8 @@ def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True
     elif method == "average":
         weights = _holdout_weights(n, e, w, names, noise)
     else:  # "meta" or "blend"
-        model = meta_model if meta_model is not None else load_meta()
+        with_train = train_available(n, e_train)
+        model = _pick_meta(meta_model, with_train)
         if not bounded01 or model is None:
             notes.append("meta correction needs a metric ranging over [0, 1]; used the "
                          "weighted family average" if not bounded01 else
@@ -485,7 +559,12 @@ def fit_learning_curve(sizes: Any, scores: Any, *, higher_is_better: bool = True
             # curve inside the measured range and past the last learned horizon, where
             # in-sample fit (BIC weights) is what matters and no refits are needed.
             bic = _bic_weights(n, fits, names)
-            meta = MetaCorrection.build(model, n, e, fits, bic)
+            meta = MetaCorrection.build(model, n, e, fits, bic, e_train)
+            if e_train is not None and np.isfinite(e_train).any() and not meta.with_train:
+                notes.append("train scores ignored: they are needed at each of the last "
+                             "three sizes" if not with_train else
+                             "no meta-model with train-score features; used the one "
+                             "without")
             weights = bic if method == "meta" else _holdout_weights(n, e, w, names, noise)
     if method not in FAMILIES:
         weights = _no_acceleration(n, fits, weights, noise)

@@ -10,7 +10,12 @@ horizon and in every family's extrapolation) per quantile. Datasets were split i
 groups for cross-validation, so the figures in README come from datasets a model never
 saw.
 
-The ensembles ship as flat node arrays in ``meta_lcdb.npz`` and are evaluated here with
+Two models ship: ``meta_lcdb.npz`` on the validation curve alone, and
+``meta_lcdb_train.npz`` with five more features from the training-set score curve
+(`TRAIN_FEATURES`; LCDB's ``score_train``, the runner's ``train_score``). The second is
+used when train scores were recorded at the last three observed sizes.
+
+The ensembles ship as flat node arrays and are evaluated here with
 NumPy (a few hundred trees, all samples at once, one array operation per tree level):
 this keeps scikit-learn's private model classes out of the shipped file and keeps
 loading version-independent.
@@ -34,26 +39,94 @@ from datacurve.fit._families import FamilyFit, size_means, weighted_error
 if TYPE_CHECKING:
     from datacurve.fit._curve import LearningCurve
 
-__all__ = ["HORIZON_STEPS", "MetaCorrection", "TreeEnsembles", "curve_features",
-           "feature_names", "load_meta"]
+__all__ = ["HORIZON_STEPS", "META_FILE", "META_TRAIN_FILE", "TRAIN_FEATURES",
+           "MetaCorrection", "TreeEnsembles", "curve_features", "feature_names", "load_meta",
+           "train_available", "train_features", "train_means"]
 
 META_FILE = "meta_lcdb.npz"
+META_TRAIN_FILE = "meta_lcdb_train.npz"
+TRAIN_FEATURES = ("tr_last", "gap_last", "gap_slope3", "tr_slope3", "tr_min")
+"""Features of the training-set score curve (g scale, per-size means): its level at the
+last observed size, its gap above the validation curve there, the slopes of the gap and
+of the train score against log n over the last three sizes, and its lowest level."""
+_TRAIN_TAIL = 3
 META_FAMILIES = ("pow3", "pow4", "mmf4", "vap3", "exp4", "ilog2", "log2", "pow2", "exp3")
 HORIZON_STEPS = 28
 """Horizons evaluated: ``n_last * 2**(j/4)`` for j = 1..28 (up to 128×); beyond, the curve
 follows the shape of the family average."""
 
 
-def feature_names() -> list[str]:
-    """Names of the meta-model's features, in order."""
-    return ([f"p_{f}" for f in META_FAMILIES]
-            + ["g_last", "slope3", "slope", "curv", "npts", "drop", "rough", "lograt",
-               "nlog"]
-            + [f"fit_{f}" for f in META_FAMILIES] + [f"asy_{f}" for f in META_FAMILIES])
+def feature_names(with_train: bool = False) -> list[str]:
+    """Names of the meta-model's features, in order (`TRAIN_FEATURES` last when
+    `with_train`)."""
+    names = ([f"p_{f}" for f in META_FAMILIES]
+             + ["g_last", "slope3", "slope", "curv", "npts", "drop", "rough", "lograt",
+                "nlog"]
+             + [f"fit_{f}" for f in META_FAMILIES] + [f"asy_{f}" for f in META_FAMILIES])
+    return names + list(TRAIN_FEATURES) if with_train else names
+
+
+def train_means(n: np.ndarray, e_train: np.ndarray) -> np.ndarray:
+    """Mean training-set error at each distinct size, ignoring NaN (not recorded).
+
+    Parameters
+    ----------
+    n, e_train : ndarray of shape (m,)
+        Observed sizes (may repeat) and training-set errors in [0, 1], NaN where none
+        was recorded.
+
+    Returns
+    -------
+    ndarray of shape (k,)
+        One mean per distinct size of `n` (ascending); NaN where no entry is finite.
+    """
+    _, inverse = np.unique(n, return_inverse=True)
+    k = int(inverse.max()) + 1 if inverse.size else 0
+    ok = np.isfinite(e_train)
+    counts = np.bincount(inverse[ok], minlength=k)
+    sums = np.bincount(inverse[ok], weights=e_train[ok], minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / counts, np.nan)
+
+
+def train_available(n: np.ndarray, e_train: np.ndarray | None) -> bool:
+    """Whether `e_train` (shape (m,)) has a finite entry at each of the last three
+    distinct sizes of `n`, as the train-score features need."""
+    if e_train is None:
+        return False
+    means = train_means(n, e_train)
+    return bool(means.size >= _TRAIN_TAIL and np.all(np.isfinite(means[-_TRAIN_TAIL:])))
+
+
+def train_features(n: np.ndarray, e: np.ndarray, e_train: np.ndarray) -> np.ndarray:
+    """The `TRAIN_FEATURES` of one observed curve.
+
+    Parameters
+    ----------
+    n, e : ndarray of shape (m,)
+        Observed sizes (may repeat) and validation errors in [0, 1].
+    e_train : ndarray of shape (m,)
+        Training-set errors at the same observations, NaN where not recorded; must be
+        recorded at the last three distinct sizes (`train_available`).
+
+    Returns
+    -------
+    ndarray of shape (5,)
+    """
+    if not train_available(n, e_train):
+        raise ValueError("train scores are needed at the last three observed sizes")
+    u, mean_e, _, _ = size_means(n, e)
+    g = 1.0 - mean_e
+    g_tr = 1.0 - train_means(n, e_train)
+    gap = g_tr - g
+    ln = np.log(u[-_TRAIN_TAIL:])
+    gap_slope3, tr_slope3 = np.polyfit(ln, np.column_stack([gap[-_TRAIN_TAIL:],
+                                                            g_tr[-_TRAIN_TAIL:]]), 1)[0]
+    return np.array([g_tr[-1], gap[-1], gap_slope3, tr_slope3, np.nanmin(g_tr)])
 
 
 def curve_features(n: np.ndarray, e: np.ndarray, fits: dict[str, FamilyFit],
-                   horizons: np.ndarray) -> np.ndarray:
+                   horizons: np.ndarray, e_train: np.ndarray | None = None) -> np.ndarray:
     """Features of one observed curve at each horizon.
 
     Parameters
@@ -64,10 +137,14 @@ def curve_features(n: np.ndarray, e: np.ndarray, fits: dict[str, FamilyFit],
         Fits of `META_FAMILIES` on (n, e) with weights ``n / n.max()``.
     horizons : ndarray of shape (H,)
         Sizes to predict, each larger than ``n.max()``.
+    e_train : ndarray of shape (m,), optional
+        Training-set errors at the same observations (NaN: not recorded); when given,
+        the `TRAIN_FEATURES` are appended (see `train_features`).
 
     Returns
     -------
     ndarray of shape (H, F)
+        F = ``len(feature_names(with_train=e_train is not None))``.
     """
     u, mean_e, _, _ = size_means(n, e)
     g = 1.0 - mean_e  # mean score per distinct size
@@ -86,8 +163,11 @@ def curve_features(n: np.ndarray, e: np.ndarray, fits: dict[str, FamilyFit],
                          for f in META_FAMILIES])
     lograt = np.log(horizons / n_last)
     rest = np.tile(np.asarray(shared), (H, 1))
-    return np.column_stack([p, rest, lograt, np.full(H, math.log(n_last)),
-                            np.tile(np.asarray(fit_at_last + asym), (H, 1))])
+    cols = [p, rest, lograt, np.full(H, math.log(n_last)),
+            np.tile(np.asarray(fit_at_last + asym), (H, 1))]
+    if e_train is not None:
+        cols.append(np.tile(train_features(n, e, e_train), (H, 1)))
+    return np.column_stack(cols)
 
 
 @dataclass(frozen=True)
@@ -175,15 +255,24 @@ class TreeEnsembles:
                        features=tuple(str(s) for s in z["features"]), info=str(z["info"]))
 
 
+    @property
+    def with_train(self) -> bool:
+        """Whether the ensembles take the `TRAIN_FEATURES`."""
+        return list(self.features) == feature_names(with_train=True)
+
+
 @functools.cache
-def load_meta() -> TreeEnsembles | None:
-    """The shipped meta-model, or None when the file is absent."""
-    ref = resources.files("datacurve.fit").joinpath(META_FILE)
+def load_meta(with_train: bool = False) -> TreeEnsembles | None:
+    """The shipped meta-model (`META_TRAIN_FILE`, with the train-score features, when
+    `with_train`; else `META_FILE`), or None when the file is absent or its features are
+    not the expected ones."""
+    ref = resources.files("datacurve.fit").joinpath(
+        META_TRAIN_FILE if with_train else META_FILE)
     if not ref.is_file():
         return None
     with resources.as_file(ref) as path:
         model = TreeEnsembles.load(path)
-    if list(model.features) != feature_names():
+    if list(model.features) != feature_names(with_train):
         return None
     return model
 
@@ -205,23 +294,42 @@ class MetaCorrection:
         Family weights of the average that carries the curve inside the measured range
         and past the last horizon (the level at ``n_last`` is taken from it too, so the
         curve is continuous there).
+    with_train : bool
+        Whether the model took the train-score features.
     """
 
     horizons: np.ndarray
     g: np.ndarray
     quantiles: np.ndarray
     weights: dict[str, float]
+    with_train: bool = False
 
     def _average_error(self, curve: LearningCurve, n: np.ndarray) -> np.ndarray:
         return weighted_error(curve.fits, self.weights, n)
 
     @classmethod
     def build(cls, model: TreeEnsembles, n: np.ndarray, e: np.ndarray,
-              fits: dict[str, FamilyFit], weights: dict[str, float]) -> MetaCorrection:
-        """Evaluate the meta-model on the horizon grid of one curve."""
+              fits: dict[str, FamilyFit], weights: dict[str, float],
+              e_train: np.ndarray | None = None) -> MetaCorrection:
+        """Evaluate the meta-model on the horizon grid of one curve.
+
+        Parameters
+        ----------
+        model : TreeEnsembles
+        n, e : ndarray of shape (m,)
+            Observed sizes and validation errors.
+        fits : dict
+            Fits of `META_FAMILIES`.
+        weights : dict
+            Weights of the family average (see the class attributes).
+        e_train : ndarray of shape (m,), optional
+            Training-set errors; required when ``model.with_train``, ignored otherwise.
+        """
         n_last = float(n.max())
         horizons = n_last * 2.0 ** (np.arange(1, HORIZON_STEPS + 1) / 4.0)
-        X = curve_features(n, e, fits, horizons)
+        if model.with_train and e_train is None:
+            raise ValueError("this meta-model needs training-set errors")
+        X = curve_features(n, e, fits, horizons, e_train if model.with_train else None)
         g_last = 1.0 - float(size_means(n, e)[1][-1])
         delta = model.predict(X)  # (H, Q)
         g = g_last + delta
@@ -247,7 +355,7 @@ class MetaCorrection:
         g[:, :med] = g[:, med:med + 1] - width_lo
         g[:, med + 1:] = g[:, med:med + 1] + width_hi
         return cls(np.concatenate([[n_last], horizons]), np.clip(g, 0.0, 1.0), qs,
-                   dict(weights))
+                   dict(weights), model.with_train)
 
     def error_quantile(self, curve: LearningCurve, n: np.ndarray, q: float) -> np.ndarray:
         """Error-space quantile `q` of the curve at sizes `n` (shape (k,))."""

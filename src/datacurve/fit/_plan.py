@@ -33,8 +33,9 @@ __all__ = ["MAX_ROUND_GROWTH", "SIZE_BIAS_LOG2", "DataPlan", "fit_curves", "plan
 SIZE_BIAS_LOG2 = -0.22
 """Median log2(true size / predicted size) of `size_for` on the extrapolation benchmark
 (LCDB, observing sizes <= 1/8 of the largest, datasets held out from the meta-model:
-`size_for` over-estimates by a median factor of 2**0.22 = 1.16); estimates are multiplied
-by 2**SIZE_BIAS_LOG2 before planning, so the plan is median-unbiased there."""
+`size_for` over-estimates by a median factor of 2**0.22 = 1.16; 2**0.21 with the train
+scores, a difference of 1 % in size); estimates are multiplied by 2**SIZE_BIAS_LOG2
+before planning, so the plan is median-unbiased there."""
 MAX_ROUND_GROWTH = 4.0
 """No round plans beyond this many times the data already measured."""
 
@@ -127,10 +128,11 @@ class DataPlan:
 
 
 def _curve_inputs(results: Any, metric: str | None
-                  ) -> tuple[pd.DataFrame, Metric, np.ndarray]:
-    """Finished trials of `results`, the metric to fit and each row's score in its
-    natural units (the same resolution as `fit_scaling_law`: the table's own metric,
-    or ``val_<metric>`` when another is asked for)."""
+                  ) -> tuple[pd.DataFrame, Metric, np.ndarray, np.ndarray]:
+    """Finished trials of `results`, the metric to fit and each row's validation and
+    training score in its natural units, shape (rows,) each (the same resolution as
+    `fit_scaling_law`: the table's own metric, or ``val_<metric>`` / ``train_<metric>``
+    when another is asked for; training scores are NaN where not recorded)."""
     if not isinstance(results, pd.DataFrame):
         raise InputError("results", "a pandas DataFrame (one row per trial)",
                          type(results).__name__)
@@ -145,12 +147,14 @@ def _curve_inputs(results: Any, metric: str | None
     table = table[np.isfinite(table["val_score"].astype(float))]
     if table.empty:
         raise InputError("results", "at least one finished trial", "none")
-    m, natural = _natural_scores(table, np.ones(len(table), dtype=bool), metric)
+    ok = np.ones(len(table), dtype=bool)
+    m, natural = _natural_scores(table, ok, metric)
+    _, train = _natural_scores(table, ok, metric, kind="train")
     keep = np.isfinite(natural)
-    return table[keep], m, natural[keep]
+    return table[keep], m, natural[keep], train[keep]
 
 
-def _fit_model(table: pd.DataFrame, m: Metric, natural: np.ndarray,
+def _fit_model(table: pd.DataFrame, m: Metric, natural: np.ndarray, train: np.ndarray,
                name: str) -> LearningCurve:
     rows = (table["model"] == name).to_numpy()
     if not rows.any():
@@ -158,7 +162,14 @@ def _fit_model(table: pd.DataFrame, m: Metric, natural: np.ndarray,
                          repr(name))
     scores = natural[rows]
     lower = m.lower if math.isfinite(m.lower) else float(np.min(scores)) - 1.0
+    # Train scores only inform the extrapolation (and only of [0, 1] metrics): values
+    # outside the range the fit works in (a lower bound made up from the validation
+    # scores, or a table storing them in another orientation) are left out, not refused.
+    train_scores = train[rows]
+    train_scores = np.where((train_scores < lower) | (train_scores > m.upper), np.nan,
+                            train_scores)
     return fit_learning_curve(table["n"].to_numpy(dtype=np.float64)[rows], scores,
+                              train_scores=train_scores,
                               higher_is_better=m.higher_is_better, lower=lower,
                               upper=m.upper)
 
@@ -171,7 +182,11 @@ def fit_curves(results: pd.DataFrame, *, metric: str | None = None,
     ----------
     results : DataFrame
         Contract columns (``model, n, val_score``; scores higher-is-better as the runner
-        stores them) and optionally ``metric``, ``status`` and ``val_<metric>``.
+        stores them) and optionally ``train_score``, ``metric``, ``status``,
+        ``val_<metric>`` and ``train_<metric>``. Training scores, when present, are
+        passed to `fit_learning_curve` as ``train_scores`` (converted to the metric's
+        natural units as the validation scores are; values outside the metric's range
+        are left out).
     metric : str, optional
         The metric to fit (default: the table's ``metric`` column, else accuracy).
     models : list of str, optional
@@ -182,9 +197,9 @@ def fit_curves(results: pd.DataFrame, *, metric: str | None = None,
     dict
         Model → `LearningCurve` in the metric's natural units.
     """
-    table, m, natural = _curve_inputs(results, metric)
+    table, m, natural, train = _curve_inputs(results, metric)
     names = list(dict.fromkeys(table["model"])) if models is None else models
-    return {name: _fit_model(table, m, natural, name) for name in names}
+    return {name: _fit_model(table, m, natural, train, name) for name in names}
 
 
 def _train_seconds(part: pd.DataFrame, n: float) -> float | None:
@@ -251,7 +266,7 @@ def plan(results: pd.DataFrame, *, target: float, model: str | None = None,
     -------
     DataPlan
     """
-    table, m, natural = _curve_inputs(results, metric)
+    table, m, natural, train = _curve_inputs(results, metric)
     names = list(dict.fromkeys(table["model"]))
     if model is None:
         if len(names) != 1:
@@ -268,7 +283,7 @@ def plan(results: pd.DataFrame, *, target: float, model: str | None = None,
                          "a budget alone")
     if at is not None and at <= 0:
         raise InputError("at", "a positive training-set size", repr(at))
-    curve = _fit_model(table, m, natural, model)
+    curve = _fit_model(table, m, natural, train, model)
     part = table[table["model"] == model]
     measured = int(part["n"].max())
     have_n = measured if have is None else int(have)

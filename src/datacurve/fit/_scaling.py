@@ -775,9 +775,10 @@ def _ok_mask(table: pd.DataFrame) -> np.ndarray:
     return np.asarray(table["status"].astype(str).to_numpy() == "ok", dtype=bool)
 
 
-def _natural_scores(table: pd.DataFrame, ok: np.ndarray,
-                    metric: str | None) -> tuple[Metric, np.ndarray]:
-    """The metric to model and every row's validation score in its natural units."""
+def _natural_scores(table: pd.DataFrame, ok: np.ndarray, metric: str | None,
+                    kind: str = "val") -> tuple[Metric, np.ndarray]:
+    """The metric to model and every row's validation score (``kind="train"``: training
+    score, NaN where the table records none) in its natural units, shape (len(table),)."""
     if metric is not None and not isinstance(metric, str):
         raise InputError("metric", "a metric name", repr(metric))
     in_table: list[str] = []
@@ -791,13 +792,13 @@ def _natural_scores(table: pd.DataFrame, ok: np.ndarray,
         met = get_metric(name)
     except InputError as exc:
         raise InputError("metric", exc.expected, exc.got) from None
-    if not in_table or in_table == [name]:
-        oriented = pd.to_numeric(table["val_score"], errors="coerce")
-        values = oriented.to_numpy(dtype=np.float64)
-        return met, values if met.higher_is_better else -values
-    column = f"val_{name}"
+    column = f"{kind}_score" if not in_table or in_table == [name] else f"{kind}_{name}"
     if column in table.columns:
-        return met, pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64)
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64)
+        oriented = column == f"{kind}_score"  # stored higher-is-better
+        return met, values if met.higher_is_better or not oriented else -values
+    if kind == "train":
+        return met, np.full(len(table), np.nan)
     raise InputError("metric", f"the table's metric ({describe(in_table)}) or one with a "
                      f"'{column}' column", repr(name))
 
