@@ -321,8 +321,12 @@ def _models(table: pd.DataFrame, m: Metric, val: np.ndarray,
         curve = None
         if sizes.size >= 3:
             lower = m.lower if math.isfinite(m.lower) else float(part["val"].min()) - 1.0
+            # Training scores sharpen the extrapolation (see fit_learning_curve); values
+            # outside the metric's range are left out, as fit_curves does.
+            tr = part["train"].to_numpy(np.float64)
+            tr = np.where((tr < lower) | (tr > m.upper), np.nan, tr)
             curve = fit_learning_curve(part["n"].to_numpy(np.float64),
-                                       part["val"].to_numpy(np.float64),
+                                       part["val"].to_numpy(np.float64), train_scores=tr,
                                        higher_is_better=m.higher_is_better, lower=lower,
                                        upper=m.upper)
         params = part["params"].to_numpy(np.float64)
