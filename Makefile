@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev,bench]'
 	$(PY) bench/runner_overhead.py
 	$(PY) bench/parallel.py
+	$(PY) bench/user_learners.py
 	$(PY) -W ignore bench/extrapolation.py
 	$(PY) -W ignore bench/audit.py
 

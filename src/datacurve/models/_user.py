@@ -11,6 +11,7 @@ Notation: n examples in the data, m rows in one trial's training subset, k class
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import math
@@ -450,17 +451,24 @@ class TorchLearner(IndexLearner):
 
         opt = self._make_optimizer(module)
         loss_fn = self._loss_fn(task)
-        amp = device.type == "cuda"
-        scaler = torch.amp.GradScaler("cuda") if amp else None
+        on_gpu = device.type == "cuda"
+        scaler = torch.amp.GradScaler("cuda") if on_gpu else None
+
+        def autocast() -> Any:
+            # Mixed precision on CUDA only; on the CPU not even an idle context per batch.
+            if on_gpu:
+                return torch.autocast(device_type="cuda", dtype=torch.float16)
+            return contextlib.nullcontext()
+
         checked = False
         best, best_epoch, best_state = math.inf, 0, None
         epoch = 0
         for epoch in range(1, self.epochs + 1):
             module.train()
             for xb, yb in self._iter(access, fit_rows, seed * 1_000_003 + epoch):
-                xb, yb = _to(xb, device), _to(yb, device)
-                with torch.autocast(device_type=device.type, dtype=torch.float16,
-                                    enabled=amp):
+                if on_gpu:
+                    xb, yb = _to(xb, device), _to(yb, device)
+                with autocast():
                     out = module(xb)
                     if not checked:
                         self._check_output(out, task, n_classes, int(yb.shape[0]))
