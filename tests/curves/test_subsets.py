@@ -29,7 +29,7 @@ def test_subsets_are_nested_and_hold_every_class(y: np.ndarray, seed: int) -> No
     """Each prefix of a seed's order is inside every longer one and, from length k on,
     holds every class of the pool."""
     ds = _dataset(y)
-    split = make_eval_split(ds, eval_fraction=0.2, seed=0)
+    split = make_eval_split(ds, eval_size=0.2, seed=0)
     order = nested_order(ds, split.pool, seed)
     assert sorted(order.tolist()) == sorted(split.pool.tolist())
     pool_classes = np.unique(y[split.pool])
@@ -43,7 +43,7 @@ def test_subsets_are_nested_and_hold_every_class(y: np.ndarray, seed: int) -> No
 def test_eval_split_is_disjoint_and_complete(y: np.ndarray, seed: int) -> None:
     """Pool and evaluation rows partition the dataset; every class is in the pool."""
     ds = _dataset(y)
-    split = make_eval_split(ds, eval_fraction=0.25, seed=seed)
+    split = make_eval_split(ds, eval_size=0.25, seed=seed)
     assert np.intersect1d(split.pool, split.evaluation).size == 0
     assert split.pool.size + split.evaluation.size == y.size
     assert set(np.unique(y[split.pool])) == set(np.unique(y))

@@ -82,7 +82,7 @@ def test_items_that_fail_to_load_fail_their_trials_only(digits, tmp_path) -> Non
     probe = as_run_data(CountingDataset(X, y))
     from datacurve.curves import make_eval_split, nested_order
 
-    split = make_eval_split(probe.dataset, eval_fraction=0.2)
+    split = make_eval_split(probe.dataset, eval_size=0.2)
     order = nested_order(probe.dataset, split.pool, 0)
     bad = int(order[100])  # in the subset of size 128 of seed 0, not in that of size 64
     ds = CountingDataset(X, y, fail={bad})

@@ -123,7 +123,7 @@ def measure_cleaning(dataset: Dataset, report: AuditReport, *, model: str | None
     CleaningValue
     """
     spec = model or DEFAULT_MEASURE_MODEL
-    split = make_eval_split(dataset, eval_fraction=eval_fraction, seed=eval_seed)
+    split = make_eval_split(dataset, eval_size=eval_fraction, seed=eval_seed)
     marks = np.full(dataset.n, "train", dtype=object)
     marks[split.evaluation] = "test"
     marked = dataclasses.replace(dataset, split=marks.astype(str))

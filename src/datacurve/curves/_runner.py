@@ -235,22 +235,6 @@ def _seeds(seeds: int | Sequence[int]) -> tuple[int, ...]:
     return out
 
 
-def _eval_fraction(eval_size: float | int, n: int) -> float:
-    """`eval_size` as a fraction: a float in (0, 1), or a number of rows >= 1."""
-    if isinstance(eval_size, bool) or not isinstance(eval_size, int | float | np.number):
-        raise InputError("eval_size", "a fraction in (0, 1) or a number of rows",
-                         repr(eval_size))
-    if isinstance(eval_size, int | np.integer):
-        if not 1 <= eval_size < n:
-            raise InputError("eval_size", f"a number of rows in [1, {n - 1}]",
-                             repr(int(eval_size)))
-        return (float(eval_size) - 0.25) / n  # rounds back to eval_size rows
-    if not 0.0 < float(eval_size) < 1.0:
-        raise InputError("eval_size", "a fraction in (0, 1) or a number of rows",
-                         repr(eval_size))
-    return float(eval_size)
-
-
 def _needs_frame(entries: list[LearnerEntry]) -> bool:
     """Whether any learner might be a pipeline that reads the table's columns."""
     from datacurve.models import parse_spec
@@ -296,8 +280,7 @@ def plan_curve(data: Any, learners: Any, *, seeds: int | Sequence[int] = 3,
         get_metric(metric, dataset.task)
     if dataset.task == "classification" and dataset.n_classes < 2:
         raise InputError("labels", "at least two classes", f"{dataset.n_classes} class")
-    split = make_eval_split(dataset, eval_fraction=_eval_fraction(eval_size, dataset.n),
-                            seed=eval_seed)
+    split = make_eval_split(dataset, eval_size=eval_size, seed=eval_seed)
     anchors = resolve_anchors(int(split.pool.size), sizes, max_size=max_size)
     anchors = valid_anchors(dataset, split.pool, anchors)
     if anchors.size == 0:
@@ -311,8 +294,7 @@ def plan_curve(data: Any, learners: Any, *, seeds: int | Sequence[int] = 3,
     orders = {s: nested_order(dataset, split.pool, s) for s in seed_list}
     trials = [
         Trial(trial_key(dataset.fingerprint, e.identity, int(a), s, split.key), e.name,
-              int(a), s, orders[s][: int(a)], data_obj, threads,
-              None if e.kind == "spec" and e.name == e.obj else e)
+              int(a), s, orders[s][: int(a)], data_obj, threads, e)
         for a in anchors for e in entries for s in seed_list
     ]
     return CurvePlan(dataset, tuple(e.name for e in entries), anchors, seed_list, split,

@@ -51,19 +51,20 @@ def _split_key(pool: np.ndarray, evaluation: np.ndarray) -> str:
     return h.hexdigest()[:12]
 
 
-def make_eval_split(dataset: Dataset, *, eval_fraction: float = 0.2, seed: int = 0,
+def make_eval_split(dataset: Dataset, *, eval_size: float | int = 0.2, seed: int = 0,
                     max_eval: int | None = 10_000) -> EvalSplit:
     """Fix the evaluation set once for all anchors and seeds.
 
     When the dataset has a split column with rows marked ``test`` (or ``eval``,
     ``validation``, ...), those rows are the evaluation set and every other row is the
-    pool. Otherwise a stratified random `eval_fraction` is held out with `seed`.
+    pool. Otherwise a stratified random `eval_size` is held out with `seed`.
 
     Parameters
     ----------
     dataset : Dataset
-    eval_fraction : float
-        Fraction held out when there is no split column, in (0, 1).
+    eval_size : float or int
+        Held out when there is no split column: a fraction in (0, 1), or a number of
+        rows in [1, n - 1].
     seed : int
         Seed of the hold-out draw.
     max_eval : int, optional
@@ -74,6 +75,7 @@ def make_eval_split(dataset: Dataset, *, eval_fraction: float = 0.2, seed: int =
     EvalSplit
     """
     n = dataset.n
+    n_eval = _eval_rows(eval_size, n)  # checked even when a split column decides
     if dataset.split is not None:
         marks = np.char.lower(np.asarray(dataset.split).astype(str))
         is_eval = np.isin(marks, EVAL_NAMES)
@@ -85,10 +87,7 @@ def make_eval_split(dataset: Dataset, *, eval_fraction: float = 0.2, seed: int =
         if is_eval.all():
             raise InputError("split", "some rows outside the evaluation set for training",
                              f"all {n} rows marked as evaluation")
-    if not 0.0 < eval_fraction < 1.0:
-        raise InputError("eval_fraction", "a number in (0, 1)", repr(eval_fraction))
     rng = np.random.default_rng([seed, 0xE7A1])
-    n_eval = max(1, round(n * eval_fraction))
     if max_eval is not None:
         n_eval = min(n_eval, max_eval)
     if dataset.task == "classification":
@@ -102,12 +101,28 @@ def make_eval_split(dataset: Dataset, *, eval_fraction: float = 0.2, seed: int =
     evaluation = np.sort(order[n - n_eval:])
     pool = np.sort(order[: n - n_eval])
     if pool.size == 0:
-        raise InputError("eval_fraction", "a hold-out that leaves training examples",
-                         f"{eval_fraction} of {n} examples")
+        raise InputError("eval_size", "a hold-out that leaves training examples",
+                         f"{eval_size} of {n} examples")
+    size = f"{eval_size:g}" if isinstance(eval_size, float) else f"{n_eval} rows"
+    kind = "stratified" if dataset.task == "classification" else "random"
     return EvalSplit(pool, evaluation, _split_key(pool, evaluation),
-                     f"stratified hold-out {eval_fraction:g} (seed {seed})"
-                     if dataset.task == "classification" else
-                     f"random hold-out {eval_fraction:g} (seed {seed})")
+                     f"{kind} hold-out {size} (seed {seed})")
+
+
+def _eval_rows(eval_size: float | int, n: int) -> int:
+    """Rows held out: ``round(n * eval_size)`` (at least 1) for a fraction, else the count."""
+    if isinstance(eval_size, bool) or not isinstance(eval_size, int | float | np.number):
+        raise InputError("eval_size", "a fraction in (0, 1) or a number of rows",
+                         repr(eval_size))
+    if isinstance(eval_size, int | np.integer):
+        if not 1 <= eval_size < n:
+            raise InputError("eval_size", f"a number of rows in [1, {n - 1}]",
+                             repr(int(eval_size)))
+        return int(eval_size)
+    if not 0.0 < float(eval_size) < 1.0:
+        raise InputError("eval_size", "a fraction in (0, 1) or a number of rows",
+                         repr(eval_size))
+    return max(1, round(n * float(eval_size)))
 
 
 def _stratified_order(y: np.ndarray, rng: np.random.Generator, *,
