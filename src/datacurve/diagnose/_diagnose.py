@@ -41,8 +41,8 @@ import pandas as pd
 
 from datacurve._errors import InputError, describe
 from datacurve.curves._metrics import Metric
-from datacurve.fit._curve import LearningCurve, fit_learning_curve
-from datacurve.fit._plan import SIZE_BIAS_LOG2
+from datacurve.fit._curve import LearningCurve
+from datacurve.fit._plan import SIZE_BIAS_LOG2, _fit_model
 from datacurve.fit._scaling import _natural_scores, fit_scaling_law
 from datacurve.models import architecture
 
@@ -198,14 +198,10 @@ def _prepare(results: Any, metric: str | None
         raise InputError("results", "at least one finished trial", "none")
     ok = np.ones(len(table), dtype=bool)
     m, val = _natural_scores(table, ok, metric)
+    _, train = _natural_scores(table, ok, metric, kind="train")
     in_table = ({str(v) for v in table["metric"]} if "metric" in table.columns
                 else {m.name})
-    if in_table == {m.name}:
-        raw = pd.to_numeric(table["train_score"], errors="coerce").to_numpy(np.float64)
-        train = raw if m.higher_is_better else -raw
-    elif f"train_{m.name}" in table.columns:
-        train = pd.to_numeric(table[f"train_{m.name}"], errors="coerce").to_numpy(np.float64)
-    else:
+    if in_table != {m.name} and f"train_{m.name}" not in table.columns:
         raise InputError("metric", f"a metric with a 'train_{m.name}' column",
                          repr(m.name))
     keep = np.isfinite(val)
@@ -320,15 +316,9 @@ def _models(table: pd.DataFrame, m: Metric, val: np.ndarray,
         sizes = g.index.to_numpy(np.float64)
         curve = None
         if sizes.size >= 3:
-            lower = m.lower if math.isfinite(m.lower) else float(part["val"].min()) - 1.0
-            # Training scores sharpen the extrapolation (see fit_learning_curve); values
-            # outside the metric's range are left out, as fit_curves does.
-            tr = part["train"].to_numpy(np.float64)
-            tr = np.where((tr < lower) | (tr > m.upper), np.nan, tr)
-            curve = fit_learning_curve(part["n"].to_numpy(np.float64),
-                                       part["val"].to_numpy(np.float64), train_scores=tr,
-                                       higher_is_better=m.higher_is_better, lower=lower,
-                                       upper=m.upper)
+            # The same fit as fit_curves, training scores included.
+            curve = _fit_model(part, m, part["val"].to_numpy(np.float64),
+                               part["train"].to_numpy(np.float64), str(name))
         params = part["params"].to_numpy(np.float64)
         out[str(name)] = _Model(
             str(name), float(np.nanmedian(params)) if np.isfinite(params).any() else math.nan,
