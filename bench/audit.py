@@ -51,7 +51,7 @@ def digits_labels(seed: int = 0) -> dict[str, float]:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from datacurve.audit import audit
+    from datacurve.auditing import audit
 
     X, y = load_digits(return_X_y=True)
     rng = np.random.default_rng(seed)
@@ -75,7 +75,7 @@ def digits_labels(seed: int = 0) -> dict[str, float]:
 
 # -- 2. duplicates and leaks --------------------------------------------------------------
 def duplicates(n: int = 5000, d: int = 64, seed: int = 0) -> dict[str, dict[str, float]]:
-    from datacurve.audit import audit
+    from datacurve.auditing import audit
 
     rng = np.random.default_rng(seed)
     centers = rng.normal(scale=3.0, size=(10, d))
@@ -150,7 +150,7 @@ def _side(which: str, path: str) -> None:
     X, y, pp = data["X"], data["y"], data["pred_probs"]
     t0 = time.perf_counter()
     if which == "datacurve":
-        from datacurve.audit import audit
+        from datacurve.auditing import audit
 
         r = audit(X, y, pred_probs=pp, features=X, checks=list(TYPES))
         flags = {t: r.results[t].flags for t in TYPES}
@@ -172,8 +172,8 @@ def _side(which: str, path: str) -> None:
 
 
 def speed(n: int, tmp: Path) -> dict[str, object]:
-    from datacurve.audit._context import context_from
-    from datacurve.audit._probs import out_of_fold_probs
+    from datacurve.auditing._context import context_from
+    from datacurve.auditing._probs import out_of_fold_probs
 
     data = make_speed_data(n)
     t0 = time.perf_counter()
@@ -187,7 +187,7 @@ def speed(n: int, tmp: Path) -> dict[str, object]:
         res = subprocess.run([sys.executable, __file__, "--side", which, str(path)],
                              capture_output=True, text=True, check=True)
         sides[which] = json.loads(res.stdout.strip().splitlines()[-1])
-    from datacurve.audit import audit
+    from datacurve.auditing import audit
 
     t0 = time.perf_counter()
     audit(data["X"], data["y"], checks=list(TYPES))

@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 ROOMS = ["datacurve", "datacurve.data", "datacurve.models", "datacurve.curves",
-         "datacurve.fit", "datacurve.diagnose", "datacurve.audit", "datacurve.report",
+         "datacurve.fit", "datacurve.diagnosis", "datacurve.auditing", "datacurve.report",
          "datacurve.cli"]
 
 

@@ -11,7 +11,7 @@ from datacurve._errors import DatacurveError, InputError
 from datacurve._version import __version__
 from datacurve.curves import CurveRun, Store, open_store, run_curve
 from datacurve.data import Dataset, builtin, load, load_data
-from datacurve.diagnose import Diagnosis, Recommendation, diagnose
+from datacurve.diagnosis import Diagnosis, Recommendation, diagnose
 from datacurve.fit import (
     LearningCurve,
     ScalingLaw,

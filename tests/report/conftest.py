@@ -65,8 +65,8 @@ def make_audited(folder: Path, data_name: str = "table.csv", report_name: str = 
                  clean: bool = True) -> Audited:
     """Write a small table with missing values and e-mail addresses, audit it the way
     ``datacurve audit DATA --label y --out FILE`` does, and clean it."""
-    from datacurve.audit import audit, clean_path, write_clean
-    from datacurve.audit import clean as clean_ds
+    from datacurve.auditing import audit, clean_path, write_clean
+    from datacurve.auditing import clean as clean_ds
     from datacurve.data import load_data
 
     rng = np.random.default_rng(0)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from datacurve import InputError
-from datacurve.audit import load_report
+from datacurve.auditing import load_report
 from datacurve.curves import read_results
-from datacurve.diagnose import diagnose
+from datacurve.diagnosis import diagnose
 from datacurve.fit import fit_curves
 from datacurve.models import parse_spec
 from datacurve.report import (
@@ -208,7 +208,7 @@ def test_image_audit_shows_thumbnails(tmp_path: Path, single_store: Path) -> Non
     import numpy as np
     from PIL import Image
 
-    from datacurve.audit import audit
+    from datacurve.auditing import audit
     from datacurve.data import load
 
     rng = np.random.default_rng(0)

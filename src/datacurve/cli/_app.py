@@ -393,7 +393,7 @@ def diagnose_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Whether data, model size, label noise or overfitting holds each model back."""
-    from datacurve.diagnose import diagnose
+    from datacurve.diagnosis import diagnose
 
     table = _read(source, metric, dataset)
     models = _check_models(table, model) or list(dict.fromkeys(table["model"].astype(str)))
@@ -464,7 +464,7 @@ def audit_cmd(
 ) -> None:
     """Audit DATA: label errors, outliers, duplicates, leakage, conflicting labels,
     imbalance, missing values, subgroups and personal data."""
-    from datacurve.audit import audit, measure_cleaning
+    from datacurve.auditing import audit, measure_cleaning
 
     dataset = _load(data, label, text_column, group, split, None)
     if out is not None and out.suffix.lower() != ".json":
@@ -530,7 +530,7 @@ def clean_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Write a cleaned version of DATA beside it (never over it), with its lineage."""
-    from datacurve.audit import DEFAULT_DROP, audit, clean, load_report, write_clean
+    from datacurve.auditing import DEFAULT_DROP, audit, clean, load_report, write_clean
     from datacurve.data import is_builtin
 
     if is_builtin(data):
@@ -632,7 +632,7 @@ def demo(
 
 def _demo_diagnoses(run: CurveRun) -> list[dict[str, Any]]:
     """Each model's diagnosis, the other models as evidence."""
-    from datacurve.diagnose import diagnose
+    from datacurve.diagnosis import diagnose
 
     ok = run.results[run.results["status"] == "ok"]
     if ok.empty:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
@@ -13,13 +14,19 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from datacurve.curves._progress import err_console, progress_bar
+from datacurve.curves import progress_bar as _runner_progress
 
 __all__ = ["audit_table", "curve_table", "diagnosis_lines", "err_console", "fit_table",
            "json_default", "out_console", "plan_lines", "print_json", "progress_bar",
            "records", "worst_lines"]
 
 out_console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def progress_bar(enabled: bool, label: str) -> AbstractContextManager[Any]:
+    """The runner's progress bar, drawn on the CLI's stderr console."""
+    return _runner_progress(enabled, label, console=err_console)
 
 
 def json_default(obj: Any) -> Any:

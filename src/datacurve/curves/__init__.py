@@ -8,16 +8,7 @@ from datacurve.curves._executors import (
     SerialExecutor,
     make_executor,
 )
-from datacurve.curves._learners import LearnerEntry, resolve_learners
-from datacurve.curves._metrics import (
-    CLASSIFICATION_METRICS,
-    METRICS,
-    REGRESSION_METRICS,
-    Metric,
-    compute_metrics,
-    default_metric,
-    get_metric,
-)
+from datacurve.curves._progress import progress_bar
 from datacurve.curves._read import read_results, select_metric
 from datacurve.curves._runner import (
     CurvePlan,
@@ -31,6 +22,16 @@ from datacurve.curves._source import RunData, as_run_data
 from datacurve.curves._store import DEFAULT_STORE, RESULT_COLUMNS, Store, open_store
 from datacurve.curves._subsets import EvalSplit, make_eval_split, nested_order, valid_anchors
 from datacurve.curves._trial import Trial, TrialData, TrialResult, run_trial, trial_key
+from datacurve.metrics import (
+    CLASSIFICATION_METRICS,
+    METRICS,
+    REGRESSION_METRICS,
+    Metric,
+    compute_metrics,
+    default_metric,
+    get_metric,
+)
+from datacurve.models import LearnerEntry, resolve_learners
 
 __all__ = [
     "CLASSIFICATION_METRICS",
@@ -63,6 +64,7 @@ __all__ = [
     "nested_order",
     "open_store",
     "plan_curve",
+    "progress_bar",
     "read_results",
     "resolve_anchors",
     "resolve_learners",

@@ -22,12 +22,21 @@ from datacurve.curves._runner import ProgressEvent
 
 __all__ = ["progress_bar"]
 
-err_console = Console(stderr=True, highlight=False)
-
 
 @contextmanager
-def progress_bar(enabled: bool, label: str) -> Iterator[Any]:
-    """A progress callback drawing a bar with an ETA weighted by trial cost on stderr."""
+def progress_bar(enabled: bool, label: str, *, console: Console | None = None
+                 ) -> Iterator[Any]:
+    """A progress callback drawing a bar with an ETA weighted by trial cost.
+
+    Parameters
+    ----------
+    enabled : bool
+        False yields None (no callback, nothing drawn).
+    label : str
+        Shown before the bar.
+    console : rich Console, optional
+        Where to draw (default: a console on stderr, so JSON on stdout stays clean).
+    """
     if not enabled:
         yield None
         return
@@ -39,7 +48,7 @@ def progress_bar(enabled: bool, label: str) -> Iterator[Any]:
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
-        console=err_console,
+        console=console or Console(stderr=True, highlight=False),
         transient=False,
     )
     state: dict[str, TaskID] = {}

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from datacurve._errors import InputError
-from datacurve.curves._metrics import get_metric
 from datacurve.curves._store import RESULT_COLUMNS, Store
+from datacurve.metrics import get_metric
 
 __all__ = ["read_results", "select_metric"]
 

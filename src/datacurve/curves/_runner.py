@@ -16,14 +16,13 @@ import pandas as pd
 from datacurve._errors import InputError
 from datacurve.curves._anchors import resolve_anchors
 from datacurve.curves._executors import Executor, make_executor
-from datacurve.curves._learners import LearnerEntry, resolve_learners
-from datacurve.curves._metrics import get_metric
 from datacurve.curves._source import as_run_data
 from datacurve.curves._store import Store, open_store
 from datacurve.curves._subsets import EvalSplit, make_eval_split, nested_order, valid_anchors
 from datacurve.curves._trial import Trial, TrialData, TrialResult, run_trial, trial_key
 from datacurve.data import Dataset
-from datacurve.models._user import RowAccess
+from datacurve.metrics import get_metric
+from datacurve.models import LearnerEntry, RowAccess, parse_spec, resolve_learners
 
 __all__ = ["CurvePlan", "CurveRun", "ProgressEvent", "plan_curve", "run_curve"]
 
@@ -170,8 +169,8 @@ class CurveRun:
         return fit_curves(self.results, **kwargs)
 
     def diagnose(self, model: str | None = None, **kwargs: Any) -> Any:
-        """The `Diagnosis` of `model` (`datacurve.diagnose`)."""
-        from datacurve.diagnose import diagnose
+        """The `Diagnosis` of `model` (`datacurve.diagnosis`)."""
+        from datacurve.diagnosis import diagnose
 
         return diagnose(self.results, model, **kwargs)
 
@@ -237,8 +236,6 @@ def _seeds(seeds: int | Sequence[int]) -> tuple[int, ...]:
 
 def _needs_frame(entries: list[LearnerEntry]) -> bool:
     """Whether any learner might be a pipeline that reads the table's columns."""
-    from datacurve.models import parse_spec
-
     return any(e.kind != "spec" or parse_spec(e.obj).kind == "factory" for e in entries)
 
 

@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from datacurve._errors import InputError
-from datacurve.curves._metrics import METRICS, default_metric, get_metric
 from datacurve.curves._trial import TrialResult
+from datacurve.metrics import METRICS, default_metric, get_metric
 
 __all__ = ["DEFAULT_STORE", "RESULT_COLUMNS", "Store", "open_store"]
 

@@ -16,10 +16,6 @@ from datacurve.data import Dataset
 
 __all__ = ["EvalSplit", "make_eval_split", "nested_order", "valid_anchors"]
 
-EVAL_NAMES = ("test", "eval", "evaluation", "val", "valid", "validation", "holdout")
-"""Split-column values that mark the fixed evaluation set."""
-
-
 @dataclass(frozen=True)
 class EvalSplit:
     """A fixed partition of a dataset into a training pool and an evaluation set.
@@ -77,8 +73,7 @@ def make_eval_split(dataset: Dataset, *, eval_size: float | int = 0.2, seed: int
     n = dataset.n
     n_eval = _eval_rows(eval_size, n)  # checked even when a split column decides
     if dataset.split is not None:
-        marks = np.char.lower(np.asarray(dataset.split).astype(str))
-        is_eval = np.isin(marks, EVAL_NAMES)
+        is_eval = dataset.is_evaluation
         if is_eval.any() and not is_eval.all():
             evaluation = np.flatnonzero(is_eval)
             pool = np.flatnonzero(~is_eval)

@@ -14,15 +14,12 @@ import socket
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from datacurve.curves._metrics import compute_metrics
-from datacurve.models._user import IndexLearner, RowAccess
-
-if TYPE_CHECKING:
-    from datacurve.curves._learners import LearnerEntry
+from datacurve.metrics import compute_metrics
+from datacurve.models import IndexLearner, LearnerEntry, RowAccess, wants_frame
 
 __all__ = ["Trial", "TrialData", "TrialResult", "run_trial", "trial_key", "trial_random_state"]
 
@@ -160,13 +157,6 @@ def _outputs(learner: Any, X: Any, task: str, n_classes: int) -> np.ndarray:
     return full
 
 
-def _wants_frame(learner: Any) -> bool:
-    """A user's scikit-learn pipeline does its own preprocessing: give it the columns."""
-    from datacurve.models._spec import _Preprocessed
-
-    return hasattr(learner, "steps") and not isinstance(learner, _Preprocessed)
-
-
 def run_trial(trial: Trial) -> TrialResult:
     """Train a fresh learner on the trial's subset and score it.
 
@@ -210,7 +200,7 @@ def run_trial(trial: Trial) -> TrialResult:
                                        predict_time, "", info)
                 out_val, out_train = out.eval_outputs, out.train_outputs
             else:
-                frame = _wants_frame(learner)
+                frame = wants_frame(learner)
                 X_train = access.features(trial.train, frame=frame)
                 t0 = time.perf_counter()
                 learner.fit(X_train, y_train)

@@ -18,14 +18,16 @@ from datacurve.data._builtin import (
     make_mnist1d,
     make_synthetic,
 )
-from datacurve.data._dataset import Dataset, Task, fingerprint_arrays
+from datacurve.data._dataset import EVAL_NAMES, Dataset, Task, evaluation_mask, fingerprint_arrays
 from datacurve.data._loaders import load, load_data
 
 __all__ = [
     "BUILTIN_NAMES",
+    "EVAL_NAMES",
     "Dataset",
     "Task",
     "builtin",
+    "evaluation_mask",
     "fingerprint_arrays",
     "is_builtin",
     "load",

@@ -16,11 +16,34 @@ import scipy.sparse as sp
 
 from datacurve._errors import InputError
 
-__all__ = ["Dataset", "Task", "fingerprint_arrays"]
+__all__ = ["EVAL_NAMES", "Dataset", "Task", "evaluation_mask", "fingerprint_arrays"]
 
 Task = Literal["classification", "regression"]
 
 Features: TypeAlias = np.ndarray | sp.csr_matrix
+
+EVAL_NAMES = ("test", "eval", "evaluation", "val", "valid", "validation", "holdout")
+"""Split-column values (any case) that mark a row of the fixed evaluation set."""
+
+
+def evaluation_mask(split: Any, n: int) -> np.ndarray:
+    """Which rows a split column marks for evaluation (see `EVAL_NAMES`).
+
+    Parameters
+    ----------
+    split : array of shape (n,) or None
+        Per-row split labels (``"train"``, ``"test"``, ...).
+    n : int
+        Number of rows (for the all-False mask when `split` is None).
+
+    Returns
+    -------
+    ndarray of shape (n,), bool
+    """
+    if split is None:
+        return np.zeros(n, dtype=bool)
+    marks = np.char.lower(np.asarray(split).astype(str))
+    return np.asarray(np.isin(marks, EVAL_NAMES))
 
 
 def fingerprint_arrays(X: Features, y: np.ndarray, task: str) -> str:
@@ -156,6 +179,12 @@ class Dataset:
     def is_sparse(self) -> bool:
         """True when `X` is a sparse matrix (TF-IDF text features)."""
         return bool(sp.issparse(self.X))
+
+    @property
+    def is_evaluation(self) -> np.ndarray:
+        """(n,) bool: rows the split column marks for evaluation (all False without
+        one)."""
+        return evaluation_mask(self.split, self.n)
 
     def class_counts(self) -> np.ndarray:
         """Examples per class code, shape (k,)."""

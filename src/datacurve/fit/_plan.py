@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from datacurve._errors import InputError
-from datacurve.curves._metrics import Metric
 from datacurve.fit._curve import LearningCurve, fit_learning_curve
 from datacurve.fit._scaling import _natural_scores
+from datacurve.metrics import Metric
 
 __all__ = ["MAX_ROUND_GROWTH", "SIZE_BIAS_LOG2", "DataPlan", "fit_curves", "plan"]
 

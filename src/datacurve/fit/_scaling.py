@@ -43,8 +43,8 @@ from numpy.typing import ArrayLike
 from scipy.optimize import least_squares
 
 from datacurve._errors import InputError, describe
-from datacurve.curves._metrics import Metric, get_metric
 from datacurve.curves._store import RESULT_COLUMNS
+from datacurve.metrics import Metric, get_metric
 
 __all__ = [
     "Allocation",

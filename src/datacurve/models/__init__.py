@@ -20,6 +20,7 @@ from datacurve.models._protocol import (
     is_classifier_learner,
     parameter_count,
 )
+from datacurve.models._resolve import LearnerEntry, resolve_learners, wants_frame
 from datacurve.models._spec import (
     BUILTIN_MODELS,
     ModelSpec,
@@ -27,7 +28,15 @@ from datacurve.models._spec import (
     describe_spec,
     parse_spec,
 )
-from datacurve.models._user import FunctionLearner, IndexLearner, RowAccess, TorchLearner
+from datacurve.models._user import (
+    FunctionLearner,
+    IndexLearner,
+    RowAccess,
+    TorchLearner,
+    TrialOutput,
+    callable_id,
+    callable_name,
+)
 
 if TYPE_CHECKING:
     from datacurve.models._torch import CNNLearner, MLPLearner, resolve_device
@@ -38,17 +47,23 @@ __all__ = [
     "FunctionLearner",
     "IndexLearner",
     "Learner",
+    "LearnerEntry",
     "MLPLearner",
     "ModelSpec",
     "ProbabilisticLearner",
     "RowAccess",
     "TorchLearner",
+    "TrialOutput",
     "architecture",
+    "callable_id",
+    "callable_name",
     "describe_spec",
     "is_classifier_learner",
     "parameter_count",
     "parse_spec",
     "resolve_device",
+    "resolve_learners",
+    "wants_frame",
 ]
 
 _LAZY = {"CNNLearner", "MLPLearner", "resolve_device"}

@@ -588,7 +588,7 @@ class FunctionLearner(IndexLearner):
             When the result is not a mapping, has no finite ``val_score``, or a
             ``train_score``, ``params`` or ``seconds`` that is not a finite number.
         """
-        from datacurve.curves._metrics import default_metric, get_metric
+        from datacurve.metrics import default_metric, get_metric
 
         name = metric or default_metric(task)
         m = get_metric(name, task)

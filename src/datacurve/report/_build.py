@@ -40,9 +40,9 @@ from datacurve.report._plots import (
 )
 
 if TYPE_CHECKING:
-    from datacurve.audit import AuditReport
+    from datacurve.auditing import AuditReport
     from datacurve.data import Dataset
-    from datacurve.diagnose import Diagnosis
+    from datacurve.diagnosis import Diagnosis
     from datacurve.fit import Allocation, ComputeModel, DataPlan, LearningCurve, ScalingLaw
 
 __all__ = ["GENERATOR", "MARKER", "build_report", "check_out_dir", "is_report",
@@ -295,7 +295,7 @@ def _lineage(data_path: Path | None, ds: Dataset | None,
     """Lineage entries of cleaned versions: the dataset's own, those written beside the
     audited file (``<file>.lineage.json`` of the file itself and of its cleaned
     version) and any lineage files given."""
-    from datacurve.audit import clean_path
+    from datacurve.auditing import clean_path
 
     files: list[Path] = [Path(p) for p in (extra or [])]
     if data_path is not None:
@@ -428,8 +428,8 @@ def build_report(source: str | Path | pd.DataFrame | None = None, *,
         A source without finished trials, several datasets without `dataset`, a target
         outside the metric's range, a missing or unreadable audit file.
     """
-    from datacurve.audit import AuditReport, load_report
-    from datacurve.diagnose import diagnose
+    from datacurve.auditing import AuditReport, load_report
+    from datacurve.diagnosis import diagnose
     from datacurve.fit import fit_curves, plan
 
     audit_report: AuditReport | None = None

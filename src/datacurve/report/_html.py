@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from datacurve.audit import AuditReport
+    from datacurve.auditing import AuditReport
     from datacurve.curves import CurveRun
     from datacurve.data import Dataset
-    from datacurve.diagnose import Diagnosis
+    from datacurve.diagnosis import Diagnosis
     from datacurve.fit import DataPlan, LearningCurve
 
 __all__ = [

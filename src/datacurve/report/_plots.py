@@ -119,7 +119,7 @@ def _model_rows(results: pd.DataFrame, model: str | None) -> pd.DataFrame:
     if "model" not in results.columns:
         raise InputError("results", "a results table with a model column",
                          f"columns {', '.join(map(str, results.columns))}")
-    from datacurve.diagnose._diagnose import pick_model
+    from datacurve.diagnosis._diagnose import pick_model
 
     model = pick_model(model, list(dict.fromkeys(results["model"].astype(str))))
     rows = results[results["model"].astype(str) == model]

@@ -1,0 +1,31 @@
+"""The audit room: checks for label errors, outliers, duplicates, leakage, conflicting
+labels, imbalance, missing values, subgroups and personal data, as plug-ins with one
+contract; cleaning into a new, recorded dataset version."""
+
+from datacurve.auditing import checks
+from datacurve.auditing._base import CHECKS, Check, CheckResult, check_names, get_check, register
+from datacurve.auditing._clean import DEFAULT_DROP, clean, clean_path, write_clean
+from datacurve.auditing._context import AuditContext
+from datacurve.auditing._measure import CleaningValue, measure_cleaning
+from datacurve.auditing._report import DEFAULT_CHECKS, AuditReport, audit, load_report
+
+__all__ = [
+    "CHECKS",
+    "DEFAULT_CHECKS",
+    "DEFAULT_DROP",
+    "AuditContext",
+    "AuditReport",
+    "Check",
+    "CheckResult",
+    "CleaningValue",
+    "audit",
+    "check_names",
+    "checks",
+    "clean",
+    "clean_path",
+    "get_check",
+    "load_report",
+    "measure_cleaning",
+    "register",
+    "write_clean",
+]

