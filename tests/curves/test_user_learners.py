@@ -13,7 +13,8 @@ from sklearn.linear_model import LogisticRegression
 from torch import nn
 
 from datacurve import FunctionLearner, InputError, TorchLearner, run_curve
-from datacurve.curves import as_run_data, resolve_learners
+from datacurve.curves import resolve_learners
+from datacurve.data import as_dataset
 from datacurve.fit import fit_scaling_law
 
 
@@ -79,11 +80,11 @@ def test_lazy_torch_dataset_is_read_only_where_trials_need_it(digits, tmp_path) 
 
 def test_items_that_fail_to_load_fail_their_trials_only(digits, tmp_path) -> None:
     X, y = digits
-    probe = as_run_data(CountingDataset(X, y))
+    probe = as_dataset(CountingDataset(X, y))
     from datacurve.curves import make_eval_split, nested_order
 
-    split = make_eval_split(probe.dataset, eval_size=0.2)
-    order = nested_order(probe.dataset, split.pool, 0)
+    split = make_eval_split(probe, eval_size=0.2)
+    order = nested_order(probe, split.pool, 0)
     bad = int(order[100])  # in the subset of size 128 of seed 0, not in that of size 64
     ds = CountingDataset(X, y, fail={bad})
     run = run_curve(ds, TorchLearner(make_net, epochs=2), seeds=[0], sizes=[64, 128],

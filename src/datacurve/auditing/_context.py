@@ -15,7 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from datacurve._errors import InputError
-from datacurve.data import Dataset, evaluation_mask
+from datacurve.data import as_dataset, evaluation_mask
 
 __all__ = ["EMBED_DIM", "AuditContext", "context_from", "sentence_embeddings"]
 
@@ -234,9 +234,10 @@ def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = N
 
     Parameters
     ----------
-    data : Dataset, ndarray of shape (n, ...), or DataFrame
-        A DataFrame with text or categorical columns is encoded by `datacurve.data.load`
-        (one-hot categories) and its table kept for the value-level checks.
+    data : Dataset, ndarray of shape (n, ...), CSR matrix or DataFrame
+        Turned into a `Dataset` by `datacurve.data.as_dataset` (the coercion `load` and
+        `run_curve` use): a DataFrame is encoded by `load` (one-hot categories) and its
+        table kept for the value-level checks.
     y : array of shape (n,) or str, optional
         Labels (required unless `data` is a Dataset), or for a DataFrame the name of its
         label column.
@@ -250,87 +251,21 @@ def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = N
     """
     if embedding not in ("auto", "minilm"):
         raise InputError("embedding", "'auto' or 'minilm'", repr(embedding))
-    raw: pd.DataFrame | None = None
+    ds = as_dataset(data, y)
+    if ds.is_lazy:
+        raise InputError("data", "features held in memory to audit",
+                         f"{ds.name!r}, a torch dataset indexed lazily")
+    raw = ds.raw
+    label_column = ds.metadata.get("label")
+    X, yy, task, classes = ds.X, ds.y, ds.task, ds.classes
+    split = _column_or_values("split", split, raw, ds.split)
+    groups = _column_or_values("groups", groups, raw, ds.groups)
+    ids, name, fp = ds.ids, ds.name, ds.fingerprint
     text = None
-    label_column = None
-    if isinstance(data, pd.DataFrame) and (isinstance(y, str) or any(
-            not pd.api.types.is_numeric_dtype(data[c]) for c in data.columns)):
-        # A table with text or categories (or its label named by column): the loader
-        # encodes it and keeps the table, so the value-level checks (missing, pii) see it.
-        from datacurve.data import load_data
-
-        if isinstance(y, str):
-            frame, label = data, y
-        else:
-            if y is None:
-                raise InputError("y", "labels, one per row, or the label column's name",
-                                 "none")
-            labels = np.asarray(y).ravel()
-            if labels.size != len(data):
-                raise InputError("y", f"{len(data)} labels (one per row of X)",
-                                 f"{labels.size} labels")
-            label = "label" if "label" not in data.columns else "__label__"
-            frame = data.assign(**{label: labels})
-        ds = load_data(frame.reset_index(drop=True), label=label)
-        return context_from(ds, split=split, groups=groups, pred_probs=pred_probs,
-                            features=features, seed=seed, n_jobs=n_jobs, embedding=embedding)
-    if isinstance(data, Dataset):
-        if y is not None:
-            raise InputError("y", "no labels when auditing a Dataset (it holds its own)",
-                             "labels")
-        ds = data
-        raw = ds.raw
-        label_column = ds.metadata.get("label")
-        X, yy, task, classes = ds.X, ds.y, ds.task, ds.classes
-        split = _column_or_values("split", split, raw, ds.split)
-        groups = _column_or_values("groups", groups, raw, ds.groups)
-        ids, name, fp = ds.ids, ds.name, ds.fingerprint
-        text_column = (ds.metadata.get("options") or {}).get("text_column")
-        if raw is not None and text_column in raw.columns:
-            text = raw[text_column].fillna("").astype(str).to_numpy()
-    else:
-        if isinstance(data, pd.DataFrame):
-            bad = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
-            if bad:
-                raise InputError("X", "numeric features (encode text or categories first, or "
-                                 "load the table with datacurve.load)",
-                                 f"non-numeric columns {', '.join(map(str, bad[:5]))}")
-            raw = data.reset_index(drop=True)
-            X = data.to_numpy(dtype=np.float64)
-        elif sp.issparse(data):
-            X = sp.csr_matrix(data)
-        else:
-            try:
-                X = np.asarray(data)
-            except Exception as exc:
-                raise InputError("X", "an array of features", type(data).__name__) from exc
-            if X.dtype == object or not np.issubdtype(X.dtype, np.number):
-                raise InputError("X", "numeric features (encode text or categories first)",
-                                 f"an array of dtype {X.dtype}")
-        if X.ndim < 1 or X.shape[0] == 0:
-            raise InputError("X", "at least one example", "an empty dataset")
-        if y is None:
-            raise InputError("y", "labels, one per example", "none")
-        yy_raw = np.asarray(y).ravel()
-        if yy_raw.size != X.shape[0]:
-            raise InputError("y", f"{X.shape[0]} labels (one per row of X)",
-                             f"{yy_raw.size} labels")
-        if pd.isna(pd.Series(yy_raw)).any():
-            bad_rows = np.flatnonzero(pd.isna(pd.Series(yy_raw)).to_numpy())[:5]
-            raise InputError("y", "a label for every example",
-                             f"missing labels in rows {', '.join(map(str, bad_rows))}")
-        classes, yy = np.unique(yy_raw, return_inverse=True)
-        yy = yy.astype(np.int64)
-        task = "classification"
-        if classes.size < 2:
-            raise InputError("y", "at least 2 classes", f"only {describe_first(classes)}")
-        ids = np.arange(X.shape[0])
-        name, fp = "arrays", ""
+    text_column = (ds.metadata.get("options") or {}).get("text_column")
+    if raw is not None and text_column in raw.columns:
+        text = raw[text_column].fillna("").astype(str).to_numpy()
     n = int(X.shape[0])
-    if n == 0:
-        raise InputError("data", "at least one example", "an empty dataset")
-    if task == "classification" and classes is not None and len(classes) < 2:
-        raise InputError("y", "at least 2 classes", f"only {describe_first(classes)}")
     if split is not None:
         split = _as_str_array("split", split, n).astype(str)
     if groups is not None:
@@ -367,10 +302,6 @@ def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = N
                         ids=np.asarray(ids), name=name, fingerprint=fp, seed=int(seed),
                         n_jobs=int(n_jobs), given_pred_probs=pp, given_features=ff,
                         embedding=embedding, text=text)
-
-
-def describe_first(values: np.ndarray) -> str:
-    return ", ".join(repr(v) for v in list(values)[:3]) or "none"
 
 
 def _column_or_values(name: str, value: Any, raw: pd.DataFrame | None,

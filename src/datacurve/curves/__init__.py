@@ -18,7 +18,6 @@ from datacurve.curves._runner import (
     run_curve,
     summarize,
 )
-from datacurve.curves._source import RunData, as_run_data
 from datacurve.curves._store import DEFAULT_STORE, RESULT_COLUMNS, Store, open_store
 from datacurve.curves._subsets import EvalSplit, make_eval_split, nested_order, valid_anchors
 from datacurve.curves._trial import Trial, TrialData, TrialResult, run_trial, trial_key
@@ -48,13 +47,11 @@ __all__ = [
     "Metric",
     "ProcessExecutor",
     "ProgressEvent",
-    "RunData",
     "SerialExecutor",
     "Store",
     "Trial",
     "TrialData",
     "TrialResult",
-    "as_run_data",
     "compute_metrics",
     "default_metric",
     "geometric_anchors",

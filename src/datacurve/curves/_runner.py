@@ -16,11 +16,10 @@ import pandas as pd
 from datacurve._errors import InputError
 from datacurve.curves._anchors import resolve_anchors
 from datacurve.curves._executors import Executor, make_executor
-from datacurve.curves._source import as_run_data
 from datacurve.curves._store import Store, open_store
 from datacurve.curves._subsets import EvalSplit, make_eval_split, nested_order, valid_anchors
 from datacurve.curves._trial import Trial, TrialData, TrialResult, run_trial, trial_key
-from datacurve.data import Dataset
+from datacurve.data import Dataset, as_dataset
 from datacurve.metrics import get_metric
 from datacurve.models import LearnerEntry, RowAccess, parse_spec, resolve_learners
 
@@ -269,8 +268,7 @@ def plan_curve(data: Any, learners: Any, *, seeds: int | Sequence[int] = 3,
     -------
     CurvePlan
     """
-    run_data = as_run_data(data, label=label, labels=labels, task=task, name=name)
-    dataset = run_data.dataset
+    dataset = as_dataset(data, label=label, labels=labels, task=task, name=name)
     entries = resolve_learners(learners, sweep)
     seed_list = _seeds(seeds)
     if metric is not None:
@@ -283,9 +281,11 @@ def plan_curve(data: Any, learners: Any, *, seeds: int | Sequence[int] = 3,
     if anchors.size == 0:
         raise InputError("sizes", "at least one training size that can hold every class",
                          "none left")
-    access = run_data.access
-    if access.frame is not None and not _needs_frame(entries):
-        access = RowAccess(y=access.y, X=access.X, source=access.source)
+    if dataset.is_lazy:
+        access = RowAccess(y=dataset.y, source=dataset.items)
+    else:
+        frame = dataset.feature_frame() if _needs_frame(entries) else None
+        access = RowAccess(y=dataset.y, X=dataset.X, frame=frame)
     data_obj = TrialData(dataset.X, dataset.y, split.evaluation, dataset.task,
                          dataset.n_classes, access, metric)
     orders = {s: nested_order(dataset, split.pool, s) for s in seed_list}

@@ -18,6 +18,7 @@ from datacurve.data._builtin import (
     make_mnist1d,
     make_synthetic,
 )
+from datacurve.data._coerce import as_dataset, is_torch_dataset
 from datacurve.data._dataset import EVAL_NAMES, Dataset, Task, evaluation_mask, fingerprint_arrays
 from datacurve.data._loaders import load, load_data
 
@@ -26,10 +27,12 @@ __all__ = [
     "EVAL_NAMES",
     "Dataset",
     "Task",
+    "as_dataset",
     "builtin",
     "evaluation_mask",
     "fingerprint_arrays",
     "is_builtin",
+    "is_torch_dataset",
     "load",
     "load_data",
     "load_digits_dataset",

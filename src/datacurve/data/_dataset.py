@@ -109,7 +109,12 @@ class Dataset:
     raw : DataFrame, optional
         The original table (for audits and reports); never used for training.
     metadata : dict
-        Provenance: source path, loader options, generator parameters.
+        Provenance: source path, loader options, generator parameters. A lazily indexed
+        dataset records ``identity`` (what its fingerprint covers besides the labels).
+    items : torch.utils.data.Dataset, optional
+        A map-style dataset holding the features when they are not in memory (then `X`
+        has shape (n, 0)): trials index it lazily, for the rows they use only (see
+        `as_dataset`).
 
     Examples
     --------
@@ -131,6 +136,7 @@ class Dataset:
     split: np.ndarray | None = None
     raw: pd.DataFrame | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    items: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         n = self.X.shape[0]
@@ -152,7 +158,18 @@ class Dataset:
         object.__setattr__(self, "y", y)
         if self.ids is None:
             object.__setattr__(self, "ids", np.arange(n))
-        object.__setattr__(self, "_fingerprint", fingerprint_arrays(self.X, y, self.task))
+        if self.items is None:
+            fp = fingerprint_arrays(self.X, y, self.task)
+        else:
+            # The features stay in the source: the fingerprint covers what identifies it
+            # (recorded by `as_dataset`) and the labels, without reading an item.
+            if "identity" not in self.metadata:
+                raise InputError("metadata", "an 'identity' for a lazily indexed dataset",
+                                 "none")
+            h = hashlib.sha256(f"{self.metadata['identity']}|".encode())
+            h.update(np.ascontiguousarray(y).tobytes())
+            fp = h.hexdigest()[:16]
+        object.__setattr__(self, "_fingerprint", fp)
 
     # -- derived values -------------------------------------------------------------
     @property
@@ -190,8 +207,33 @@ class Dataset:
         """Examples per class code, shape (k,)."""
         return np.bincount(self.y, minlength=self.n_classes)
 
+    @property
+    def is_lazy(self) -> bool:
+        """Whether the features live in `items` rather than in `X`."""
+        return self.items is not None
+
+    def feature_frame(self) -> pd.DataFrame | None:
+        """The table's feature columns: `raw` without its label, group, split and id
+        columns (None without a table). Learners that preprocess for themselves
+        (scikit-learn pipelines) train on it."""
+        if self.raw is None:
+            return None
+        options = self.metadata.get("options", {})
+        roles = {options.get(k) for k in ("label", "group", "split", "id_column")} - {None}
+        roles.add(self.metadata.get("label"))
+        return self.raw.drop(columns=[c for c in self.raw.columns if c in roles])
+
     def subset(self, indices: np.ndarray, *, name: str | None = None) -> Dataset:
-        """A new dataset holding the rows `indices` (in that order)."""
+        """A new dataset holding the rows `indices` (in that order).
+
+        Raises
+        ------
+        InputError
+            For a lazily indexed dataset (its rows live in `items`).
+        """
+        if self.is_lazy:
+            raise InputError("dataset", "a dataset held in memory to take rows of",
+                             f"{self.name!r}, indexed lazily from its source")
         idx = np.asarray(indices, dtype=np.int64)
 
         def take(a: np.ndarray | None) -> np.ndarray | None:

@@ -9,6 +9,7 @@ Notation: n rows or examples, d feature columns after encoding, k classes.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import os
 from collections.abc import Callable
@@ -79,6 +80,7 @@ def load(
     image_size: tuple[int, int] = (28, 28),
     grayscale: bool | None = None,
     max_tfidf_features: int = 5000,
+    name: str | None = None,
 ) -> Dataset:
     """Load a table, a text table, an ``.npz`` archive or an image folder.
 
@@ -111,6 +113,8 @@ def load(
         every image is grayscale, three otherwise.
     max_tfidf_features : int
         Vocabulary size of the TF-IDF features.
+    name : str, optional
+        The dataset's name (default: the file name, or ``"dataframe"``).
 
     Returns
     -------
@@ -143,7 +147,7 @@ def load(
     if isinstance(source, pd.DataFrame):
         table = _TableSpec(label, task, text_column, group, split, id_column,
                            max_tfidf_features)
-        return _dataset_from_table(source.copy(), table, name="dataframe",
+        return _dataset_from_table(source.copy(), table, name=name or "dataframe",
                                    metadata={"source": "<DataFrame>", "format": "dataframe",
                                              "options": options})
 
@@ -174,17 +178,19 @@ def load(
                                  "sub-folder names)", repr(value))
         if task == "regression":
             raise InputError("task", "'classification' for an image folder", repr(task))
-        return _load_image_folder(path, image_size=image_size, grayscale=grayscale,
-                                  metadata=metadata)
+        ds = _load_image_folder(path, image_size=image_size, grayscale=grayscale,
+                                metadata=metadata)
+        return dataclasses.replace(ds, name=name) if name else ds
     if fmt == "npz":
         if text_column is not None:
             raise InputError("text_column", "no value for an .npz archive", repr(text_column))
-        return _load_npz(path, label=label, task=task, group=group, split=split,
-                         id_column=id_column, metadata=metadata)
+        ds = _load_npz(path, label=label, task=task, group=group, split=split,
+                       id_column=id_column, metadata=metadata)
+        return dataclasses.replace(ds, name=name) if name else ds
 
     df = _read_table(path, fmt)
     table = _TableSpec(label, task, text_column, group, split, id_column, max_tfidf_features)
-    return _dataset_from_table(df, table, name=path.name, metadata=metadata,
+    return _dataset_from_table(df, table, name=name or path.name, metadata=metadata,
                                where=f"'{path.name}'")
 
 
