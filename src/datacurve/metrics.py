@@ -80,6 +80,24 @@ class Metric:
         """Whether both ends of the range are finite."""
         return math.isfinite(self.lower) and math.isfinite(self.upper)
 
+    @overload
+    def to_error(self, score: float) -> float: ...
+    @overload
+    def to_error(self, score: np.ndarray) -> np.ndarray: ...
+    def to_error(self, score: float | np.ndarray) -> float | np.ndarray:
+        """Distance of a natural-unit score from the metric's best value, the error-like
+        quantity that falls with more data (``1 - accuracy``, ``log-loss - 0``,
+        ``1 - R²``)."""
+        return self.best - score if self.higher_is_better else score - self.best
+
+    @overload
+    def from_error(self, error: float) -> float: ...
+    @overload
+    def from_error(self, error: np.ndarray) -> np.ndarray: ...
+    def from_error(self, error: float | np.ndarray) -> float | np.ndarray:
+        """Inverse of `to_error`: the natural-unit score at that distance from the best."""
+        return self.best - error if self.higher_is_better else self.best + error
+
     def gain(self, old: float, new: float) -> float:
         """How much better `new` is than `old` (natural units; positive = better)."""
         return float(self.orient(new - old))

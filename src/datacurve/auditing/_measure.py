@@ -22,11 +22,10 @@ import pandas as pd
 from datacurve._errors import InputError
 from datacurve.auditing._clean import DEFAULT_DROP, clean
 from datacurve.auditing._report import AuditReport
-from datacurve.curves import run_curve
-from datacurve.curves._anchors import resolve_anchors
-from datacurve.curves._subsets import make_eval_split
+from datacurve.curves import make_eval_split, resolve_anchors, run_curve
 from datacurve.data import Dataset
-from datacurve.fit import LearningCurve, fit_curves
+from datacurve.fit import LearningCurve, fit_model_curve
+from datacurve.results import Results
 
 __all__ = ["DEFAULT_MEASURE_MODEL", "CleaningValue", "measure_cleaning"]
 
@@ -142,33 +141,26 @@ def measure_cleaning(dataset: Dataset, report: AuditReport, *, model: str | None
     for version, ds in (("raw", marked), ("clean", cleaned)):
         run = run_curve(ds, [spec], seeds=seeds, sizes=anchors, store=store, jobs=jobs,
                         metric=metric, progress=progress)
-        if run.results.empty:
+        if not (run.results["status"] == "ok").any():
             raise InputError("model", "a learner that trains on this data",
                              f"{spec}: {next(iter(run.errors.values()), 'all failed')}")
         frames.append(run.results.assign(version=version))
     results = pd.concat(frames, ignore_index=True)
-    ok = results[results["status"] == "ok"]
-    curves = {}
-    for version in ("raw", "clean"):
-        part = ok[ok["version"] == version]
-        curves[version] = next(iter(fit_curves(part, metric=metric).values()))
+    runs = {version: Results.from_source(frame, metric=metric)
+            for version, frame in zip(("raw", "clean"), frames, strict=True)}
+    curves = {version: fit_model_curve(r) for version, r in runs.items()}
     raw_c = curves["raw"]
-    common = sorted(set(ok.loc[ok["version"] == "raw", "n"])
-                    & set(ok.loc[ok["version"] == "clean", "n"]))
-    n = int(common[-1])
-    from datacurve.fit._scaling import _natural_scores
-
-    m, natural = _natural_scores(ok, np.ones(len(ok), dtype=bool), metric)
-    at_n = ok["n"].to_numpy() == n
-    raw_score = float(np.mean(natural[at_n & (ok["version"] == "raw").to_numpy()]))
-    clean_score = float(np.mean(natural[at_n & (ok["version"] == "clean").to_numpy()]))
-    sign = 1.0 if m.higher_is_better else -1.0
-    gain = sign * (clean_score - raw_score)
+    sizes = {version: r.per_size(r.pick(None)).set_index("n")["val"]
+             for version, r in runs.items()}
+    n = int(max(set(sizes["raw"].index) & set(sizes["clean"].index)))
+    m = runs["raw"].metric
+    raw_score = float(sizes["raw"].loc[n])
+    clean_score = float(sizes["clean"].loc[n])
+    gain = m.gain(raw_score, clean_score)
     if gain <= 0:
         equivalent = 0.0
     else:
-        lo, hi = raw_c.lower, raw_c.upper
-        target = float(np.clip(clean_score, lo, hi))
+        target = float(np.clip(clean_score, raw_c.lower, raw_c.upper))
         need = raw_c.size_for(target)
         equivalent = max(need - n, 0.0) if math.isfinite(need) else math.inf
     multiplier = (n + equivalent) / n if math.isfinite(equivalent) else math.inf

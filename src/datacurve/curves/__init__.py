@@ -9,7 +9,6 @@ from datacurve.curves._executors import (
     make_executor,
 )
 from datacurve.curves._progress import progress_bar
-from datacurve.curves._read import read_results, select_metric
 from datacurve.curves._runner import (
     CurvePlan,
     CurveRun,
@@ -18,7 +17,7 @@ from datacurve.curves._runner import (
     run_curve,
     summarize,
 )
-from datacurve.curves._store import DEFAULT_STORE, RESULT_COLUMNS, Store, open_store
+from datacurve.curves._store import DEFAULT_STORE, RESULT_COLUMNS, Store, is_sqlite, open_store
 from datacurve.curves._subsets import EvalSplit, make_eval_split, nested_order, valid_anchors
 from datacurve.curves._trial import Trial, TrialData, TrialResult, run_trial, trial_key
 from datacurve.metrics import (
@@ -56,18 +55,17 @@ __all__ = [
     "default_metric",
     "geometric_anchors",
     "get_metric",
+    "is_sqlite",
     "make_eval_split",
     "make_executor",
     "nested_order",
     "open_store",
     "plan_curve",
     "progress_bar",
-    "read_results",
     "resolve_anchors",
     "resolve_learners",
     "run_curve",
     "run_trial",
-    "select_metric",
     "summarize",
     "trial_key",
     "valid_anchors",

@@ -204,9 +204,9 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
                                      "train_mean", "fit_time", "metric", "failed"])
     df = results.copy()
     metric = str(df["metric"].iloc[0])
-    sign = 1.0 if get_metric(metric).higher_is_better else -1.0
-    df["val"] = sign * df["val_score"]
-    df["train"] = sign * df["train_score"]
+    m = get_metric(metric)
+    df["val"] = m.natural(df["val_score"].to_numpy(np.float64))
+    df["train"] = m.natural(df["train_score"].to_numpy(np.float64))
     df["is_failed"] = df["status"] != "ok"
     g = df.groupby(["model", "n"], sort=True)
     out = pd.DataFrame({

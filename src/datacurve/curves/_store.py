@@ -23,7 +23,7 @@ from datacurve._errors import InputError
 from datacurve.curves._trial import TrialResult
 from datacurve.metrics import METRICS, default_metric, get_metric
 
-__all__ = ["DEFAULT_STORE", "RESULT_COLUMNS", "Store", "open_store"]
+__all__ = ["DEFAULT_STORE", "RESULT_COLUMNS", "Store", "is_sqlite", "open_store"]
 
 DEFAULT_STORE = Path(".datacurve") / "store.sqlite"
 """Where the CLI keeps results unless ``--store`` says otherwise."""
@@ -67,20 +67,30 @@ CREATE INDEX IF NOT EXISTS trials_by_dataset ON trials (dataset, model, n);
 """
 
 
+def is_sqlite(path: str | Path) -> bool:
+    """Whether `path` is an SQLite file (a store, or another application's database),
+    read from its header; False for a missing file or a directory."""
+    p = Path(path)
+    if not p.is_file():
+        return False
+    with p.open("rb") as fh:
+        return fh.read(16) == SQLITE_MAGIC
+
+
 def _check_is_store(path: Path) -> None:
     """Raise `InputError` when `path` exists but is not a datacurve store (read-only)."""
     if not path.exists() or path.stat().st_size == 0:
         return
     if path.is_dir():
-        raise InputError("--store", "a datacurve store file", f"'{path}' (a directory)")
+        raise InputError("store", "a datacurve store file", f"'{path}' (a directory)")
     with path.open("rb") as fh:
         head = fh.read(100)
     if not head.startswith(SQLITE_MAGIC):
-        raise InputError("--store", "a datacurve store (an SQLite file made by datacurve)",
+        raise InputError("store", "a datacurve store (an SQLite file made by datacurve)",
                          f"'{path}', which is not an SQLite database")
     app_id = int.from_bytes(head[68:72], "big")
     if app_id != APPLICATION_ID:
-        raise InputError("--store", "a datacurve store (an SQLite file made by datacurve)",
+        raise InputError("store", "a datacurve store (an SQLite file made by datacurve)",
                          f"'{path}', an SQLite database of another application")
 
 
@@ -108,7 +118,7 @@ class Store:
         _check_is_store(self.path)
         if readonly:
             if not self.path.exists():
-                raise InputError("--store", "an existing datacurve store",
+                raise InputError("store", "an existing datacurve store",
                                  f"'{self.path}' (no such file)")
             self._con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
         else:
@@ -229,8 +239,9 @@ class Store:
             Columns ``model, params, n, seed, train_score, val_score`` (higher is
             better: lower-is-better metrics are negated), then ``metric, dataset,
             dataset_name, task, eval_split, status, fit_time, predict_time, n_eval,
-            error, key``, ``train_<metric>`` / ``val_<metric>`` for every metric of
-            the task in natural units, and ``n_classes`` (0 for regression).
+            error, key, sweep`` (the values a declared sweep set, as JSON),
+            ``train_<metric>`` / ``val_<metric>`` for every metric of the task in
+            natural units, and ``n_classes`` (0 for regression).
         """
         raw = self.trials(dataset=dataset, models=models, include_failed=include_failed)
         table = results_frame(raw, metric=metric)
@@ -265,7 +276,7 @@ def results_frame(raw: pd.DataFrame, *, metric: str | None = None) -> pd.DataFra
     """Turn raw trial rows into the results table (see `Store.results`)."""
     base = [
         *RESULT_COLUMNS, "metric", "dataset", "dataset_name", "task", "eval_split",
-        "status", "fit_time", "predict_time", "n_eval", "error", "key",
+        "status", "fit_time", "predict_time", "n_eval", "error", "key", "sweep",
     ]
     if raw.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in base})
@@ -275,18 +286,23 @@ def results_frame(raw: pd.DataFrame, *, metric: str | None = None) -> pd.DataFra
             get_metric(metric, task)
     names = [m for m in METRICS if any(m in s for s in raw["val_scores"])]
     chosen = [metric or default_metric(t) for t in raw["task"]]
-    orient = np.array([1.0 if get_metric(m).higher_is_better else -1.0 for m in chosen])
     val_nat = np.array([s.get(m, np.nan) for s, m in zip(raw["val_scores"], chosen,
                                                           strict=True)], dtype=float)
     train_nat = np.array([s.get(m, np.nan) for s, m in zip(raw["train_scores"], chosen,
                                                             strict=True)], dtype=float)
+    val, train = val_nat.copy(), train_nat.copy()
+    names_chosen = np.asarray(chosen, dtype=object)
+    for name in set(chosen):
+        rows = names_chosen == name
+        val[rows] = get_metric(name).orient(val_nat[rows])
+        train[rows] = get_metric(name).orient(train_nat[rows])
     out = pd.DataFrame({
         "model": raw["model"].astype(str),
         "params": raw["params"].astype(np.int64),
         "n": raw["n"].astype(np.int64),
         "seed": raw["seed"].astype(np.int64),
-        "train_score": orient * train_nat,
-        "val_score": orient * val_nat,
+        "train_score": train,
+        "val_score": val,
         "metric": chosen,
         "dataset": raw["dataset"],
         "dataset_name": raw["dataset_name"],
@@ -298,6 +314,10 @@ def results_frame(raw: pd.DataFrame, *, metric: str | None = None) -> pd.DataFra
         "n_eval": raw["n_eval"],
         "error": raw["error"],
         "key": raw["key"],
+        # The values a declared sweep set (JSON, "" without one): which models form a
+        # model-size sweep (see datacurve.results.Results.by_architecture).
+        "sweep": [json.dumps(i["sweep"], sort_keys=True) if i.get("sweep") else ""
+                  for i in raw["info"]],
     })
     for m in names:
         out[f"train_{m}"] = [s.get(m, np.nan) for s in raw["train_scores"]]

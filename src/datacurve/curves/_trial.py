@@ -157,6 +157,11 @@ def _outputs(learner: Any, X: Any, task: str, n_classes: int) -> np.ndarray:
     return full
 
 
+def _json_value(v: Any) -> Any:
+    """A sweep value as JSON can hold it (literals as they are, anything else as text)."""
+    return v if isinstance(v, bool | int | float | str) or v is None else repr(v)
+
+
 def run_trial(trial: Trial) -> TrialResult:
     """Train a fresh learner on the trial's subset and score it.
 
@@ -174,6 +179,8 @@ def run_trial(trial: Trial) -> TrialResult:
     from datacurve.models import parameter_count, parse_spec
 
     info: dict[str, Any] = {"host": socket.gethostname(), "pid": os.getpid()}
+    if trial.learner is not None and trial.learner.sweep:
+        info["sweep"] = {k: _json_value(v) for k, v in trial.learner.sweep}
     data = trial.data
     params = -1
     fit_time = predict_time = float("nan")

@@ -33,6 +33,7 @@ two classes). Cleaning therefore buys what the same curve gives at
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,11 +41,16 @@ import numpy as np
 import pandas as pd
 
 from datacurve._errors import InputError, describe
-from datacurve.fit._curve import LearningCurve
-from datacurve.fit._plan import SIZE_BIAS_LOG2, _fit_model
-from datacurve.fit._scaling import _natural_scores, fit_scaling_law
+from datacurve.fit import (
+    LearningCurve,
+    SweepLaw,
+    fit_model_curve,
+    fit_sweep_laws,
+    samples_needed,
+)
 from datacurve.metrics import Metric
 from datacurve.models import architecture
+from datacurve.results import Results
 
 __all__ = [
     "ACTIONS",
@@ -66,7 +72,6 @@ MIN_SIZES = 4
 plateau)."""
 GROWTH = 4.0
 """Model growth the joint law prices when no larger model was measured."""
-REQUIRED = ("model", "params", "n", "seed", "train_score", "val_score")
 
 
 @dataclass(frozen=True)
@@ -179,69 +184,6 @@ class Diagnosis:
 
 
 # -- input -------------------------------------------------------------------------------
-def _prepare(results: Any, metric: str | None
-             ) -> tuple[pd.DataFrame, Metric, np.ndarray, np.ndarray]:
-    """Finished rows, the metric, and each row's train and evaluation score in natural
-    units."""
-    if not isinstance(results, pd.DataFrame):
-        raise InputError("results", "a results table (pandas DataFrame, one row per trial)",
-                         type(results).__name__)
-    missing = [c for c in REQUIRED if c not in results.columns]
-    if missing:
-        raise InputError("results", f"a results table with columns {', '.join(REQUIRED)}",
-                         f"columns {describe(results.columns)} (missing "
-                         f"{', '.join(missing)})")
-    table = results
-    if "status" in table.columns:
-        table = table[table["status"].astype(str) == "ok"]
-    if table.empty:
-        raise InputError("results", "at least one finished trial", "none")
-    ok = np.ones(len(table), dtype=bool)
-    m, val = _natural_scores(table, ok, metric)
-    _, train = _natural_scores(table, ok, metric, kind="train")
-    in_table = ({str(v) for v in table["metric"]} if "metric" in table.columns
-                else {m.name})
-    if in_table != {m.name} and f"train_{m.name}" not in table.columns:
-        raise InputError("metric", f"a metric with a 'train_{m.name}' column",
-                         repr(m.name))
-    keep = np.isfinite(val)
-    if not keep.any():
-        raise InputError("results", "finite evaluation scores", "none")
-    for name, values in (("val_score", val[keep]), ("train_score", train[keep])):
-        finite = values[np.isfinite(values)]
-        bad = finite[(finite < m.lower) | (finite > m.upper)]
-        if bad.size:
-            raise InputError("results", f"{m.name} {name} values within the metric's range "
-                             f"[{m.lower:g}, {m.upper:g}]", f"{describe(bad)}")
-    best = m.upper if m.higher_is_better else m.lower
-    if not math.isfinite(best):
-        raise InputError("metric", "a metric with a finite best value (accuracy, error, "
-                         "log-loss, R², ...)", repr(m.name))
-    return table[keep], m, val[keep], train[keep]
-
-
-def pick_model(model: str | None, names: list[str]) -> str:
-    """`model` as a results table holding `names` calls it: the only model when None,
-    else the name itself or its canonical spec (stores keep ``cnn:width=4,lr=0.003`` as
-    ``cnn:lr=0.003,width=4``)."""
-    if model is None:
-        if len(names) != 1:
-            raise InputError("model", f"one of {', '.join(names)} (the table holds "
-                             f"{len(names)} models)", "none")
-        return names[0]
-    if model in names:
-        return model
-    from datacurve.models import parse_spec
-
-    try:
-        canon = parse_spec(model).canonical
-    except InputError:
-        canon = None
-    if canon not in names:
-        raise InputError("model", f"one of {', '.join(names)}", repr(model))
-    return str(canon)
-
-
 def _check_fraction(name: str, value: float | None, *, closed_high: bool) -> float | None:
     if value is None:
         return None
@@ -292,48 +234,31 @@ class _Model:
         return float(t[i] * n / s[i])
 
 
-def _models(table: pd.DataFrame, m: Metric, val: np.ndarray,
-            train: np.ndarray) -> dict[str, _Model]:
-    frame = pd.DataFrame({"model": table["model"].astype(str).to_numpy(),
-                          "params": pd.to_numeric(table["params"], errors="coerce").to_numpy(),
-                          "n": pd.to_numeric(table["n"], errors="coerce").to_numpy(),
-                          "val": val, "train": train,
-                          "fit_time": (pd.to_numeric(table["fit_time"], errors="coerce")
-                                       .to_numpy() if "fit_time" in table.columns
-                                       else np.nan)})
-    bad = frame["n"].to_numpy()
-    if not np.all(np.isfinite(bad) & (bad > 0)):
-        raise InputError("results", "positive training-set sizes in column 'n'",
-                         describe(bad[~(np.isfinite(bad) & (bad > 0))]))
-    # Rows in a canonical order, so the fits (and the verdict) never depend on it.
-    frame = frame.assign(seed=pd.to_numeric(table["seed"], errors="coerce").to_numpy())
-    frame = frame.sort_values(["model", "n", "seed", "val"], kind="stable")
+def _models(r: Results, curves: Mapping[str, LearningCurve] | None) -> dict[str, _Model]:
+    """Every model's per-size means (natural units) and fitted curve (`curves` when
+    given, else fitted here, with three or more sizes)."""
     out: dict[str, _Model] = {}
-    for name, part in frame.groupby("model", sort=False):
-        g = part.groupby("n").agg(val=("val", "mean"), train=("train", "mean"),
-                                  val_sd=("val", "std"), seeds=("val", "size"),
-                                  fit_time=("fit_time", "median")).sort_index()
-        sizes = g.index.to_numpy(np.float64)
-        curve = None
-        if sizes.size >= 3:
-            # The same fit as fit_curves, training scores included.
-            curve = _fit_model(part, m, part["val"].to_numpy(np.float64),
-                               part["train"].to_numpy(np.float64), str(name))
-        params = part["params"].to_numpy(np.float64)
-        out[str(name)] = _Model(
-            str(name), float(np.nanmedian(params)) if np.isfinite(params).any() else math.nan,
-            sizes, g["val"].to_numpy(np.float64), g["train"].to_numpy(np.float64),
-            np.nan_to_num(g["val_sd"].to_numpy(np.float64)), g["seeds"].to_numpy(),
-            g["fit_time"].to_numpy(np.float64), curve)
+    for name in r.models():
+        g = r.per_size(name)
+        sizes = g["n"].to_numpy(np.float64)
+        curve = (curves or {}).get(name)
+        if curve is None and curves is None and sizes.size >= 3:
+            curve = fit_model_curve(r, name)
+        out[name] = _Model(
+            name, r.params_of(name), sizes, g["val"].to_numpy(np.float64),
+            g["train"].to_numpy(np.float64), g["val_sd"].to_numpy(np.float64),
+            g["seeds"].to_numpy(), g["fit_time"].to_numpy(np.float64), curve)
     return out
 
 
 # -- levers ------------------------------------------------------------------------------
-def _larger_model(me: _Model, models: dict[str, _Model], table: pd.DataFrame,
-                  metric: Metric, notes: list[str]) -> dict[str, Any] | None:
+def _larger_model(me: _Model, models: dict[str, _Model], r: Results,
+                  laws: Mapping[str, SweepLaw] | None,
+                  notes: list[str]) -> dict[str, Any] | None:
     """The best gain a larger model brings at this model's largest size: from a larger
-    model in the results, else from the joint scaling law of this architecture."""
-    sign = 1.0 if metric.higher_is_better else -1.0
+    model in the results, else from the joint scaling law of the model's declared
+    size sweep (`laws`, fitted here when not given)."""
+    metric = r.metric
     here = float(me.val[-1])
     best: dict[str, Any] | None = None
     for other in models.values():
@@ -342,7 +267,7 @@ def _larger_model(me: _Model, models: dict[str, _Model], table: pd.DataFrame,
         score, how = other.val_at(me.n)
         if not math.isfinite(score):
             continue
-        gain = sign * (score - here)
+        gain = metric.gain(here, score)
         if best is None or gain > best["gain"]:
             best = {"gain": gain, "model": other.name, "params": other.params,
                     "score": score, "source": how, "seconds": other.seconds_at(me.n)}
@@ -351,24 +276,24 @@ def _larger_model(me: _Model, models: dict[str, _Model], table: pd.DataFrame,
             notes.append(f"{best['model']} was not measured at n={me.n:,.0f}; its score there "
                          "is extrapolated from its curve")
         return best
-    arch = architecture(me.name)
-    kind = table["model"].astype(str).map(architecture)
-    family = table[kind == arch]
-    n_sizes = pd.to_numeric(family["params"], errors="coerce").nunique()
-    if n_sizes < 2 or not math.isfinite(me.params):
+    if not math.isfinite(me.params):
         return None
-    try:
-        law = fit_scaling_law(family, metric=metric.name)
-    except InputError as exc:
-        notes.append(f"no joint scaling law for {arch}: {exc}")
+    if laws is None:
+        laws = fit_sweep_laws(r)
+    sweep = next((x for x in laws.values() if me.name in x.models), None)
+    if sweep is None:
+        return None
+    if sweep.law is None:
+        notes.extend(sweep.notes)
         return None
     bigger = GROWTH * me.params
-    now, then = (float(v) for v in law.predict(np.array([me.params, bigger]), me.n))
+    now, then = (float(v) for v in sweep.law.predict(np.array([me.params, bigger]), me.n))
     notes.append(f"the gain of a larger model is extrapolated by the joint scaling law "
-                 f"fitted on {n_sizes} sizes of {arch}"
+                 f"fitted on {len(sweep.models)} sizes of {sweep.architecture}"
                  + ("; with 2 sizes its model-size exponent is barely identified"
-                    if n_sizes < 3 else ""))
-    return {"gain": sign * (then - now), "model": f"{arch} with {GROWTH:g}x the parameters",
+                    if len(sweep.models) < 3 else ""))
+    return {"gain": metric.gain(now, then),
+            "model": f"{sweep.architecture} with {GROWTH:g}x the parameters",
             "params": bigger, "score": then, "source": "joint scaling law",
             "seconds": None}
 
@@ -381,18 +306,21 @@ def _clean_multiplier(noise_rate: float, n_classes: int | None) -> float:
 
 
 # -- the diagnosis ----------------------------------------------------------------------
-def diagnose(results: pd.DataFrame, model: str | None = None, *, target: float | None = None,
-             optimal_error: float | None = None, noise_rate: float | None = None,
-             n_classes: int | None = None, metric: str | None = None,
-             tolerance: float | None = None) -> Diagnosis:
+def diagnose(results: Results | pd.DataFrame, model: str | None = None, *,
+             target: float | None = None, optimal_error: float | None = None,
+             noise_rate: float | None = None, n_classes: int | None = None,
+             metric: str | None = None, tolerance: float | None = None,
+             curves: Mapping[str, LearningCurve] | None = None,
+             laws: Mapping[str, SweepLaw] | None = None) -> Diagnosis:
     """Tell whether data, model size, label noise or overfitting holds `model` back.
 
     Parameters
     ----------
-    results : DataFrame
-        The runner's results table, one row per trial: ``model, params, n, seed,
-        train_score, val_score`` (higher is better, as the runner stores them), optionally
-        ``status``, ``metric``, ``fit_time`` and ``train_<metric>``/``val_<metric>``.
+    results : Results, DataFrame, store or path
+        The runner's results (see `Results.from_source`), one row per trial: ``model,
+        params, n, seed, train_score, val_score`` (higher is better, as the runner stores
+        them), optionally ``status``, ``metric``, ``fit_time`` and
+        ``train_<metric>``/``val_<metric>``.
     model : str, optional
         The model to diagnose; the other models are evidence (a larger one prices growing
         the model). May be omitted when the table holds one model.
@@ -412,6 +340,12 @@ def diagnose(results: pd.DataFrame, model: str | None = None, *, target: float |
     tolerance : float, optional
         Smallest gain that counts, in metric units (default: 0.01 of the metric's range,
         or 1 % of the measured spread of an unbounded metric).
+    curves : mapping, optional
+        Model → its fitted `LearningCurve`, when already fitted (`datacurve.analyze`
+        passes them, so every surface reads the same curves); fitted here otherwise.
+    laws : mapping, optional
+        The joint laws of the declared size sweeps (`datacurve.fit.fit_sweep_laws`),
+        when already fitted.
 
     Returns
     -------
@@ -423,47 +357,44 @@ def diagnose(results: pd.DataFrame, model: str | None = None, *, target: float |
     >>> d.bottleneck, d.first.action                            # doctest: +SKIP
     ('model_capacity', 'grow_model')
     """
-    table, m, val, train = _prepare(results, metric)
-    model = pick_model(model, list(dict.fromkeys(table["model"].astype(str))))
+    r = Results.from_source(results, metric=metric)
+    r.require("params", "seed", "train_score", purpose="a diagnosis")
+    m = r.metric
+    if not math.isfinite(m.best):
+        raise InputError("metric", "a metric with a finite best value (accuracy, error, "
+                         "log-loss, R², ...)", repr(m.name))
+    model = r.pick(model)
     opt = _check_fraction("optimal_error", optimal_error, closed_high=True)
     noise = _check_fraction("noise_rate", noise_rate, closed_high=False)
     if n_classes is not None and (isinstance(n_classes, bool) or not isinstance(
             n_classes, int | np.integer) or n_classes < 2):
         raise InputError("n_classes", "an integer of at least 2", repr(n_classes))
-    rows = (table["model"].astype(str) == model).to_numpy()
-    if n_classes is None and "n_classes" in table.columns:
-        k = pd.to_numeric(table.loc[rows, "n_classes"], errors="coerce").max()
-        n_classes = int(k) if math.isfinite(k) and k >= 2 else None
-    distinct = np.unique(pd.to_numeric(table.loc[rows, "n"], errors="coerce"))
+    if n_classes is None:
+        n_classes = r.n_classes
+    distinct = np.unique(r.table.loc[r.table["model"] == model, "n"])
     if distinct.size < 2:
         raise InputError("results", f"trials of {model} at 2 or more training-set sizes "
                          "(a verdict needs 4)",
                          f"{distinct.size} size ({describe(distinct)})")
-    bounded = math.isfinite(m.lower) and math.isfinite(m.upper)
-    best_value = m.upper if m.higher_is_better else m.lower
-    sign = 1.0 if m.higher_is_better else -1.0
 
     def err(score: float) -> float:
-        return abs(best_value - score)
-
-    def score_of(error: float) -> float:
-        return best_value - sign * error
+        return abs(float(m.to_error(score)))
 
     if target is not None:
         t = float(target)
         if not (math.isfinite(t) and m.lower <= t <= m.upper):
             raise InputError("target", f"a {m.name} the metric can reach, within "
                              f"[{m.lower:g}, {m.upper:g}]", repr(target))
-    if opt is not None and not bounded and m.higher_is_better:
+    if opt is not None and not m.bounded and m.higher_is_better:
         raise InputError("optimal_error", "a metric with a finite range", m.name)
-    models = _models(table, m, val, train)
+    models = _models(r, curves)
     me = models[model]
     notes: list[str] = []
     if tolerance is not None:
         if not (math.isfinite(float(tolerance)) and float(tolerance) >= 0):
             raise InputError("tolerance", "a non-negative number", repr(tolerance))
         tol = float(tolerance)
-    elif bounded:
+    elif m.bounded:
         tol = 0.01 * (m.upper - m.lower)
     else:
         tol = max(0.01 * float(np.ptp(me.val)), 1e-12)
@@ -517,10 +448,10 @@ def diagnose(results: pd.DataFrame, model: str | None = None, *, target: float |
     # Lever 1: data. Gain from doubling, with its interval.
     g_data = curve.gain(n, 2 * n)
     lo, hi = curve.interval(2 * n)
-    g_lo, g_hi = sorted((sign * (lo - v_n), sign * (hi - v_n)))
+    g_lo, g_hi = sorted((m.gain(v_n, lo), m.gain(v_n, hi)))
     evidence.update({"gain_double_data": g_data, "gain_double_data_interval": [g_lo, g_hi]})
     # Lever 2: a larger model at the same data.
-    larger = _larger_model(me, models, table, m, notes)
+    larger = _larger_model(me, models, r, laws, notes)
     g_model = None if larger is None else float(larger["gain"])
     evidence["gain_larger_model"] = g_model
     if larger is not None:
@@ -544,14 +475,14 @@ def diagnose(results: pd.DataFrame, model: str | None = None, *, target: float |
     reached = False
     if target is not None:
         t = float(target)
-        reached = sign * (v_n - t) >= 0
-        # Bias-corrected as `plan` corrects it (the benchmark's median over-estimate).
-        need = curve.size_for(t) * 2.0 ** SIZE_BIAS_LOG2
+        reached = m.gain(t, v_n) >= 0
+        # The same answer as `plan` (bias-corrected by the benchmark's median error).
+        need = samples_needed(curve, t)
         evidence.update({"target": t, "target_reached": reached,
                          "samples_for_target": None if math.isinf(need) else need})
         if err(t) < e_opt - 1e-12:
             notes.append(f"the target {t:g} is beyond the best achievable {m.name} "
-                         f"{score_of(e_opt):.4g} ({opt_source})")
+                         f"{m.from_error(e_opt):.4g} ({opt_source})")
 
     # The verdict: the largest priced lever, or what bias and variance say when none helps.
     levers = {k: g for k, g in (("data", g_data), ("model_capacity", g_model),
@@ -569,7 +500,7 @@ def diagnose(results: pd.DataFrame, model: str | None = None, *, target: float |
         bottleneck = "saturated"
 
     recs = _recommend(bottleneck, reached, me, m, evidence, larger, tol, v_n, n,
-                      score_of(e_opt))
+                      m.from_error(e_opt))
     return Diagnosis(model, m.name, m.higher_is_better, bottleneck, tuple(recs), evidence,
                      notes + list(curve.notes), curve)
 

@@ -2,19 +2,34 @@
 
 from datacurve.fit._curve import DEFAULT_FAMILIES, LearningCurve, fit_learning_curve
 from datacurve.fit._families import FAMILIES, Family, FamilyFit, fit_family
-from datacurve.fit._plan import DataPlan, fit_curves, plan
+from datacurve.fit._plan import (
+    MAX_ROUND_GROWTH,
+    SIZE_BIAS_LOG2,
+    SIZE_CORRECTION,
+    DataPlan,
+    fit_curves,
+    fit_model_curve,
+    plan,
+    samples_interval,
+    samples_needed,
+)
 from datacurve.fit._scaling import (
     Allocation,
     ComputeModel,
     ScalingLaw,
+    SweepLaw,
     compute_optimal,
     fit_compute_model,
     fit_scaling_law,
+    fit_sweep_laws,
 )
 
 __all__ = [
     "DEFAULT_FAMILIES",
     "FAMILIES",
+    "MAX_ROUND_GROWTH",
+    "SIZE_BIAS_LOG2",
+    "SIZE_CORRECTION",
     "Allocation",
     "ComputeModel",
     "DataPlan",
@@ -22,11 +37,16 @@ __all__ = [
     "FamilyFit",
     "LearningCurve",
     "ScalingLaw",
+    "SweepLaw",
     "compute_optimal",
     "fit_compute_model",
     "fit_curves",
     "fit_family",
     "fit_learning_curve",
+    "fit_model_curve",
     "fit_scaling_law",
+    "fit_sweep_laws",
     "plan",
+    "samples_interval",
+    "samples_needed",
 ]

@@ -25,10 +25,10 @@ import pandas as pd
 
 from datacurve._errors import InputError
 from datacurve.fit._curve import LearningCurve, fit_learning_curve
-from datacurve.fit._scaling import _natural_scores
-from datacurve.metrics import Metric
+from datacurve.results import Results
 
-__all__ = ["MAX_ROUND_GROWTH", "SIZE_BIAS_LOG2", "DataPlan", "fit_curves", "plan"]
+__all__ = ["MAX_ROUND_GROWTH", "SIZE_BIAS_LOG2", "SIZE_CORRECTION", "DataPlan", "fit_curves",
+           "fit_model_curve", "plan", "samples_interval", "samples_needed"]
 
 SIZE_BIAS_LOG2 = -0.22
 """Median log2(true size / predicted size) of `size_for` on the extrapolation benchmark
@@ -36,6 +36,8 @@ SIZE_BIAS_LOG2 = -0.22
 `size_for` over-estimates by a median factor of 2**0.22 = 1.16; 2**0.21 with the train
 scores, a difference of 1 % in size); estimates are multiplied by 2**SIZE_BIAS_LOG2
 before planning, so the plan is median-unbiased there."""
+SIZE_CORRECTION = 2.0 ** SIZE_BIAS_LOG2
+"""The factor `samples_needed` applies to `LearningCurve.size_for`."""
 MAX_ROUND_GROWTH = 4.0
 """No round plans beyond this many times the data already measured."""
 
@@ -127,68 +129,73 @@ class DataPlan:
         }
 
 
-def _curve_inputs(results: Any, metric: str | None
-                  ) -> tuple[pd.DataFrame, Metric, np.ndarray, np.ndarray]:
-    """Finished trials of `results`, the metric to fit and each row's validation and
-    training score in its natural units, shape (rows,) each (the same resolution as
-    `fit_scaling_law`: the table's own metric, or ``val_<metric>`` / ``train_<metric>``
-    when another is asked for; training scores are NaN where not recorded)."""
-    if not isinstance(results, pd.DataFrame):
-        raise InputError("results", "a pandas DataFrame (one row per trial)",
-                         type(results).__name__)
-    need = ("model", "n", "val_score")
-    missing = [c for c in need if c not in results.columns]
-    if missing:
-        raise InputError("results", f"columns {', '.join(need)}",
-                         f"a table without {', '.join(missing)}")
-    table = results
-    if "status" in table.columns:
-        table = table[table["status"] == "ok"]
-    table = table[np.isfinite(table["val_score"].astype(float))]
-    if table.empty:
-        raise InputError("results", "at least one finished trial", "none")
-    ok = np.ones(len(table), dtype=bool)
-    m, natural = _natural_scores(table, ok, metric)
-    _, train = _natural_scores(table, ok, metric, kind="train")
-    keep = np.isfinite(natural)
-    return table[keep], m, natural[keep], train[keep]
+def samples_needed(curve: LearningCurve, target: float) -> float:
+    """Training-set size where `curve` reaches `target`, corrected for the bias measured
+    on the extrapolation benchmark (`SIZE_BIAS_LOG2`): the one answer to "how many
+    samples" that `plan`, the diagnosis and the report all give.
+
+    Returns
+    -------
+    float
+        ``inf`` when the curve never reaches `target`.
+    """
+    raw = curve.size_for(target)
+    return raw * SIZE_CORRECTION if math.isfinite(raw) else math.inf
 
 
-def _fit_model(table: pd.DataFrame, m: Metric, natural: np.ndarray, train: np.ndarray,
-               name: str) -> LearningCurve:
-    rows = (table["model"] == name).to_numpy()
-    if not rows.any():
-        raise InputError("model", f"one of {', '.join(map(str, table['model'].unique()))}",
-                         repr(name))
-    scores = natural[rows]
+def samples_interval(curve: LearningCurve, target: float,
+                     level: float = 0.8) -> tuple[float, float]:
+    """The interval of `samples_needed` at `level` (optimistic, pessimistic end)."""
+    lo, hi = curve.size_interval(target, level)
+    return lo * SIZE_CORRECTION, hi * SIZE_CORRECTION
+
+
+def fit_model_curve(results: Results | pd.DataFrame, model: str | None = None
+                    ) -> LearningCurve:
+    """Fit one model's learning curve from its trials (all seeds), with the training
+    scores the table records.
+
+    Parameters
+    ----------
+    results : Results or DataFrame
+        See `Results.from_source`.
+    model : str, optional
+        May be omitted when the table holds one model.
+
+    Returns
+    -------
+    LearningCurve
+        In the metric's natural units.
+    """
+    r = Results.from_source(results)
+    model = r.pick(model)
+    f = r.natural_frame(model)
+    m = r.metric
+    scores = f["val"].to_numpy(np.float64)
     lower = m.lower if math.isfinite(m.lower) else float(np.min(scores)) - 1.0
-    # Train scores only inform the extrapolation (and only of [0, 1] metrics): values
-    # outside the range the fit works in (a lower bound made up from the validation
-    # scores, or a table storing them in another orientation) are left out, not refused.
-    train_scores = train[rows]
-    train_scores = np.where((train_scores < lower) | (train_scores > m.upper), np.nan,
-                            train_scores)
-    return fit_learning_curve(table["n"].to_numpy(dtype=np.float64)[rows], scores,
-                              train_scores=train_scores,
+    # Train scores only inform the extrapolation (and only of [0, 1] metrics); with an
+    # unbounded metric the lower end the fit works in is made up from the evaluation
+    # scores, and training scores below it are left out.
+    train = f["train"].to_numpy(np.float64)
+    train = np.where((train < lower) | (train > m.upper), np.nan, train)
+    return fit_learning_curve(f["n"].to_numpy(np.float64), scores, train_scores=train,
                               higher_is_better=m.higher_is_better, lower=lower,
                               upper=m.upper)
 
 
-def fit_curves(results: pd.DataFrame, *, metric: str | None = None,
+def fit_curves(results: Results | pd.DataFrame, *, metric: str | None = None,
                models: list[str] | None = None) -> dict[str, LearningCurve]:
     """Fit one learning curve per model of a results table.
 
     Parameters
     ----------
-    results : DataFrame
-        Contract columns (``model, n, val_score``; scores higher-is-better as the runner
-        stores them) and optionally ``train_score``, ``metric``, ``status``,
-        ``val_<metric>`` and ``train_<metric>``. Training scores, when present, are
-        passed to `fit_learning_curve` as ``train_scores`` (converted to the metric's
-        natural units as the validation scores are; values outside the metric's range
-        are left out).
+    results : Results, DataFrame, store or path
+        See `Results.from_source`: contract columns (``model, n, val_score``; scores
+        higher-is-better as the runner stores them) and optionally ``train_score``,
+        ``metric``, ``status``, ``val_<metric>`` and ``train_<metric>``. Training scores,
+        when present, are passed to `fit_learning_curve` as ``train_scores``.
     metric : str, optional
-        The metric to fit (default: the table's ``metric`` column, else accuracy).
+        The metric to fit (default: the table's).
     models : list of str, optional
         Models to fit (default all).
 
@@ -197,18 +204,18 @@ def fit_curves(results: pd.DataFrame, *, metric: str | None = None,
     dict
         Model → `LearningCurve` in the metric's natural units.
     """
-    table, m, natural, train = _curve_inputs(results, metric)
-    names = list(dict.fromkeys(table["model"])) if models is None else models
-    return {name: _fit_model(table, m, natural, train, name) for name in names}
+    r = Results.from_source(results, metric=metric)
+    names = r.models() if models is None else [r.pick(m) for m in models]
+    return {name: fit_model_curve(r, name) for name in names}
 
 
-def _train_seconds(part: pd.DataFrame, n: float) -> float | None:
+def _train_seconds(per_size: pd.DataFrame, n: float) -> float | None:
     """Seconds to train at size `n`: a power law in n fitted to the larger half of the
-    measured fit times (small sizes are dominated by fixed overhead)."""
-    if "fit_time" not in part.columns or not math.isfinite(n):
+    measured median fit times per size (small sizes are dominated by fixed overhead)."""
+    if not math.isfinite(n):
         return None
-    t = part.groupby("n")["fit_time"].median()
-    t = t[t > 0]
+    t = per_size.set_index("n")["fit_time"]
+    t = t[np.isfinite(t) & (t > 0)]
     if t.size < 2:
         return None
     top = t.iloc[t.size // 2:] if t.size >= 4 else t
@@ -236,16 +243,16 @@ def _rounds(curve: LearningCurve, have: int, needed: float,
     return out
 
 
-def plan(results: pd.DataFrame, *, target: float, model: str | None = None,
+def plan(results: Results | pd.DataFrame, *, target: float, model: str | None = None,
          metric: str | None = None, have: int | None = None, at: int | None = None,
          cost_per_sample: float | None = None, budget: float | None = None,
-         level: float = 0.8) -> DataPlan:
+         level: float = 0.8, curve: LearningCurve | None = None) -> DataPlan:
     """How many samples `model` needs to reach `target`, and what that takes.
 
     Parameters
     ----------
-    results : DataFrame
-        The runner's results table (see `fit_curves`).
+    results : Results, DataFrame, store or path
+        The runner's results (see `Results.from_source`).
     target : float
         Score to reach, in the metric's natural units (e.g. 0.95 accuracy, 0.05 error).
     model : str, optional
@@ -261,20 +268,17 @@ def plan(results: pd.DataFrame, *, target: float, model: str | None = None,
         Money available for samples (needs `cost_per_sample`).
     level : float
         Coverage of the intervals.
+    curve : LearningCurve, optional
+        The model's fitted curve when already fitted (`fit_model_curve`); fitted here
+        otherwise.
 
     Returns
     -------
     DataPlan
     """
-    table, m, natural, train = _curve_inputs(results, metric)
-    names = list(dict.fromkeys(table["model"]))
-    if model is None:
-        if len(names) != 1:
-            raise InputError("model", f"one of {', '.join(map(str, names))} (the table "
-                             "holds several)", "none")
-        model = names[0]
-    if model not in names:
-        raise InputError("model", f"one of {', '.join(map(str, names))}", repr(model))
+    r = Results.from_source(results, metric=metric)
+    m = r.metric
+    model = r.pick(model)
     for arg, val in (("cost_per_sample", cost_per_sample), ("budget", budget)):
         if val is not None and not (math.isfinite(val) and val >= 0):
             raise InputError(arg, "a non-negative number", repr(val))
@@ -283,18 +287,17 @@ def plan(results: pd.DataFrame, *, target: float, model: str | None = None,
                          "a budget alone")
     if at is not None and at <= 0:
         raise InputError("at", "a positive training-set size", repr(at))
-    curve = _fit_model(table, m, natural, train, model)
-    part = table[table["model"] == model]
-    measured = int(part["n"].max())
+    if curve is None:
+        curve = fit_model_curve(r, model)
+    sizes = r.per_size(model)
+    measured = int(sizes["n"].max())
     have_n = measured if have is None else int(have)
     if have_n <= 0:
         raise InputError("have", "a positive number of samples", repr(have))
     t = curve._check_target(target)
     notes = list(curve.notes)
-    raw = curve.size_for(t)
-    lo_n, hi_n = curve.size_interval(t, level)
-    corr = 2.0 ** SIZE_BIAS_LOG2
-    needed = raw * corr if math.isfinite(raw) else math.inf
+    needed = samples_needed(curve, t)
+    lo_n, hi_n = samples_interval(curve, t, level)
     if math.isfinite(needed) and needed <= measured:
         notes.append(f"the measured curve already reaches {t:g} at n={measured}")
     additional = max(needed - have_n, 0.0) if math.isfinite(needed) else math.inf
@@ -319,8 +322,8 @@ def plan(results: pd.DataFrame, *, target: float, model: str | None = None,
         model=model, metric=m.name, target=t, level=level,
         higher_is_better=m.higher_is_better, have=have_n,
         predicted_now=float(curve.predict(float(have_n))), samples_needed=needed,
-        samples_interval=(lo_n * corr, hi_n * corr), additional=additional,
+        samples_interval=(lo_n, hi_n), additional=additional,
         asymptote=curve.asymptote, at=at, predicted_at=predicted_at,
-        interval_at=interval_at, train_seconds=_train_seconds(part, needed), cost=cost,
+        interval_at=interval_at, train_seconds=_train_seconds(sizes, needed), cost=cost,
         budget=budget, budget_samples=budget_samples, budget_score=budget_score,
-        rounds=_rounds(curve, have_n, needed, corr), curve=curve, notes=notes)
+        rounds=_rounds(curve, have_n, needed, SIZE_CORRECTION), curve=curve, notes=notes)

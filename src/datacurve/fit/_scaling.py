@@ -33,7 +33,6 @@ asymptote, intervals widen as P or n move away from the measured range.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,16 +42,18 @@ from numpy.typing import ArrayLike
 from scipy.optimize import least_squares
 
 from datacurve._errors import InputError, describe
-from datacurve.curves._store import RESULT_COLUMNS
 from datacurve.metrics import Metric, get_metric
+from datacurve.results import Results
 
 __all__ = [
     "Allocation",
     "ComputeModel",
     "ScalingLaw",
+    "SweepLaw",
     "compute_optimal",
     "fit_compute_model",
     "fit_scaling_law",
+    "fit_sweep_laws",
 ]
 
 EXPONENT_BOUNDS = (0.01, 3.0)
@@ -210,7 +211,7 @@ class ScalingLaw:
             raise InputError("target", "a finite score", repr(target))
         P = float(_sizes(params, 1.0)[0])
         m = self._metric
-        goal = (m.upper - float(target)) if m.higher_is_better else float(target) - m.lower
+        goal = m.to_error(float(target))
         rest = goal - self.E - self.A * P ** -self.alpha
         if rest <= 0:
             return math.inf
@@ -233,23 +234,21 @@ class ScalingLaw:
 
     def _to_score(self, err: np.ndarray) -> np.ndarray:
         m = self._metric
-        score = m.upper - err if m.higher_is_better else m.lower + err
-        return np.asarray(np.clip(score, m.lower, m.upper))
+        return np.asarray(np.clip(m.from_error(err), m.lower, m.upper))
 
 
-def fit_scaling_law(results: pd.DataFrame, *, metric: str | None = None,
+def fit_scaling_law(results: Results | pd.DataFrame, *, metric: str | None = None,
                     loss: str = "huber", n_bootstrap: int = 200,
                     random_state: int = 0, min_n: float | None = None) -> ScalingLaw:
     """Fit ``err(P, n) = E + A / P**alpha + B / n**beta`` to a results table.
 
     Parameters
     ----------
-    results : DataFrame
-        The results table (see ``curves.Store.results``): contract columns ``model,
-        params, n, seed, train_score, val_score``, optionally ``status`` and ``metric``.
-        Rows with ``status != "ok"`` or a non-finite score are left out; every other row
-        (each seed) is one observation. Needs at least 2 distinct model sizes and 3
-        distinct training sizes.
+    results : Results, DataFrame, store or path
+        The trials (see `Results.from_source`): contract columns ``model, params, n,
+        seed, train_score, val_score``, optionally ``status`` and ``metric``. Failed
+        trials are left out; every finished trial (each seed) is one observation. Needs
+        at least 2 distinct model sizes and 3 distinct training sizes.
     metric : str, optional
         Metric to model. Default: the table's ``metric`` column (which must hold one
         metric), or accuracy when the table has none. Another metric is read from its
@@ -279,16 +278,14 @@ def fit_scaling_law(results: pd.DataFrame, *, metric: str | None = None,
         raise InputError("loss", f"one of {', '.join(LOSSES)}", repr(loss))
     if isinstance(n_bootstrap, bool) or not isinstance(n_bootstrap, int) or n_bootstrap < 0:
         raise InputError("n_bootstrap", "a non-negative integer", repr(n_bootstrap))
-    table = _table(results, RESULT_COLUMNS)
-    ok = _ok_mask(table)
-    met, natural = _natural_scores(table, ok, metric)
-    use = ok & np.isfinite(natural)
-    if not use.any():
-        raise InputError("results", "trials with status 'ok' and a finite val_score",
-                         f"none among {len(table)} rows")
-    P = _positive_column(table, "params", use)
-    N = _positive_column(table, "n", use)
-    y = (met.upper - natural[use]) if met.higher_is_better else natural[use] - met.lower
+    r = Results.from_source(results, metric=metric)
+    r.require("params", purpose="a joint scaling law")
+    met = r.metric
+    f = r.natural_frame()
+    P = _positive(f["params"].to_numpy(), "params")
+    N = f["n"].to_numpy(np.float64)
+    natural = f["val"].to_numpy(np.float64)
+    y = met.to_error(natural)
     floor = float(N.max()) / 16.0 if min_n is None else float(min_n)
     keep = floor <= N
     P, N, y = P[keep], N[keep], y[keep]
@@ -331,6 +328,60 @@ def fit_scaling_law(results: pd.DataFrame, *, metric: str | None = None,
         params_range=(float(P.min()), float(P.max())), n_range=(float(N.min()), float(N.max())),
         bootstrap=_natural_matrix(boot, p_ref, n_ref),
     )
+
+
+@dataclass(frozen=True)
+class SweepLaw:
+    """The joint law of one declared model-size sweep (see `fit_sweep_laws`).
+
+    Attributes
+    ----------
+    architecture : str
+        The sweep's name (`Results.by_architecture`).
+    models : tuple of str
+        Its models, smallest first.
+    law : ScalingLaw or None
+        None when the law could not be fitted (`notes` says why).
+    notes : tuple of str
+    """
+
+    architecture: str
+    models: tuple[str, ...]
+    law: ScalingLaw | None
+    notes: tuple[str, ...] = ()
+
+
+def fit_sweep_laws(results: Results | pd.DataFrame, *, metric: str | None = None
+                   ) -> dict[str, SweepLaw]:
+    """The joint law of every declared model-size sweep of a results table: the one
+    place that chooses which models share a law (`Results.by_architecture`) and fits
+    it, for the diagnosis, the analysis and the report alike.
+
+    Parameters
+    ----------
+    results : Results, DataFrame, store or path
+    metric : str, optional
+
+    Returns
+    -------
+    dict
+        Sweep name → `SweepLaw` (with ``law=None`` and a note when fitting failed).
+    """
+    r = Results.from_source(results, metric=metric)
+    out: dict[str, SweepLaw] = {}
+    for arch, models in r.by_architecture().items():
+        notes: list[str] = []
+        law: ScalingLaw | None = None
+        try:
+            law = fit_scaling_law(r.subset(models))
+        except InputError as exc:
+            notes.append(f"no joint law for {arch}: {exc}")
+        if law is not None and len(models) < 3:
+            notes.append(f"only 2 model sizes of {arch}: the model-size exponent is barely "
+                         "identified; measure a third size before trusting the model-size "
+                         "choice")
+        out[arch] = SweepLaw(arch, tuple(models), law, tuple(notes))
+    return out
 
 
 def _natural_theta(th: np.ndarray, p_ref: float,
@@ -568,14 +619,14 @@ class ComputeModel:
         }
 
 
-def fit_compute_model(results: pd.DataFrame) -> ComputeModel:
+def fit_compute_model(results: Results | pd.DataFrame) -> ComputeModel:
     """Fit ``fit_time = c * params**p * n**q`` by robust least squares in log space.
 
     Parameters
     ----------
-    results : DataFrame
-        Results table with columns ``params``, ``n`` and ``fit_time`` (seconds); rows
-        with ``status != "ok"`` or a missing / non-positive ``fit_time`` are left out.
+    results : Results, DataFrame, store or path
+        Trials with columns ``params``, ``n`` and ``fit_time`` (seconds); failed trials
+        and those with a missing / non-positive ``fit_time`` are left out.
         Needs at least 2 distinct model sizes and 2 distinct training sizes.
 
     Returns
@@ -588,14 +639,16 @@ def fit_compute_model(results: pd.DataFrame) -> ComputeModel:
     InputError
         Naming ``results``.
     """
-    table = _table(results, ("params", "n", "fit_time"))
-    seconds = pd.to_numeric(table["fit_time"], errors="coerce").to_numpy(dtype=np.float64)
-    use = _ok_mask(table) & np.isfinite(seconds) & (seconds > 0)
+    r = Results.from_source(results)
+    r.require("params", "fit_time", purpose="a compute model")
+    f = r.natural_frame()
+    seconds = f["fit_time"].to_numpy(np.float64)
+    use = np.isfinite(seconds) & (seconds > 0)
     if not use.any():
         raise InputError("results", "trials with status 'ok' and a positive fit_time",
-                         f"none among {len(table)} rows")
-    P = _positive_column(table, "params", use)
-    N = _positive_column(table, "n", use)
+                         f"none among {len(f)} finished trials")
+    P = _positive(f["params"].to_numpy()[use], "params")
+    N = f["n"].to_numpy(np.float64)[use]
     for values, label in ((P, "model sizes (params)"), (N, "training sizes (n)")):
         distinct = np.unique(values)
         if distinct.size < 2:
@@ -753,65 +806,15 @@ def compute_optimal(law: ScalingLaw, compute: ComputeModel, budget_seconds: floa
 
 
 # -- input checks --------------------------------------------------------------------------
-def _table(results: object, columns: Sequence[str]) -> pd.DataFrame:
-    """`results` as a non-empty DataFrame holding `columns`, else `InputError`."""
-    if not isinstance(results, pd.DataFrame):
-        raise InputError("results", "a results table (pandas DataFrame)",
-                         type(results).__name__)
-    if results.empty:
-        raise InputError("results", "a non-empty results table",
-                         f"an empty table (columns: {describe(results.columns)})")
-    missing = [c for c in columns if c not in results.columns]
-    if missing:
-        raise InputError("results", f"a results table with columns {', '.join(columns)}",
-                         f"columns {describe(results.columns)} (missing {', '.join(missing)})")
-    return results
-
-
-def _ok_mask(table: pd.DataFrame) -> np.ndarray:
-    """Rows whose ``status`` is "ok" (all rows when the table has no status)."""
-    if "status" not in table.columns:
-        return np.ones(len(table), dtype=bool)
-    return np.asarray(table["status"].astype(str).to_numpy() == "ok", dtype=bool)
-
-
-def _natural_scores(table: pd.DataFrame, ok: np.ndarray, metric: str | None,
-                    kind: str = "val") -> tuple[Metric, np.ndarray]:
-    """The metric to model and every row's validation score (``kind="train"``: training
-    score, NaN where the table records none) in its natural units, shape (len(table),)."""
-    if metric is not None and not isinstance(metric, str):
-        raise InputError("metric", "a metric name", repr(metric))
-    in_table: list[str] = []
-    if "metric" in table.columns:
-        in_table = sorted({str(v) for v in table.loc[ok, "metric"]})
-    if metric is None and len(in_table) > 1:
-        raise InputError("metric", "a metric name when the table mixes metrics",
-                         f"none (the table has {describe(in_table)})")
-    name = metric if metric is not None else (in_table[0] if in_table else "accuracy")
-    try:
-        met = get_metric(name)
-    except InputError as exc:
-        raise InputError("metric", exc.expected, exc.got) from None
-    column = f"{kind}_score" if not in_table or in_table == [name] else f"{kind}_{name}"
-    if column in table.columns:
-        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64)
-        oriented = column == f"{kind}_score"  # stored higher-is-better
-        return met, values if met.higher_is_better or not oriented else -values
-    if kind == "train":
-        return met, np.full(len(table), np.nan)
-    raise InputError("metric", f"the table's metric ({describe(in_table)}) or one with a "
-                     f"'{column}' column", repr(name))
-
-
-def _positive_column(table: pd.DataFrame, column: str, rows: np.ndarray) -> np.ndarray:
-    """Column values of the selected rows as floats, all finite and positive."""
-    raw = table[column].to_numpy()[rows]
-    values = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=np.float64)
-    bad = ~(np.isfinite(values) & (values > 0))
+def _positive(values: np.ndarray, column: str) -> np.ndarray:
+    """`values` of a results column as floats, all finite and positive, else `InputError`
+    naming ``results``."""
+    out = np.asarray(values, dtype=np.float64)
+    bad = ~(np.isfinite(out) & (out > 0))
     if bad.any():
         raise InputError("results", f"positive finite values in column '{column}'",
-                         f"{describe(raw[bad])} in {int(bad.sum())} usable row(s)")
-    return values
+                         f"{describe(out[bad])} in {int(bad.sum())} finished trial(s)")
+    return out
 
 
 def _positive_scalar(name: str, value: object) -> float:

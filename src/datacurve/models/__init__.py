@@ -23,10 +23,12 @@ from datacurve.models._protocol import (
 from datacurve.models._resolve import LearnerEntry, resolve_learners, wants_frame
 from datacurve.models._spec import (
     BUILTIN_MODELS,
+    SIZE_KNOBS,
     ModelSpec,
     architecture,
     describe_spec,
     parse_spec,
+    spec_kwargs,
 )
 from datacurve.models._user import (
     FunctionLearner,
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUILTIN_MODELS",
+    "SIZE_KNOBS",
     "CNNLearner",
     "FunctionLearner",
     "IndexLearner",
@@ -63,6 +66,7 @@ __all__ = [
     "parse_spec",
     "resolve_device",
     "resolve_learners",
+    "spec_kwargs",
     "wants_frame",
 ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import dataclasses
 import hashlib
 import itertools
 from collections.abc import Mapping, Sequence
@@ -52,12 +53,17 @@ class LearnerEntry:
     obj : Any
         The spec string, the estimator or object (copied fresh per trial), or the
         `IndexLearner`.
+    sweep : tuple of (str, value) pairs
+        The values a declared sweep set on this learner (empty without a sweep), sorted
+        by name; each trial records them, so the results know which models form a
+        model-size sweep.
     """
 
     name: str
     identity: str
     kind: str
     obj: Any
+    sweep: tuple[tuple[str, Any], ...] = ()
 
     def build(self, task: str, random_state: int) -> Any:
         """A fresh learner for one trial (an `IndexLearner` is returned as it is)."""
@@ -213,6 +219,8 @@ def resolve_learners(learners: Any, sweep: Mapping[str, Sequence[Any]] | None = 
                 entry = LearnerEntry(f"{name}({_format_kwargs(point, ', ')})",
                                      entry.identity + "|" + repr(sorted(point.items())),
                                      entry.kind, entry.obj)
+            if point:
+                entry = dataclasses.replace(entry, sweep=tuple(sorted(point.items())))
             if entry.name in seen:
                 if seen[entry.name] == entry.identity:
                     continue  # the same learner twice

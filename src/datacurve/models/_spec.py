@@ -39,7 +39,8 @@ from sklearn.utils.metaestimators import available_if
 
 from datacurve._errors import InputError, describe
 
-__all__ = ["BUILTIN_MODELS", "ModelSpec", "architecture", "describe_spec", "parse_spec"]
+__all__ = ["BUILTIN_MODELS", "SIZE_KNOBS", "ModelSpec", "architecture", "describe_spec",
+           "parse_spec", "spec_kwargs"]
 
 _EXPECTED = ("a model spec such as 'cnn:width=16', 'mlp:width=256,depth=2' or "
              "'sklearn:LogisticRegression(C=0.5)'")
@@ -51,7 +52,16 @@ BUILTIN_MODELS: Mapping[str, str] = MappingProxyType({
 })
 """Built-in model kinds and what they are (defaults shown; see `MLPLearner`, `CNNLearner`)."""
 
+SIZE_KNOBS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "mlp": ("width", "depth"),
+    "cnn": ("width", "depth"),
+})
+"""The hyper-parameters that set a built-in model's size. Models of one architecture
+that differ only in these (or in the values of a declared sweep) form a model-size
+sweep, which a joint scaling law describes."""
+
 _BUILTIN_CLASSES = {"mlp": "MLPLearner", "cnn": "CNNLearner"}
+_BUILTIN_RE = r"(?i)(mlp|cnn)\s*(?::(.*)|\((.*)\))?"
 _TASKS = ("classification", "regression")
 # Searched in this order before falling back to the slow `all_estimators` scan
 # (which imports every scikit-learn module: seconds per worker process).
@@ -603,7 +613,7 @@ def parse_spec(text: str) -> ModelSpec:
     if not s:
         raise _bad(text, "the spec is empty")
 
-    builtin = re.fullmatch(r"(?i)(mlp|cnn)\s*(?::(.*)|\((.*)\))?", s, flags=re.S)
+    builtin = re.fullmatch(_BUILTIN_RE, s, flags=re.S)
     if builtin:
         kind = builtin.group(1).lower()
         source = builtin.group(2) if builtin.group(2) is not None else builtin.group(3) or ""
@@ -687,3 +697,40 @@ def architecture(spec: str) -> str:
     if "." in head and rest:  # an import path: module:name(...)
         return f"{head}:{rest.split('(')[0]}"
     return head.split("(")[0]
+
+
+def spec_kwargs(name: str) -> dict[str, Any]:
+    """The keyword arguments written in a model's name, read as text (nothing is imported
+    or built).
+
+    Parameters
+    ----------
+    name : str
+        A results table's ``model``: a spec (``cnn:width=4``,
+        ``sklearn:LogisticRegression(C=0.5)``, ``mypkg.models:make_net(width=64)``) or a
+        user learner's name with its sweep values (``resnet(width=16)``).
+
+    Returns
+    -------
+    dict
+        Argument name → literal value; ``{}`` when the name holds none. Arguments that
+        cannot be read as literals are kept as their text under the key ``""``, so names
+        that differ there still differ.
+
+    Examples
+    --------
+    >>> spec_kwargs("cnn:width=4"), spec_kwargs("net(depth=2, width=16)")
+    ({'width': 4}, {'depth': 2, 'width': 16})
+    """
+    text = name.strip()
+    builtin = re.fullmatch(_BUILTIN_RE, text, flags=re.S)
+    if builtin:
+        source = builtin.group(2) if builtin.group(2) is not None else builtin.group(3) or ""
+    elif text.endswith(")") and "(" in text:
+        source = text[text.index("(") + 1:-1]
+    else:
+        return {}
+    try:
+        return _parse_kwargs(text, source)
+    except InputError:
+        return {"": source}

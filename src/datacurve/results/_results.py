@@ -1,0 +1,512 @@
+"""The results table, validated once, and the views every later room reads.
+
+Every room after `curves` (fit, diagnosis, the audit's measurement, analysis, report, the
+CLI) reads trials through a `Results`: made once by `Results.from_source` from a store, a
+results file or a DataFrame, which checks the contract columns, the statuses, the metric,
+the dataset and the score ranges, and offers the table in the stored higher-is-better
+orientation (`to_frame`) and in the metric's natural units (`natural_frame`,
+`per_size`), the models, the declared model-size sweeps (`by_architecture`) and a
+summary. Nothing after this room re-checks the table or switches the orientation itself.
+
+Notation: t finished trials, k distinct training-set sizes of one model.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from datacurve._errors import InputError, describe
+from datacurve.curves import RESULT_COLUMNS, Store, is_sqlite, summarize
+from datacurve.metrics import Metric, default_metric, get_metric
+from datacurve.models import SIZE_KNOBS, architecture, parse_spec, spec_kwargs
+
+__all__ = ["REQUIRED_COLUMNS", "Results", "read_results"]
+
+REQUIRED_COLUMNS = ("model", "n", "val_score")
+"""Columns every results table must have; the other contract columns (``params``,
+``seed``, ``train_score``) are filled (unknown, 0, unknown) when missing, and the rooms
+that need them say so (`Results.require`)."""
+
+_SOURCE_EXPECTED = ("a results table (pandas DataFrame), a datacurve store, or a results "
+                    "file (.sqlite, .csv, .parquet)")
+
+
+@dataclass(frozen=True, eq=False)
+class Results:
+    """The trials of one dataset in one metric, validated (see `Results.from_source`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        The t finished trials (status ``ok``, a finite ``val_score``): the contract
+        columns ``model, params, n, seed, train_score, val_score`` first, scores in the
+        stored higher-is-better orientation of `metric`, then whatever else the source
+        holds (``metric, dataset, fit_time, val_<metric>, ...``).
+    failed : DataFrame
+        Trials that failed (same columns; their scores are NaN), for reports.
+    metric : Metric
+        The one metric of ``train_score`` / ``val_score``.
+    source : str
+        The source as people name it: its path, or "a DataFrame".
+    dataset, dataset_name : str
+        The dataset's fingerprint and name ("" when the source does not record them).
+    task : str or None
+        "classification" or "regression" when recorded.
+    info : mapping
+        The dataset's recorded summary (classes, class counts, size) when the source is
+        a store.
+    given : frozenset of str
+        Which contract columns the source had (the others were filled).
+    notes : tuple of str
+        What validation left out and why.
+    name : str
+        How errors name the source (a Python parameter; the CLI names its argument).
+    """
+
+    table: pd.DataFrame = field(repr=False)
+    failed: pd.DataFrame = field(repr=False)
+    metric: Metric
+    source: str
+    dataset: str = ""
+    dataset_name: str = ""
+    task: str | None = None
+    info: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    given: frozenset[str] = frozenset(RESULT_COLUMNS)
+    notes: tuple[str, ...] = ()
+    name: str = "results"
+
+    # -- making one ------------------------------------------------------------------
+    @classmethod
+    def from_source(cls, source: Any, *, dataset: str | None = None,
+                    metric: str | None = None, name: str = "results") -> Results:
+        """Read and validate a results table once.
+
+        Parameters
+        ----------
+        source : Results, Store, path or DataFrame
+            A datacurve store (or its path), a results file written by ``datacurve
+            results --out`` (.csv / .parquet), or a DataFrame with at least the columns
+            ``model, n, val_score`` (higher-is-better scores, as the runner stores them).
+        dataset : str, optional
+            Fingerprint or name of the dataset to keep; required when the source holds
+            several (the error lists them).
+        metric : str, optional
+            Metric of ``train_score`` / ``val_score``: default the table's (its
+            ``metric`` column, else the task's default, else accuracy). Another metric is
+            read from its natural-unit columns ``val_<metric>`` / ``train_<metric>``.
+        name : str
+            How errors name `source`.
+
+        Returns
+        -------
+        Results
+
+        Raises
+        ------
+        InputError
+            Naming `name` (no such file, not a results table, missing columns, no
+            finished trial, sizes that are not positive, evaluation scores outside the
+            metric's range), ``dataset`` (several datasets and none chosen, or an unknown
+            one) or ``metric`` (unknown, not recorded, or a table mixing metrics).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> t = pd.DataFrame({"model": "m", "n": [10, 20, 40], "val_score": [.5, .6, .65]})
+        >>> r = Results.from_source(t)
+        >>> r.metric.name, r.models(), len(r)
+        ('accuracy', ['m'], 3)
+        """
+        if isinstance(source, Results):
+            if (dataset in (None, source.dataset, source.dataset_name)
+                    and metric in (None, source.metric.name)):
+                return source
+            frame = pd.concat([source.table, source.failed], ignore_index=True)
+            label, info = source.source, {source.dataset: dict(source.info)}
+        elif isinstance(source, pd.DataFrame):
+            frame, label, info = source, "a DataFrame", {}
+        elif isinstance(source, Store):
+            frame, info = _read_store(source)
+            label = str(source.path)
+        elif isinstance(source, str | os.PathLike):
+            frame, info = _read_path(Path(source), name)
+            label = str(source)
+        else:
+            raise InputError(name, _SOURCE_EXPECTED, type(source).__name__)
+        return _validated(frame, dataset=dataset, metric=metric, label=label, info=info,
+                          name=name)
+
+    # -- the table -------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def to_frame(self, *, failed: bool = False) -> pd.DataFrame:
+        """The table (a copy) in the stored orientation; with `failed`, the failed trials
+        after the finished ones."""
+        if failed and len(self.failed):
+            return pd.concat([self.table, self.failed], ignore_index=True)
+        return self.table.copy()
+
+    def models(self) -> list[str]:
+        """The models with finished trials, in the order the table first lists them."""
+        return list(dict.fromkeys(self.table["model"].astype(str)))
+
+    def pick(self, model: str | None) -> str:
+        """`model` as the table names it: the only model when None, else the name itself
+        or its canonical spec (stores keep ``cnn:width=4,lr=0.003`` as
+        ``cnn:lr=0.003,width=4``).
+
+        Raises
+        ------
+        InputError
+            Naming ``model``: none given while the table holds several, or an unknown one.
+        """
+        names = self.models()
+        if model is None:
+            if len(names) != 1:
+                raise InputError("model", f"one of {', '.join(names)} (the table holds "
+                                 f"{len(names)} models)", "none")
+            return names[0]
+        if model in names:
+            return model
+        try:
+            canon: str | None = parse_spec(model).canonical
+        except InputError:
+            canon = None
+        if canon not in names:
+            raise InputError("model", f"one of {', '.join(names)}", repr(model))
+        return str(canon)
+
+    def require(self, *columns: str, purpose: str = "this") -> None:
+        """Raise `InputError` (naming the source) unless the source gave `columns`.
+
+        Parameters
+        ----------
+        columns : str
+            Contract columns that were filled when missing (``params``, ``seed``,
+            ``train_score``) or any other column (``fit_time``).
+        purpose : str
+            What needs them, for the message.
+        """
+        have = set(self.given) | set(self.table.columns) - set(RESULT_COLUMNS)
+        missing = [c for c in columns if c not in have]
+        if missing:
+            raise InputError(self.name, f"a results table with columns "
+                             f"{', '.join(columns)} for {purpose}",
+                             f"{self.source} without {', '.join(missing)}")
+
+    def subset(self, models: Iterable[str]) -> Results:
+        """The same results restricted to `models` (failed trials included)."""
+        keep = set(models)
+        return replace(self, table=self.table[self.table["model"].isin(keep)]
+                       .reset_index(drop=True),
+                       failed=self.failed[self.failed["model"].isin(keep)]
+                       .reset_index(drop=True))
+
+    @property
+    def n_classes(self) -> int | None:
+        """Number of classes of a classification dataset, when recorded."""
+        classes = self.info.get("classes") if self.info else None
+        if classes:
+            return len(classes)
+        if "n_classes" in self.table.columns:
+            k = pd.to_numeric(self.table["n_classes"], errors="coerce").max()
+            if math.isfinite(k) and k >= 2:
+                return int(k)
+        return None
+
+    # -- natural units ---------------------------------------------------------------
+    def natural_frame(self, model: str | None = None) -> pd.DataFrame:
+        """One row per finished trial (of `model`, or all) in the metric's natural units.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``model, params, n, seed, val, train, fit_time`` (``train`` and
+            ``fit_time`` NaN where not recorded).
+        """
+        t = self.table if model is None else self.table[self.table["model"] == model]
+        return pd.DataFrame({
+            "model": t["model"].astype(str).to_numpy(),
+            "params": t["params"].to_numpy(np.float64),
+            "n": t["n"].to_numpy(np.float64),
+            "seed": t["seed"].to_numpy(np.float64),
+            "val": self.metric.natural(t["val_score"].to_numpy(np.float64)),
+            "train": self.metric.natural(t["train_score"].to_numpy(np.float64)),
+            "fit_time": (t["fit_time"].to_numpy(np.float64) if "fit_time" in t.columns
+                         else np.full(len(t), np.nan)),
+        })
+
+    def per_size(self, model: str) -> pd.DataFrame:
+        """One model's k measured sizes, natural units, ascending in ``n``.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``n, val, val_sd, val_min, val_max, train, seeds, fit_time``: mean,
+            standard deviation (0 with one seed), range of the evaluation score; mean
+            training score; seeds; median seconds per training run.
+        """
+        f = self.natural_frame(model)
+        f = f.sort_values(["n", "seed", "val"], kind="stable")
+        g = f.groupby("n").agg(val=("val", "mean"), val_sd=("val", "std"),
+                               val_min=("val", "min"), val_max=("val", "max"),
+                               train=("train", "mean"), seeds=("val", "size"),
+                               fit_time=("fit_time", "median")).sort_index()
+        g["val_sd"] = g["val_sd"].fillna(0.0)
+        return g.reset_index()
+
+    def params_of(self, model: str) -> float:
+        """A model's parameter count (median over its trials; NaN when unknown)."""
+        p = self.table.loc[self.table["model"] == model, "params"].to_numpy(np.float64)
+        p = p[np.isfinite(p) & (p > 0)]
+        return float(np.median(p)) if p.size else math.nan
+
+    def summary(self) -> pd.DataFrame:
+        """Mean and spread over seeds per (model, n), natural units, failed trials
+        counted.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``model, n, params, seeds, val_mean, val_std, train_mean,
+            fit_time, failed, metric`` (see `datacurve.curves.summarize`).
+        """
+        return summarize(self.to_frame(failed=True))
+
+    # -- model-size sweeps -------------------------------------------------------------
+    def by_architecture(self) -> dict[str, tuple[str, ...]]:
+        """The declared model-size sweeps: architecture → its models, smallest first.
+
+        Models form a sweep when they share an architecture (`datacurve.models.
+        architecture`) and differ only in size knobs: the built-in models' `SIZE_KNOBS`
+        (``width``, ``depth``) and the parameters a declared sweep set (``sweep=`` of
+        `run_curve`, ``--sweep``; recorded per trial). A sweep needs at least two
+        distinct known parameter counts. Two models of one class that differ in
+        anything else (``C=0.1`` and ``C=10``) are not a sweep. When one architecture
+        holds several sweeps, each is named with its fixed arguments.
+
+        Returns
+        -------
+        dict
+            Name → model names ordered by parameter count.
+        """
+        groups: dict[tuple[str, str], list[str]] = {}
+        fixed_of: dict[tuple[str, str], dict[str, Any]] = {}
+        declared = self._declared_knobs()
+        for model in self.models():
+            arch = architecture(model)
+            knobs = set(SIZE_KNOBS.get(arch, ())) | declared.get(model, set())
+            fixed = {k: v for k, v in spec_kwargs(model).items() if k not in knobs}
+            key = (arch, repr(sorted(fixed.items(), key=lambda kv: kv[0])))
+            groups.setdefault(key, []).append(model)
+            fixed_of[key] = fixed
+        out: dict[str, tuple[str, ...]] = {}
+        arch_count: dict[str, int] = {}
+        for arch, _ in groups:
+            arch_count[arch] = arch_count.get(arch, 0) + 1
+        for key, models in groups.items():
+            params = {m: self.params_of(m) for m in models}
+            known = [m for m in models if math.isfinite(params[m])]
+            if len({params[m] for m in known}) < 2:
+                continue
+            arch = key[0]
+            label = arch
+            if arch_count[arch] > 1 and fixed_of[key]:
+                label = arch + "(" + ", ".join(f"{k}={v!r}" for k, v in
+                                               sorted(fixed_of[key].items())) + ")"
+            out[label] = tuple(sorted(known, key=lambda m: params[m]))
+        return out
+
+    def _declared_knobs(self) -> dict[str, set[str]]:
+        """Model → the parameters a declared sweep set (from the ``sweep`` column)."""
+        if "sweep" not in self.table.columns:
+            return {}
+        out: dict[str, set[str]] = {}
+        for model, text in zip(self.table["model"].astype(str), self.table["sweep"],
+                               strict=True):
+            if isinstance(text, str) and text:
+                try:
+                    values = json.loads(text)
+                except ValueError:
+                    continue
+                if isinstance(values, dict):
+                    out.setdefault(model, set()).update(str(k) for k in values)
+        return out
+
+    def __repr__(self) -> str:
+        what = f"{self.dataset_name or 'dataset'} {self.dataset}".strip()
+        return (f"Results({what}, {len(self.table)} finished trials, {len(self.failed)} "
+                f"failed, {len(self.models())} models, metric {self.metric.name})")
+
+
+def read_results(source: Any, *, metric: str | None = None, dataset: str | None = None,
+                 name: str = "results") -> pd.DataFrame:
+    """The finished trials of a store, results file or table as a DataFrame (see
+    `Results.from_source`): contract columns first, scores higher-is-better."""
+    return Results.from_source(source, dataset=dataset, metric=metric,
+                               name=name).to_frame()
+
+
+# -- reading ---------------------------------------------------------------------------------
+def _read_store(store: Store) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+    frame = store.results(include_failed=True)
+    known = store.datasets()
+    info = {str(fp): dict(summary) for fp, summary in
+            zip(known["fingerprint"], known["summary"], strict=True)}
+    return frame, info
+
+
+def _read_path(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+    if not path.exists():
+        raise InputError(name, "an existing store or results file", f"'{path}' (no such file)")
+    if path.is_dir():
+        raise InputError(name, "a store or results file", f"'{path}' (a directory)")
+    if is_sqlite(path):
+        try:
+            with Store(path, readonly=True) as st:
+                return _read_store(st)
+        except InputError as exc:
+            raise InputError(name, exc.expected, exc.got) from None
+    suffixes = [s.lower() for s in path.suffixes]
+    try:
+        if suffixes and suffixes[-1] in (".parquet", ".pq"):
+            frame = pd.read_parquet(path)
+        elif ".csv" in suffixes[-2:]:
+            frame = pd.read_csv(path)
+        else:
+            raise InputError(name, "a datacurve store (.sqlite), .csv or .parquet results",
+                             f"'{path}'")
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(name, "a readable results table",
+                         f"'{path}' ({type(exc).__name__}: {exc})") from None
+    return frame, {}
+
+
+# -- validation ------------------------------------------------------------------------------
+def _validated(frame: Any, *, dataset: str | None, metric: str | None, label: str,
+               info: dict[str, dict[str, Any]], name: str) -> Results:
+    if not isinstance(frame, pd.DataFrame):
+        raise InputError(name, _SOURCE_EXPECTED, type(frame).__name__)
+    if frame.empty:
+        raise InputError(name, "at least one finished trial", f"none in {label}")
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise InputError(name, f"a results table with columns {', '.join(RESULT_COLUMNS)}",
+                         f"columns {describe(frame.columns)} (missing "
+                         f"{', '.join(missing)})")
+    frame = _one_dataset(frame, dataset)
+    fingerprint = (str(frame["dataset"].iloc[0]) if "dataset" in frame.columns and len(frame)
+                   else "")
+    ds_name = (str(frame["dataset_name"].iloc[0]) if "dataset_name" in frame.columns
+               and len(frame) else "")
+    task = (str(frame["task"].iloc[0]) if "task" in frame.columns and len(frame)
+            and pd.notna(frame["task"].iloc[0]) else None)
+    ok = (frame["status"].astype(str).to_numpy() == "ok" if "status" in frame.columns
+          else np.ones(len(frame), dtype=bool))
+    frame, m = _one_metric(frame, ok, metric, task)
+
+    given = frozenset(c for c in RESULT_COLUMNS if c in frame.columns)
+    out = frame.copy()
+    n = pd.to_numeric(out["n"], errors="coerce").to_numpy(np.float64)
+    bad = ~(np.isfinite(n) & (n > 0))
+    if bad.any():
+        raw = frame["n"].to_numpy()[bad]
+        raise InputError(name, "positive finite training-set sizes in column 'n'",
+                         f"{describe(raw)} in {int(bad.sum())} row(s)")
+    out["n"] = n.astype(np.int64) if np.all(n == np.round(n)) else n
+    out["model"] = out["model"].astype(str)
+    for col, fill in (("params", np.nan), ("seed", 0.0), ("train_score", np.nan),
+                      ("val_score", np.nan)):
+        out[col] = (pd.to_numeric(out[col], errors="coerce").astype(np.float64)
+                    if col in out.columns else fill)
+    notes: list[str] = []
+    finite = ok & np.isfinite(out["val_score"].to_numpy())
+    if (ok & ~finite).any():
+        notes.append(f"{int((ok & ~finite).sum())} trial(s) marked ok without a finite "
+                     "val_score left out")
+    val = m.natural(out["val_score"].to_numpy())[finite]
+    outside = (val < m.lower) | (val > m.upper)
+    if outside.any():
+        raise InputError(name, f"{m.name} val_score values within the metric's range "
+                         f"[{m.lower:g}, {m.upper:g}]", describe(val[outside]))
+    # Train scores only inform the analysis: values outside the metric's range (a sloppy
+    # table, or one storing them in another orientation) are left out, with a note.
+    train = m.natural(out["train_score"].to_numpy())
+    wrong = np.isfinite(train) & ((train < m.lower) | (train > m.upper)) & finite
+    if wrong.any():
+        out.loc[wrong, "train_score"] = np.nan
+        notes.append(f"{int(wrong.sum())} train_score value(s) outside {m.name}'s range "
+                     f"[{m.lower:g}, {m.upper:g}] left out ({describe(train[wrong])})")
+    order = [*RESULT_COLUMNS, *[c for c in out.columns if c not in RESULT_COLUMNS]]
+    out = out[order]
+    table = out[finite].reset_index(drop=True)
+    failed = out[~ok].reset_index(drop=True)
+    if table.empty:
+        raise InputError(name, "at least one finished trial", f"none in {label}"
+                         + (f" for dataset {dataset!r}" if dataset else ""))
+    return Results(table=table, failed=failed, metric=m, source=label, dataset=fingerprint,
+                   dataset_name=ds_name, task=task, info=info.get(fingerprint, {}),
+                   given=given, notes=tuple(notes), name=name)
+
+
+def _one_dataset(frame: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
+    """The rows of one dataset: `dataset` (fingerprint or name), or the only one."""
+    if "dataset" not in frame.columns:
+        return frame
+    fps = frame["dataset"].astype(str)
+    names = (frame["dataset_name"].astype(str) if "dataset_name" in frame.columns
+             else fps)
+    pairs = dict(zip(fps, names, strict=True))
+    choices = describe(f"{nm} ({fp})" if nm and nm != fp else fp for fp, nm in pairs.items())
+    if dataset is not None:
+        keep = ((fps == str(dataset)) | (names == str(dataset))).to_numpy()
+        if not keep.any():
+            raise InputError("dataset", f"one of {choices}", repr(dataset))
+        return frame[keep]
+    if len(pairs) > 1:
+        raise InputError("dataset", f"one of {choices} (the source holds {len(pairs)} "
+                         "datasets)", "none")
+    return frame
+
+
+def _one_metric(frame: pd.DataFrame, ok: np.ndarray, metric: str | None,
+                task: str | None) -> tuple[pd.DataFrame, Metric]:
+    """The table with ``train_score`` / ``val_score`` in one metric, and that metric."""
+    if metric is not None and not isinstance(metric, str):
+        raise InputError("metric", "a metric name", repr(metric))
+    in_table: list[str] = []
+    if "metric" in frame.columns:
+        in_table = sorted({str(v) for v in frame.loc[ok, "metric"] if pd.notna(v)})
+    if metric is None and len(in_table) > 1:
+        raise InputError("metric", "a metric name when the table mixes metrics",
+                         f"none (the table has {describe(in_table)})")
+    chosen = metric or (in_table[0] if in_table else
+                        default_metric(task) if task else "accuracy")
+    m = get_metric(chosen, task)
+    if not in_table or in_table == [chosen]:
+        out = frame if in_table else frame.assign(metric=chosen)
+        return out, m
+    col = f"val_{chosen}"
+    if col not in frame.columns:
+        raise InputError("metric", f"the table's metric ({describe(in_table)}) or one with a "
+                         f"'{col}' column", repr(chosen))
+    out = frame.copy()
+    out["val_score"] = m.orient(pd.to_numeric(out[col], errors="coerce")
+                                .to_numpy(np.float64))
+    tcol = f"train_{chosen}"
+    out["train_score"] = (m.orient(pd.to_numeric(out[tcol], errors="coerce")
+                                   .to_numpy(np.float64)) if tcol in out.columns else np.nan)
+    out["metric"] = chosen
+    return out, m
