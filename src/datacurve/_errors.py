@@ -21,7 +21,9 @@ class InputError(DatacurveError, ValueError):
     Parameters
     ----------
     name : str
-        The input, as the user knows it: a parameter, a file path, a column.
+        The input, as the user knows it: a Python parameter (``spec``, ``store``,
+        ``seeds``), a file path, a column. The CLI names its own flag instead
+        (``--model``, ``--store``, ``--seeds``).
     expected : str
         What datacurve expected.
     got : str
@@ -29,8 +31,8 @@ class InputError(DatacurveError, ValueError):
 
     Examples
     --------
-    >>> str(InputError("--label", "a column of data.csv", "'price' (columns: a, b)"))
-    "--label: expected a column of data.csv, got 'price' (columns: a, b)"
+    >>> str(InputError("label", "a column of data.csv", "'price' (columns: a, b)"))
+    "label: expected a column of data.csv, got 'price' (columns: a, b)"
     """
 
     def __init__(self, name: str, expected: str, got: str) -> None:

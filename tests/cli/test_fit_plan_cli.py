@@ -12,6 +12,7 @@ from tests.cli.test_cli import assert_one_line_error, run_cli
 from tests.conftest import scripted_dataset, scripted_spec
 
 SPEC = scripted_spec(asymptote=0.95, scale=1.2, exponent=0.5)
+SWEEP = "datacurve.models._scripted:scripted_sweep"
 
 
 @pytest.fixture(scope="module")
@@ -93,20 +94,34 @@ def test_fit_unknown_model(store: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 def test_plan_compute_budget_allocates_within_one_architecture(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """With three sizes of one architecture, `plan --compute-budget` fits the joint law
-    and returns a model size and data size whose predicted seconds fit the budget."""
+    """With a declared sweep of three model sizes, `plan --compute-budget` fits the joint
+    law and returns a model size and data size whose predicted seconds fit the budget."""
     store = tmp_path / "s.sqlite"
-    specs = [scripted_spec(asymptote=0.99 - 5 / p**0.5, scale=1.2, exponent=0.5, params=p,
-                           sleep_per_sample=2e-6) for p in (1000, 4000, 16000)]
-    run_curve(scripted_dataset(3000), specs, seeds=2, store=store)
-    code, out, err = run_cli(["plan", str(store), "--target", "0.9", "-m", specs[0],
+    spec = f"{SWEEP}(sleep_per_sample=2e-06)"
+    run = run_curve(scripted_dataset(3000), [spec], sweep={"params": [1000, 4000, 16000]},
+                    seeds=2, store=store, progress=False)
+    small = run.design.models[0]
+    code, out, err = run_cli(["plan", str(store), "--target", "0.9", "-m", small,
                               "--compute-budget", "0.01", "--json"], capsys)
     assert code == 0, err
     alloc = json.loads(out)["allocation"]
-    assert alloc["architecture"] == "datacurve.models._scripted:ScriptedLearner"
+    assert alloc["architecture"] == SWEEP
     assert len(alloc["models"]) == 3 and alloc["notes"] == []
     assert alloc["seconds"] <= 0.01 * 1.0001 and 0.0 <= alloc["score"] <= 1.0
     assert alloc["interval"][0] <= alloc["score"] <= alloc["interval"][1]
+
+
+def test_models_of_one_class_are_not_a_sweep_unless_declared(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Three scripted learners that differ in more than their size, listed one by one,
+    are not a declared sweep: `--compute-budget` is refused with a one-line error."""
+    store = tmp_path / "s.sqlite"
+    specs = [scripted_spec(asymptote=0.99 - 5 / p**0.5, scale=1.2, exponent=0.5, params=p)
+             for p in (1000, 4000, 16000)]
+    run_curve(scripted_dataset(3000), specs, seeds=2, store=store, progress=False)
+    code, _, err = run_cli(["plan", str(store), "--target", "0.9", "--compute-budget",
+                            "0.01"], capsys)
+    assert_one_line_error(code, err, "--compute-budget", "declared model-size sweep")
 
 
 def test_plan_compute_budget_needs_two_sizes(store: Path,

@@ -131,7 +131,7 @@ def test_unknown_model_is_refused_before_anything_runs(store_path: Path) -> None
     ds = scripted_dataset(300)
     with pytest.raises(InputError) as info:
         run_curve(ds, ["nosuchmodel:width=3"], store=store_path)
-    assert "--model" in str(info.value)
+    assert info.value.name == "spec" and "nosuchmodel" in str(info.value)
     assert not store_path.exists() or len(Store(store_path)) == 0
 
 

@@ -91,7 +91,7 @@ def test_cli_diagnoses_the_store(real_runs: dict[str, Recorded],
 
 
 @pytest.mark.parametrize(("args", "needles"), [
-    (["--noise-rate", "1.5"], ["noise_rate", "1.5"]),
+    (["--noise-rate", "1.5"], ["--noise-rate", "1.5"]),
     (["--target", "2"], ["target", "2"]),
     (["-m", "nope"], ["--model", "nope"]),
 ])

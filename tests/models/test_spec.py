@@ -179,19 +179,20 @@ def test_canonical_round_trips(case: tuple[str, dict[str, Any]]) -> None:
     ("numpy.linalg:norm", "not a class"),
     ("datacurve.models.MLPLearner(widht=3)", "did you mean 'width'"),
 ])
-def test_bad_specs_raise_input_error_naming_model_and_text(text: str, reason: str) -> None:
+def test_bad_specs_raise_input_error_naming_spec_and_text(text: str, reason: str) -> None:
+    """The library names its parameter, `spec` (the CLI says --model)."""
     with pytest.raises(InputError) as info:
         parse_spec(text)
     err = info.value
-    assert err.name == "--model"
+    assert err.name == "spec"
     assert "'cnn:width=16'" in err.expected
     assert repr(text) in err.got
-    assert "--model" in str(err) and repr(text) in str(err)
+    assert str(err).startswith("spec: ") and repr(text) in str(err)
     assert reason in str(err)
 
 
 def test_non_string_spec_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="--model"):
+    with pytest.raises(InputError, match=r"^spec: "):
         parse_spec(3)  # type: ignore[arg-type]
 
 
@@ -200,7 +201,7 @@ def test_task_mismatch_is_an_error_at_build() -> None:
     reg.build("regression")
     with pytest.raises(InputError, match="LinearRegression is a regressor") as info:
         reg.build("classification")
-    assert info.value.name == "--model"
+    assert info.value.name == "spec"
     with pytest.raises(InputError, match="LogisticRegression is a classifier"):
         parse_spec("sklearn:LogisticRegression").build("regression")
     kmeans = parse_spec("sklearn:KMeans(n_clusters=3)")

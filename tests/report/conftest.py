@@ -16,23 +16,27 @@ import pandas as pd
 import pytest
 
 from datacurve.curves import Store, run_curve
+from datacurve.models import parse_spec
 from tests.conftest import scripted_dataset, scripted_spec
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 """Screenshots and pages the browser test leaves behind (ignored by git)."""
 
-SMALL = scripted_spec(asymptote=0.85, scale=1.5, exponent=0.5, params=1000, train_accuracy=0.9,
-                      sleep_per_sample=1e-6)
-LARGE = scripted_spec(asymptote=0.95, scale=1.2, exponent=0.5, params=8000,
-                      sleep_per_sample=4e-6)
+SWEEP = "datacurve.models._scripted:scripted_sweep(sleep_per_sample=4e-06)"
+"""A scripted family whose ceiling rises with its size, swept over `SIZES`."""
+SIZES = {"params": [1000, 8000]}
+SMALL, LARGE = (parse_spec(SWEEP).with_params(params=p).canonical for p in SIZES["params"])
 FAILING = scripted_spec(asymptote=0.9, scale=1.0, exponent=0.5, params=3000, fail_above=200)
 
 
 @pytest.fixture(scope="session")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two sizes of one (scripted) architecture and a model whose larger trials fail."""
+    """A declared sweep of two sizes of one (scripted) architecture and a model whose
+    larger trials fail."""
     path = tmp_path_factory.mktemp("report-store") / "store.sqlite"
-    run_curve(scripted_dataset(1500), [SMALL, LARGE, FAILING], seeds=2, store=path)
+    data = scripted_dataset(1500)
+    run_curve(data, [SWEEP], sweep=SIZES, seeds=2, store=path, progress=False)
+    run_curve(data, [FAILING], seeds=2, store=path, progress=False)
     return path
 
 

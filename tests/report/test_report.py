@@ -10,9 +10,8 @@ import pytest
 
 from datacurve import InputError
 from datacurve.auditing import load_report
-from datacurve.curves import read_results
 from datacurve.diagnosis import diagnose
-from datacurve.fit import fit_curves
+from datacurve.fit import fit_curves, plan, samples_needed
 from datacurve.models import parse_spec
 from datacurve.report import (
     MARKER,
@@ -22,6 +21,7 @@ from datacurve.report import (
     is_report,
     write_report,
 )
+from datacurve.results import read_results
 from tests.cli.test_cli import assert_one_line_error, run_cli
 from tests.report.conftest import LARGE, Audited, make_audited
 
@@ -47,7 +47,7 @@ def test_page_holds_every_section(page: str, store: Path) -> None:
     audit with its counts, worst rows and lineage, and the failed trials."""
     text = _text(page)
     for words in ("scripted1500", "fingerprint", "datacurve 0.", "date",
-                  "datacurve report s.sqlite --target 0.9", "n for 0.9",
+                  "datacurve report s.sqlite --target 0.9", "samples for 0.9",
                   "Model size vs data size", "Compute-optimal for", "α (model size)",
                   "Diagnosis and recommendations", "samples needed", "rounds",
                   "data-quality score", "worst of missing", "Lineage of cleaned versions",
@@ -117,7 +117,7 @@ def test_store_with_only_failed_trials(tmp_path: Path) -> None:
 
     path = tmp_path / "failed.sqlite"
     run_curve(scripted_dataset(300), [scripted_spec(fail_above=1)], seeds=1, store=path)
-    with pytest.raises(InputError, match="SOURCE"):
+    with pytest.raises(InputError, match=r"^source: "):
         build_report(path)
 
 
@@ -167,14 +167,17 @@ def test_write_report_refuses_a_foreign_directory(tmp_path: Path) -> None:
 
 def test_displays_draw_on_given_axes(store: Path) -> None:
     """The Display objects hold values only and draw on the axes they are given (the
-    notebook path); the curve reaches the target at the size the fit says."""
+    notebook path); the target is marked at the plan's samples needed (the fitted size,
+    bias-corrected: one number per question)."""
     from matplotlib.figure import Figure
 
     table = read_results(store)
     large = parse_spec(LARGE).canonical
     curve = fit_curves(table, models=[large])[large]
     disp = LearningCurveDisplay.from_fit(curve, table, model=large, target=0.9)
-    assert disp.train_scores.size and disp.target_size == curve.size_for(0.9)
+    assert disp.train_scores.size
+    assert disp.target_size == samples_needed(curve, 0.9)
+    assert disp.target_size == plan(table, target=0.9, model=large).samples_needed
     assert disp.grid.max() >= 1.3 * disp.target_size - 1
     fig = Figure()
     ax = fig.add_subplot()

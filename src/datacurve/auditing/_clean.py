@@ -25,13 +25,13 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from datacurve._errors import InputError
+from datacurve._plain import plain_value
 from datacurve._version import __version__
 from datacurve.auditing._base import CHECKS
 from datacurve.auditing._report import AuditReport
-from datacurve.auditing._report import _plain_value as _plain
 from datacurve.data import Dataset
 
-__all__ = ["DEFAULT_DROP", "PAIR_CHECKS", "clean", "clean_path", "write_clean"]
+__all__ = ["DEFAULT_DROP", "PAIR_CHECKS", "clean", "clean_path", "lineage_of", "write_clean"]
 
 DEFAULT_DROP = ("label", "exact_duplicate", "near_duplicate", "conflicting_labels",
                 "leakage")
@@ -159,15 +159,16 @@ def clean(dataset: Dataset, report: AuditReport, *,
         mask &= ~changed
         idx = np.flatnonzero(mask)
         classes = dataset.classes if dataset.classes is not None else np.arange(y.max() + 1)
-        relabelled += [{"index": int(i), "id": _plain(dataset.ids[i]) if dataset.ids
+        relabelled += [{"index": int(i), "id": plain_value(dataset.ids[i]) if dataset.ids
                         is not None else int(i), "check": c, "score": float(r.scores[i]),
-                        "from": _plain(classes[y[i]]), "to": _plain(classes[r.suggested[i]])}
+                        "from": plain_value(classes[y[i]]),
+                        "to": plain_value(classes[r.suggested[i]])}
                        for i in idx]
         y[idx] = r.suggested[idx]
         changed |= mask
     kept = np.flatnonzero(~dropped)
     drop_idx = np.flatnonzero(dropped)
-    records = [{"index": int(i), "id": _plain(dataset.ids[i]) if dataset.ids is not None
+    records = [{"index": int(i), "id": plain_value(dataset.ids[i]) if dataset.ids is not None
                 else int(i), "check": str(why[i]),
                 "score": float(report.results[str(why[i])].scores[i])} for i in drop_idx]
     entry = {
@@ -219,12 +220,12 @@ def write_clean(cleaned: Dataset, source: str | Path, out: str | Path | None = N
     src = Path(source)
     dest = Path(out) if out is not None else clean_path(src)
     if dest.resolve() == src.resolve():
-        raise InputError("--out", "a path other than the original data (it is never "
+        raise InputError("out", "a path other than the original data (it is never "
                          "overwritten)", f"'{dest}'")
     lineage = dest.with_name(dest.name + ".lineage.json")
     for p in (dest, lineage):
         if p.exists() and not force:
-            raise InputError("--out", "a path that does not exist yet (or --force)",
+            raise InputError("out", "a path that does not exist yet (or force=True)",
                              f"'{p}' exists")
     suffix = dest.suffix.lower()
     raw = cleaned.raw
@@ -251,10 +252,58 @@ def write_clean(cleaned: Dataset, source: str | Path, out: str | Path | None = N
         elif suffix == ".csv":
             raw.to_csv(dest, index=False)
         else:
-            raise InputError("--out", "a file ending in .csv, .tsv, .parquet, .jsonl or "
+            raise InputError("out", "a file ending in .csv, .tsv, .parquet, .jsonl or "
                              ".npz", f"'{dest}'")
     lineage.write_text(json.dumps({"source": str(src), "written": str(dest),
                                    "fingerprint": cleaned.fingerprint,
                                    "lineage": cleaned.metadata.get("lineage", [])},
                                   indent=1, default=str))
     return dest, lineage
+
+
+def lineage_of(data_path: str | Path | None = None, dataset: Dataset | None = None,
+               files: Iterable[str | Path] = ()) -> list[dict[str, Any]]:
+    """The lineage entries of cleaned versions, each cleaning step once.
+
+    Parameters
+    ----------
+    data_path : path, optional
+        A data file: the ``<file>.lineage.json`` of the file itself and of its cleaned
+        version (`clean_path`) are read when present.
+    dataset : Dataset, optional
+        Its own ``metadata["lineage"]``.
+    files : iterable of path
+        More ``.lineage.json`` files (unreadable ones are skipped).
+
+    Returns
+    -------
+    list of dict
+        One entry per cleaning step (``parent``, ``fingerprint``, ``counts``, ...), with
+        the ``file`` it was written to.
+    """
+    paths: list[Path] = [Path(p) for p in files]
+    if data_path is not None:
+        data = Path(data_path)
+        paths.append(data.with_name(data.name + ".lineage.json"))
+        cleaned = clean_path(data)
+        paths.append(cleaned.with_name(cleaned.name + ".lineage.json"))
+    entries: list[dict[str, Any]] = (list(dataset.metadata.get("lineage", []))
+                                     if dataset is not None else [])
+    for f in paths:
+        if not f.is_file():
+            continue
+        try:
+            doc = json.loads(f.read_text())
+        except (OSError, ValueError):
+            continue
+        for e in doc.get("lineage", []) if isinstance(doc, dict) else []:
+            if isinstance(e, dict):
+                entries.append({**e, "file": e.get("file") or doc.get("written", "")})
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for e in entries:
+        key = (str(e.get("parent", "")), str(e.get("fingerprint", "")))
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out

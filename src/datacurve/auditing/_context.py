@@ -15,7 +15,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from datacurve._errors import InputError
-from datacurve.data import as_dataset, evaluation_mask
+from datacurve.data import Dataset, as_dataset, evaluation_mask
 
 __all__ = ["EMBED_DIM", "AuditContext", "context_from", "sentence_embeddings"]
 
@@ -55,6 +55,11 @@ class AuditContext:
         How `embeddings` are made when `given_features` is None (see there).
     text : ndarray of shape (n,) of str, optional
         The text column of a text dataset (for ``embedding="minilm"``).
+    origin : dict
+        Where the dataset came from, as the audit report records it so the audited data
+        can be found again (`datacurve.auditing.audited_dataset`): ``name``,
+        ``fingerprint``, ``source``, ``format``, ``spec`` (built-ins) and the loader's
+        ``options``.
     """
 
     n: int
@@ -75,6 +80,7 @@ class AuditContext:
     given_features: np.ndarray | None = None
     embedding: str = "auto"
     text: np.ndarray | None = None
+    origin: dict[str, Any] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # -- plain views ----------------------------------------------------------------
@@ -301,7 +307,15 @@ def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = N
                         label_column=label_column, split=split, groups=groups,
                         ids=np.asarray(ids), name=name, fingerprint=fp, seed=int(seed),
                         n_jobs=int(n_jobs), given_pred_probs=pp, given_features=ff,
-                        embedding=embedding, text=text)
+                        embedding=embedding, text=text, origin=_origin(ds))
+
+
+def _origin(ds: Dataset) -> dict[str, Any]:
+    """What identifies the dataset and how to read it again (JSON-ready)."""
+    meta = ds.metadata
+    return {"name": ds.name, "fingerprint": ds.fingerprint,
+            "source": str(meta.get("source", "")), "format": meta.get("format"),
+            "spec": meta.get("spec"), "options": dict(meta.get("options") or {})}
 
 
 def _column_or_values(name: str, value: Any, raw: pd.DataFrame | None,

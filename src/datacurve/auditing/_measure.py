@@ -150,12 +150,12 @@ def measure_cleaning(dataset: Dataset, report: AuditReport, *, model: str | None
             for version, frame in zip(("raw", "clean"), frames, strict=True)}
     curves = {version: fit_model_curve(r) for version, r in runs.items()}
     raw_c = curves["raw"]
-    sizes = {version: r.per_size(r.pick(None)).set_index("n")["val"]
+    means = {version: r.per_size(r.pick(None)).set_index("n")["val"]
              for version, r in runs.items()}
-    n = int(max(set(sizes["raw"].index) & set(sizes["clean"].index)))
+    n = int(max(set(means["raw"].index) & set(means["clean"].index)))
     m = runs["raw"].metric
-    raw_score = float(sizes["raw"].loc[n])
-    clean_score = float(sizes["clean"].loc[n])
+    raw_score = float(means["raw"].loc[n])
+    clean_score = float(means["clean"].loc[n])
     gain = m.gain(raw_score, clean_score)
     if gain <= 0:
         equivalent = 0.0

@@ -15,12 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from datacurve._errors import InputError
+from datacurve import _hooks
+from datacurve._errors import DatacurveError, InputError
+from datacurve._plain import plain, plain_value
 from datacurve._version import __version__
 from datacurve.auditing._base import CheckResult, check_names, get_check
 from datacurve.auditing._context import AuditContext, context_from
+from datacurve.data import Dataset, load, load_data
 
-__all__ = ["DEFAULT_CHECKS", "AuditReport", "audit", "load_report"]
+__all__ = ["DEFAULT_CHECKS", "AuditReport", "audit", "audited_dataset", "load_report"]
 
 DEFAULT_CHECKS = ("label", "outlier", "exact_duplicate", "near_duplicate", "leakage",
                   "conflicting_labels", "class_imbalance", "missing", "subgroup", "pii")
@@ -103,6 +106,15 @@ class AuditReport:
         return pd.concat(frames, ignore_index=True)
 
     @property
+    def label_noise_rate(self) -> float | None:
+        """The share of examples the ``label`` check flagged (at most 0.99): the audit's
+        estimate of the label-noise rate; None when the check did not run."""
+        r = self.results.get("label")
+        if r is None or r.skipped is not None or not self.n:
+            return None
+        return min(r.n_flagged / self.n, 0.99)
+
+    @property
     def quality_score(self) -> float:
         """Share of examples no row-level check flagged, in [0, 1] (1 = nothing found)."""
         from datacurve.auditing._base import CHECKS
@@ -139,7 +151,7 @@ class AuditReport:
             "checks": {}}
         for name, r in self.results.items():
             entry: dict[str, Any] = {"summary": r.summary, "flagged": r.n_flagged,
-                                     "skipped": r.skipped, "info": _plain(r.info)}
+                                     "skipped": r.skipped, "info": plain(r.info)}
             if examples:
                 entry["scores"] = np.round(r.scores, 6).tolist()
                 entry["flags"] = np.flatnonzero(r.flags).tolist()
@@ -147,9 +159,9 @@ class AuditReport:
                 entry["suggested"] = None if r.suggested is None else r.suggested.tolist()
             out["checks"][name] = entry
         if examples:
-            out["ids"] = [_plain_value(v) for v in self.ids]
+            out["ids"] = [plain_value(v) for v in self.ids]
             out["labels"] = (None if self.labels is None
-                             else [_plain_value(v) for v in self.labels])
+                             else [plain_value(v) for v in self.labels])
         return out
 
     def save(self, path: str | Path) -> Path:
@@ -159,12 +171,10 @@ class AuditReport:
         p.write_text(json.dumps(self.to_dict(), indent=1, allow_nan=False))
         return p
 
-    def _repr_html_(self) -> str:
-        """Jupyter display: score, counts per check, worst examples (see
-        `datacurve.report`)."""
-        from datacurve.report import audit_html
-
-        return audit_html(self)
+    def _repr_html_(self) -> str | None:
+        """Jupyter display: score, counts per check, worst examples (rendered by the
+        report room)."""
+        return _hooks.html(self)
 
     def __repr__(self) -> str:
         found = ", ".join(f"{k}={r.n_flagged}" for k, r in self.results.items()
@@ -291,26 +301,61 @@ def run_checks(ctx: AuditContext, checks: list[str] | tuple[str, ...] | None = N
     return AuditReport(results, ctx.n, ctx.name, ctx.fingerprint, np.asarray(ctx.ids),
                        labels, seconds,
                        {"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "seed": ctx.seed,
-                        "checks": names, "params": _plain(params)})
+                        "checks": names, "params": plain(params),
+                        "classes": ([str(c) for c in ctx.classes]
+                                    if ctx.classes is not None else []),
+                        "data": plain(ctx.origin)})
 
 
-def _plain_value(v: Any) -> Any:
-    if isinstance(v, np.generic):
-        return v.item()
-    return v if isinstance(v, int | float | str | bool) or v is None else str(v)
+def audited_dataset(report: AuditReport, *, near: str | Path | None = None
+                    ) -> tuple[Dataset | None, Path | None, str | None]:
+    """The dataset an audit ran on, read again from the report's own record of it
+    (``meta["data"]``: its source and loader options, or its built-in spec) when it is
+    at hand and unchanged (the same fingerprint).
 
+    Parameters
+    ----------
+    report : AuditReport
+    near : path, optional
+        The report file: a relative source is also looked for beside it.
 
-def _plain(obj: Any) -> Any:
-    """`obj` with NumPy values turned into JSON-ready Python values."""
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_plain(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _plain(obj.tolist())
-    if isinstance(obj, float | np.floating):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    if isinstance(obj, np.generic):
-        return obj.item()
-    return obj
+    Returns
+    -------
+    dataset : Dataset or None
+    path : Path or None
+        The data file or folder, when the data came from one (even if changed).
+    note : str or None
+        Why the dataset could not be had, when it could not.
+    """
+    record = report.meta.get("data")
+    if not isinstance(record, dict):
+        return None, None, ("the audit report does not record where its data came from "
+                            "(written by an older datacurve); examples are shown by "
+                            "index only")
+    spec, source = record.get("spec"), str(record.get("source") or "")
+    path: Path | None = None
+    try:
+        if spec:
+            ds = load_data(str(spec))
+        elif source and not source.startswith("<"):
+            candidates = [Path(source)]
+            if near is not None:
+                candidates.append(Path(near).parent / Path(source).name)
+            path = next((c for c in candidates if c.exists()), None)
+            if path is None:
+                return None, None, (f"the audited data '{source}' is not at hand; "
+                                    "examples are shown by index only")
+            options = dict(record.get("options") or {})
+            if isinstance(options.get("image_size"), list):
+                options["image_size"] = tuple(options["image_size"])
+            ds = load(path, **options)
+        else:
+            return None, None, (f"the audited data ({source or 'in memory'}) was not read "
+                                "from a file; examples are shown by index only")
+    except (DatacurveError, OSError, TypeError) as exc:
+        return None, path, f"the audited data could not be read again ({exc})"
+    if ds.fingerprint != report.fingerprint:
+        return None, path, (f"the audited data '{source or spec}' changed since the audit "
+                            f"(fingerprint {ds.fingerprint}, audited {report.fingerprint}); "
+                            "examples are shown by index only")
+    return ds, path, None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,12 +15,14 @@ import typer
 from rich.markup import escape
 from typer.exceptions import TyperException
 
-from datacurve import __version__
 from datacurve._errors import DatacurveError, InputError
+from datacurve._version import __version__
+from datacurve.analysis import Analysis, SweepAnalysis, analyze
 from datacurve.cli._render import (
+    allocation_line,
     audit_table,
     curve_table,
-    diagnosis_lines,
+    diagnosis_text,
     err_console,
     fit_table,
     out_console,
@@ -30,9 +33,10 @@ from datacurve.cli._render import (
     worst_lines,
 )
 from datacurve.curves import DEFAULT_STORE, CurveRun, Store, run_curve, summarize
-from datacurve.models import architecture
+from datacurve.models import parse_spec
+from datacurve.results import Results
 
-__all__ = ["DEMO_DATA", "DEMO_MODELS", "app", "main"]
+__all__ = ["CLI_NAMES", "DEMO_DATA", "DEMO_MODELS", "app", "cli_error", "main"]
 
 app = typer.Typer(
     name="datacurve",
@@ -55,7 +59,7 @@ def _parse_sizes(text: str | None) -> list[int] | None:
     try:
         return [int(s) for s in text.replace(" ", "").split(",") if s]
     except ValueError:
-        raise InputError("--sizes", "comma-separated integers such as 16,64,256",
+        raise InputError("sizes", "comma-separated integers such as 16,64,256",
                          repr(text)) from None
 
 
@@ -108,7 +112,7 @@ def _parse_sweep(items: list[str] | None) -> dict[str, list[Any]] | None:
         key, sep, values = item.partition("=")
         key = key.strip()
         if not sep or not key.isidentifier() or not values.strip():
-            raise InputError("--sweep", "name=value,value,... such as width=16,64,256",
+            raise InputError("sweep", "name=value,value,... such as width=16,64,256",
                              repr(item))
         parsed = []
         for v in values.split(","):
@@ -185,12 +189,8 @@ def results(
 ) -> None:
     """List or export what a store holds (one row per trial)."""
     if not store.exists():
-        raise InputError("--store", "an existing datacurve store", f"'{store}' (no such file)")
-    models = None
-    if model:
-        from datacurve.models import parse_spec
-
-        models = [parse_spec(m).canonical for m in model]
+        raise InputError("store", "an existing datacurve store", f"'{store}' (no such file)")
+    models = [parse_spec(m).canonical for m in model] if model else None
     with Store(store, readonly=True) as st:
         table = st.results(metric=metric, dataset=dataset, models=models,
                            include_failed=all_trials)
@@ -224,9 +224,9 @@ def results(
 def _export(table: pd.DataFrame, out: Path) -> None:
     suffix = out.suffix.lower()
     if suffix not in (".csv", ".parquet"):
-        raise InputError("--out", "a file name ending in .csv or .parquet", f"'{out}'")
+        raise InputError("out", "a file name ending in .csv or .parquet", f"'{out}'")
     if out.exists() and out.is_dir():
-        raise InputError("--out", "a file path", f"'{out}' (a directory)")
+        raise InputError("out", "a file path", f"'{out}' (a directory)")
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         table.to_csv(out, index=False)
@@ -239,28 +239,8 @@ SourceArg = Annotated[Path, typer.Argument(
          "'datacurve results --out'.")]
 
 
-def _read(source: Path, metric: str | None, dataset: str | None) -> pd.DataFrame:
-    from datacurve.curves import read_results
-
-    return read_results(source, metric=metric, dataset=dataset, name="SOURCE")
-
-
-def _check_models(table: pd.DataFrame, model: list[str] | None) -> list[str] | None:
-    if not model:
-        return None
-    have = list(dict.fromkeys(table["model"]))
-    out = []
-    for m in model:
-        if m in have:
-            out.append(m)
-            continue
-        from datacurve.models import parse_spec
-
-        canon = parse_spec(m).canonical
-        if canon not in have:
-            raise InputError("--model", f"one of {', '.join(have)}", repr(m))
-        out.append(canon)
-    return out
+def _read(source: Path, metric: str | None, dataset: str | None) -> Results:
+    return Results.from_source(source, metric=metric, dataset=dataset, name="source")
 
 
 @app.command("fit")
@@ -275,15 +255,12 @@ def fit_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Fit each model's learning curve and print the chosen family and predictions."""
-    from datacurve.fit import fit_curves
-
-    table = _read(source, metric, dataset)
-    models = _check_models(table, model)
-    curves = fit_curves(table, metric=metric, models=models)
     if at is not None and any(a <= 0 for a in at):
-        raise InputError("--at", "positive training-set sizes", repr(at))
+        raise InputError("at", "positive training-set sizes", repr(at))
+    analysis = analyze(_read(source, metric, dataset), models=model or None,
+                       include=("curves",), strict=True)
     rows = []
-    for name, c in curves.items():
+    for name, c in analysis.curves().items():
         largest = int(c.n_last)
         sizes = at or [2 * largest, 4 * largest, 10 * largest]
         preds = []
@@ -293,15 +270,31 @@ def fit_cmd(
                           "interval": [float(lo), float(hi)]})
         rows.append({"model": name, **c.to_dict(), "largest": largest,
                      "predictions": preds})
-    metric_name = metric or (str(table["metric"].iloc[0]) if "metric" in table.columns
-                             else "accuracy")
+    metric_name = analysis.results.metric.name
     if json_out:
-        print_json({"source": str(source), "metric": metric_name, "curves": rows})
+        print_json({"source": str(source), "metric": metric_name, "curves": rows,
+                    "notes": list(analysis.results.notes)})
         return
     out_console.print(fit_table(rows, metric_name, f"Fitted learning curves · {source}"))
+    _print_notes(analysis)
     for r in rows:
         for note in r["notes"]:
-            out_console.print(f"note ({r['model']}): {note}")
+            out_console.print(f"note ({escape(r['model'])}): {escape(note)}")
+
+
+def _print_notes(analysis: Analysis) -> None:
+    """What reading the results left out, if anything."""
+    for note in analysis.results.notes:
+        out_console.print(f"note: {escape(note)}")
+
+
+def _allocation(sweep: SweepAnalysis) -> dict[str, Any] | None:
+    """A sweep's compute-optimal point as JSON: its law, the allocation, its notes."""
+    if sweep.allocation is None or sweep.law is None:
+        return None
+    return {"architecture": sweep.architecture, "models": list(sweep.models),
+            "law": sweep.law.to_dict(), **sweep.allocation.to_dict(),
+            "budget_source": sweep.budget_source, "notes": list(sweep.notes)}
 
 
 @app.command("plan")
@@ -328,51 +321,31 @@ def plan_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """How many samples reach --target, how many more to collect, and what it costs."""
-    from datacurve.fit import compute_optimal, fit_compute_model, fit_scaling_law, plan
-
-    table = _read(source, metric, dataset)
-    models = _check_models(table, [model] if model else None) or list(
-        dict.fromkeys(table["model"]))
-    plans = [plan(table, target=target, model=m, metric=metric, have=have, at=at,
-                  cost_per_sample=cost_per_sample, budget=budget, level=level).to_dict()
-             for m in models]
-    allocation = None
-    if compute_budget is not None:
-        # A size law only makes sense within one architecture (cnn widths, mlp widths).
-        kind = table["model"].map(architecture)
-        chosen = architecture(models[0]) if model else (
-            table.groupby(kind)["params"].nunique().idxmax())
-        family = table[kind == chosen]
-        if family["params"].nunique() < 2:
-            raise InputError("--compute-budget", "results of at least 2 sizes of one "
-                             "architecture in SOURCE (the joint law needs them)",
-                             f"{family['params'].nunique()} size of {chosen}")
-        law = fit_scaling_law(family, metric=metric)
-        alloc = compute_optimal(law, fit_compute_model(family), compute_budget)
-        notes = []
-        if family["params"].nunique() < 3:
-            notes.append("only 2 model sizes: the model-size exponent is barely identified; "
-                         "measure a third size before trusting the model-size choice")
-        allocation = {"architecture": chosen, "models": sorted(set(family["model"])),
-                      "law": law.to_dict(), **alloc.to_dict(), "notes": notes}
+    analysis = analyze(
+        _read(source, metric, dataset), target=target, models=[model] if model else None,
+        have=have, at=at, cost_per_sample=cost_per_sample, budget=budget, level=level,
+        compute_budget=compute_budget, strict=True,
+        include=("plans", "sweeps") if compute_budget is not None else ("plans",))
+    plans = [p.to_dict() for p in analysis.plans().values()]
+    allocations = [a for a in (_allocation(s) for s in analysis.sweeps.values()) if a]
+    if model is not None:
+        # The sweep of the model asked about (others, if any, are listed in allocations).
+        mine = [a for a in allocations if any(m in a["models"] for m in analysis.models)]
+        allocations = mine + [a for a in allocations if a not in mine]
     if json_out:
-        print_json({"source": str(source), "plans": plans, "allocation": allocation})
+        print_json({"source": str(source), "plans": plans,
+                    "allocation": allocations[0] if allocations else None,
+                    "allocations": allocations, "notes": list(analysis.results.notes)})
         return
+    _print_notes(analysis)
     for p in plans:
         for line in plan_lines(p):
             out_console.print(line)
         out_console.print("")
-    if allocation is not None:
-        lo, hi = allocation["interval"]
-        out_console.print(
-            f"[bold]compute-optimal[/] {allocation['architecture']} for {compute_budget:g} s "
-            f"per training run: a model "
-            f"of {allocation['params']:,.0f} parameters on {allocation['n']:,.0f} samples, "
-            f"{allocation['metric']} {allocation['score']:.4g} [{lo:.4g}, {hi:.4g}] "
-            f"(joint law err = E + A/P^{allocation['law']['alpha']:.2f} + "
-            f"B/n^{allocation['law']['beta']:.2f}; limited by {allocation['limited_by']})")
-        for note in allocation["notes"]:
-            out_console.print(f"note: {note}")
+    for a in allocations:
+        out_console.print(allocation_line(a))
+        for note in a["notes"]:
+            out_console.print(f"note: {escape(note)}")
 
 
 @app.command("diagnose")
@@ -393,19 +366,18 @@ def diagnose_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Whether data, model size, label noise or overfitting holds each model back."""
-    from datacurve.diagnosis import diagnose
-
-    table = _read(source, metric, dataset)
-    models = _check_models(table, model) or list(dict.fromkeys(table["model"].astype(str)))
-    out = [diagnose(table, m, target=target, optimal_error=optimal_error,
-                    noise_rate=noise_rate, n_classes=n_classes, metric=metric).to_dict()
-           for m in models]
+    analysis = analyze(_read(source, metric, dataset), target=target,
+                       models=model or None, optimal_error=optimal_error,
+                       noise_rate=noise_rate, n_classes=n_classes,
+                       include=("diagnoses",), strict=True)
+    diagnoses = analysis.diagnoses()
     if json_out:
-        print_json({"source": str(source), "diagnoses": out})
+        print_json({"source": str(source), "notes": list(analysis.results.notes),
+                    "diagnoses": [d.to_dict() for d in diagnoses.values()]})
         return
-    for d in out:
-        for line in diagnosis_lines(d):
-            out_console.print(line)
+    _print_notes(analysis)
+    for d in diagnoses.values():
+        out_console.print(diagnosis_text(d))
         out_console.print("")
 
 
@@ -468,11 +440,9 @@ def audit_cmd(
 
     dataset = _load(data, label, text_column, group, split, None)
     if out is not None and out.suffix.lower() != ".json":
-        raise InputError("--out", "a file name ending in .json", f"'{out}'")
+        raise InputError("out", "a file name ending in .json", f"'{out}'")
     report = audit(dataset, checks=checks.split(",") if checks else None, seed=seed,
                    n_jobs=jobs, embedding=embedding)
-    report.meta["classes"] = ([str(c) for c in dataset.classes]
-                              if dataset.classes is not None else [])
     report.meta["command"] = "datacurve " + " ".join(sys.argv[1:])
     if out is not None:
         report.save(out)
@@ -534,7 +504,7 @@ def clean_cmd(
     from datacurve.data import is_builtin
 
     if is_builtin(data):
-        raise InputError("DATA", "a file or folder to clean (built-ins are generated, not "
+        raise InputError("data", "a file or folder to clean (built-ins are generated, not "
                          "stored)", repr(data))
     dataset = _load(data, label, text_column, group, split, None)
     rep = load_report(report) if report is not None else audit(dataset)
@@ -593,7 +563,7 @@ def demo(
 ) -> None:
     """The main job on a built-in dataset: MNIST-1D, two CNNs and an MLP, 2 seeds."""
     from datacurve.data import builtin
-    from datacurve.report import build_report, check_out_dir, write_report
+    from datacurve.report import check_out_dir, render_report, write_report
 
     check_out_dir(report_dir, force=True)
 
@@ -604,13 +574,14 @@ def demo(
     with progress_bar(not json_out, "demo") as cb:
         run = run_curve(dataset, list(DEMO_MODELS), seeds=seeds, store=store, jobs=jobs,
                         progress=cb)
-    curves = _demo_curves(run)
-    diagnoses = _demo_diagnoses(run)
-    page = build_report(store, dataset=dataset.fingerprint,
-                        command="datacurve " + " ".join(sys.argv[1:]))
-    index = write_report(page, report_dir, force=True)
+    # One analysis of this run: what is printed here is what the report shows.
+    analysis = analyze(run.results)
+    index = write_report(render_report(analysis, command="datacurve "
+                                       + " ".join(sys.argv[1:])), report_dir, force=True)
+    curves = _demo_curves(analysis)
     if json_out:
-        print_json({**_run_payload(run), "curves": curves, "diagnoses": diagnoses,
+        print_json({**_run_payload(run), "curves": curves,
+                    "diagnoses": [d.to_dict() for d in analysis.diagnoses().values()],
                     "report": str(index)})
         return
     _print_run(run, f"Learning curves · {dataset.name} · {dataset.fingerprint}")
@@ -621,34 +592,18 @@ def demo(
             f"{c['model']}: with {c['at']:,} samples (4×) the fitted curve ({c['method']}) "
             f"predicts {c['predicted']:.3f} [{lo:.3f}, {hi:.3f}]; with unlimited data "
             f"{c['asymptote']:.3f}")
-    if diagnoses:
+    if analysis.diagnoses():
         out_console.print("")
         out_console.print("[bold]Diagnosis[/] (datacurve diagnose):")
-    for d in diagnoses:
-        for line in diagnosis_lines(d):
-            out_console.print(line)
+    for d in analysis.diagnoses().values():
+        out_console.print(diagnosis_text(d))
     out_console.print(f"\nreport: {index}")
 
 
-def _demo_diagnoses(run: CurveRun) -> list[dict[str, Any]]:
-    """Each model's diagnosis, the other models as evidence."""
-    from datacurve.diagnosis import diagnose
-
-    ok = run.results[run.results["status"] == "ok"]
-    if ok.empty:
-        return []
-    return [diagnose(ok, m).to_dict() for m in dict.fromkeys(ok["model"].astype(str))]
-
-
-def _demo_curves(run: CurveRun) -> list[dict[str, Any]]:
+def _demo_curves(analysis: Analysis) -> list[dict[str, Any]]:
     """Each model's fitted curve: the prediction at 4x the largest size, the asymptote."""
-    from datacurve.fit import fit_curves
-
-    ok = run.results[run.results["status"] == "ok"]
-    if ok.empty:
-        return []
     out = []
-    for name, c in fit_curves(ok).items():
+    for name, c in analysis.curves().items():
         at = 4 * int(c.n_last)
         lo, hi = c.interval(float(at))
         out.append({"model": name, "method": c.method, "family": c.family, "at": at,
@@ -683,6 +638,35 @@ def _root(
         raise typer.Exit(0)
 
 
+CLI_NAMES = {
+    "spec": "--model", "model": "--model", "learners": "--model", "store": "--store",
+    "seeds": "--seeds", "jobs": "--jobs", "n_jobs": "--jobs", "metric": "--metric",
+    "sizes": "--sizes", "max_size": "--max-size", "eval_size": "--eval-size",
+    "sweep": "--sweep", "label": "--label", "labels": "--label", "group": "--group",
+    "groups": "--group", "split": "--split", "text_column": "--text-column",
+    "task": "--task", "dataset": "--dataset", "target": "--target", "at": "--at",
+    "have": "--have", "cost_per_sample": "--cost-per-sample", "budget": "--budget",
+    "compute_budget": "--compute-budget", "level": "--level",
+    "optimal_error": "--optimal-error", "noise_rate": "--noise-rate",
+    "n_classes": "--n-classes", "audit": "--audit", "out": "--out", "checks": "--checks",
+    "embedding": "--embedding", "drop": "--drop", "relabel": "--relabel",
+    "report": "--report", "force": "--force", "source": "SOURCE", "results": "SOURCE",
+    "data": "DATA",
+}
+"""Library errors name Python parameters; the CLI names its own flags and arguments."""
+
+
+def cli_error(exc: InputError) -> InputError:
+    """`exc` as the CLI's user knows the input: its flag (``spec`` → ``--model``,
+    ``compute_budget`` → ``--compute-budget``); parameter names with an underscore, and
+    ``force``, are translated in the message too."""
+    expected = exc.expected
+    for name, flag in CLI_NAMES.items():
+        if "_" in name or name == "force":
+            expected = re.sub(rf"(?<![\w-]){name}\b", flag, expected)
+    return InputError(CLI_NAMES.get(exc.name, exc.name), expected, exc.got)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI; bad input prints one line and exits with code 2."""
     command = typer.main.get_command(app)
@@ -702,7 +686,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"datacurve: error: {message}{hint}\n")
         return 2
     except InputError as exc:
-        sys.stderr.write(f"datacurve: error: {exc}\n")
+        sys.stderr.write(f"datacurve: error: {cli_error(exc)}\n")
         return 2
     except DatacurveError as exc:
         sys.stderr.write(f"datacurve: error: {exc}\n")

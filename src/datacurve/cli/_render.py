@@ -8,15 +8,18 @@ import sys
 from contextlib import AbstractContextManager
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from datacurve._plain import plain
 from datacurve.curves import progress_bar as _runner_progress
+from datacurve.diagnosis import Diagnosis
 
-__all__ = ["audit_table", "curve_table", "diagnosis_lines", "err_console", "fit_table",
+__all__ = ["allocation_line", "audit_table", "curve_table", "diagnosis_text", "err_console",
+           "fit_table",
            "json_default", "out_console", "plan_lines", "print_json", "progress_bar",
            "records", "worst_lines"]
 
@@ -30,39 +33,22 @@ def progress_bar(enabled: bool, label: str) -> AbstractContextManager[Any]:
 
 
 def json_default(obj: Any) -> Any:
-    """JSON encoder for NumPy and pandas values; NaN becomes null upstream."""
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return None if math.isnan(float(obj)) else float(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
+    """JSON encoder for what `plain` leaves: timestamps and other objects as text."""
     if isinstance(obj, pd.Timestamp):
         return obj.isoformat()
     return str(obj)
 
 
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, float) and (math.isnan(obj) or math.isinf(obj)):
-        return None
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    return obj
-
-
 def print_json(payload: Any) -> None:
     """Write `payload` as JSON on stdout (NaN and inf as null)."""
-    text = json.dumps(_clean(json.loads(json.dumps(payload, default=json_default,
-                                                   allow_nan=True))), indent=2)
+    text = json.dumps(plain(payload), default=json_default, indent=2, allow_nan=False)
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
 
 
 def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """DataFrame rows as JSON-ready dicts."""
-    return [_clean(r) for r in json.loads(df.to_json(orient="records", double_precision=6))]
+    return list(plain(json.loads(df.to_json(orient="records", double_precision=6))))
 
 
 
@@ -156,31 +142,24 @@ def plan_lines(p: dict[str, Any]) -> list[str]:
     return lines
 
 
-def diagnosis_lines(d: dict[str, Any]) -> list[str]:
-    """A diagnosis as short readable lines (text from the data is escaped)."""
-    ev = d["evidence"]
-    verdict = d["bottleneck"].replace("_", " ")
-    lines = [f"[bold]{escape(d['model'])}[/]: bottleneck [bold]{verdict}[/]"]
-    if "val_score" in ev:
-        def f(x: Any) -> str:
-            return "n/a" if x is None else f"{x:.3g}"
+def diagnosis_text(d: Diagnosis) -> Text:
+    """The diagnosis as `Diagnosis.to_text` writes it, its first line (the verdict) in
+    bold; nothing added, nothing read as markup."""
+    head, _, rest = d.to_text().partition("\n")
+    text = Text(head, style="bold")
+    if rest:
+        text.append("\n" + rest)
+    return text
 
-        lines.append(
-            f"  at n={ev['n']:,}: {d['metric']} train {ev['train_score']:.4g}, evaluation "
-            f"{ev['val_score']:.4g}; avoidable bias {f(ev.get('avoidable_bias'))}, variance "
-            f"{f(ev.get('variance'))} (optimal error {f(ev.get('optimal_error'))}, "
-            f"{ev.get('optimal_source', 'unknown')})")
-        extra = [f"doubling the data {ev['gain_double_data']:+.3g}"]
-        if ev.get("gain_larger_model") is not None:
-            extra.append(f"a larger model ({escape(str(ev['larger_model']))}) "
-                         f"{ev['gain_larger_model']:+.3g}")
-        if ev.get("gain_clean_labels") is not None:
-            extra.append(f"clean labels {ev['gain_clean_labels']:+.3g}")
-        lines.append(f"  gains: {', '.join(extra)}")
-    for i, r in enumerate(d["recommendations"], 1):
-        lines.append(f"  {i}. {escape(r['reason'])}")
-    lines += [f"  note: {escape(n)}" for n in d["notes"]]
-    return lines
+
+def allocation_line(a: dict[str, Any]) -> str:
+    """A sweep's compute-optimal point (`_allocation` of the CLI) as one line."""
+    lo, hi = a["interval"]
+    return (f"[bold]compute-optimal[/] {escape(a['architecture'])} for {a['budget']:g} s "
+            f"per training run: a model of {a['params']:,.0f} parameters on {a['n']:,.0f} "
+            f"samples, {a['metric']} {a['score']:.4g} [{lo:.4g}, {hi:.4g}] (joint law "
+            f"err = E + A/P^{a['law']['alpha']:.2f} + B/n^{a['law']['beta']:.2f}; limited "
+            f"by {a['limited_by']})")
 
 
 def audit_table(summary: list[dict[str, Any]], title: str) -> Table:

@@ -59,7 +59,7 @@ class ProcessExecutor:
 
     def __init__(self, n_jobs: int) -> None:
         if n_jobs < 1:
-            raise InputError("--jobs", "a positive number of worker processes", repr(n_jobs))
+            raise InputError("jobs", "a positive number of worker processes", repr(n_jobs))
         self.n_workers = int(n_jobs)
 
     def map_unordered(self, fn: Callable[[T], R], items: Sequence[T]) -> Iterator[R]:

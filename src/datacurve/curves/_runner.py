@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from datacurve import _hooks
 from datacurve._errors import InputError
 from datacurve.curves._anchors import resolve_anchors
 from datacurve.curves._executors import Executor, make_executor
@@ -162,27 +163,34 @@ class CurveRun:
         return (f"{total} of {len(self.results)} trials failed: " + "; ".join(parts) + more)
 
     def fit(self, **kwargs: Any) -> dict[str, Any]:
-        """One fitted `LearningCurve` per model (`datacurve.fit.fit_curves`)."""
-        from datacurve.fit import fit_curves
-
-        return fit_curves(self.results, **kwargs)
+        """One fitted `LearningCurve` per model: the curves of `datacurve.analyze`
+        (keywords ``models``, ``metric``)."""
+        analysis = _hooks.provided("analyze")(self.results, include=("curves",),
+                                              strict=True, **kwargs)
+        return dict(analysis.curves())
 
     def diagnose(self, model: str | None = None, **kwargs: Any) -> Any:
-        """The `Diagnosis` of `model` (`datacurve.diagnosis`)."""
-        from datacurve.diagnosis import diagnose
+        """The `Diagnosis` of `model` (the other models are evidence): the diagnosis of
+        `datacurve.analyze` (keywords ``target``, ``optimal_error``, ``noise_rate``,
+        ``n_classes``, ``metric``, ``tolerance``)."""
+        analysis = _hooks.provided("analyze")(
+            self.results, models=None if model is None else [model],
+            include=("diagnoses",), strict=True, **kwargs)
+        return analysis.one().diagnosis
 
-        return diagnose(self.results, model, **kwargs)
+    def plan(self, target: float, model: str | None = None, **kwargs: Any) -> Any:
+        """How many samples reach `target` and what that costs: the `DataPlan` of
+        `datacurve.analyze` (keywords ``metric``, ``have``, ``at``, ``cost_per_sample``,
+        ``budget``, ``level``)."""
+        analysis = _hooks.provided("analyze")(
+            self.results, target=target, models=None if model is None else [model],
+            include=("plans",), strict=True, **kwargs)
+        return analysis.one().plan
 
-    def plan(self, target: float, **kwargs: Any) -> Any:
-        """How many samples reach `target`, and what that costs (`datacurve.plan`)."""
-        from datacurve.fit import plan
-
-        return plan(self.results, target=target, **kwargs)
-
-    def _repr_html_(self) -> str:
-        from datacurve.report._html import run_html
-
-        return run_html(self)
+    def _repr_html_(self) -> str | None:
+        """Jupyter display: mean and spread per model and size, and why trials failed
+        (rendered by the report room)."""
+        return _hooks.html(self)
 
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
@@ -225,7 +233,7 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
 def _seeds(seeds: int | Sequence[int]) -> tuple[int, ...]:
     if isinstance(seeds, int | np.integer):
         if seeds < 1:
-            raise InputError("--seeds", "a positive number of seeds", repr(seeds))
+            raise InputError("seeds", "a positive number of seeds", repr(seeds))
         return tuple(range(int(seeds)))
     out = tuple(int(s) for s in seeds)
     if not out:

@@ -9,7 +9,6 @@ it finishes, so a SIGKILL loses at most the trials in flight.
 from __future__ import annotations
 
 import json
-import math
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from datacurve._errors import InputError
+from datacurve._plain import num
 from datacurve.curves._trial import TrialResult
 from datacurve.metrics import METRICS, default_metric, get_metric
 
@@ -153,7 +153,7 @@ class Store:
         row = (
             result.key, dataset, result.model, int(result.n), int(result.seed), eval_split,
             task, result.status, int(result.params), json.dumps(result.train_scores),
-            json.dumps(result.val_scores), _num(result.fit_time), _num(result.predict_time),
+            json.dumps(result.val_scores), num(result.fit_time), num(result.predict_time),
             int(n_eval), result.error, json.dumps(result.info), time.time(),
         )
         with self._con:
@@ -266,10 +266,6 @@ class Store:
 
     def __repr__(self) -> str:
         return f"Store('{self.path}', {len(self)} trials)"
-
-
-def _num(x: float) -> float | None:
-    return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
 def results_frame(raw: pd.DataFrame, *, metric: str | None = None) -> pd.DataFrame:

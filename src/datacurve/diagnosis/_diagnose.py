@@ -40,7 +40,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from datacurve import _hooks
 from datacurve._errors import InputError, describe
+from datacurve._plain import num, plain
 from datacurve.fit import (
     LearningCurve,
     SweepLaw,
@@ -104,10 +106,10 @@ class Recommendation:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"action": self.action, "expected_gain": _num(self.expected_gain),
-                "reason": self.reason, "samples": _num(self.samples),
-                "compute_seconds": _num(self.compute_seconds),
-                "evidence": _plain(self.evidence)}
+        return {"action": self.action, "expected_gain": num(self.expected_gain),
+                "reason": self.reason, "samples": num(self.samples),
+                "compute_seconds": num(self.compute_seconds),
+                "evidence": plain(self.evidence)}
 
 
 @dataclass(frozen=True)
@@ -155,11 +157,13 @@ class Diagnosis:
         return {"model": self.model, "metric": self.metric,
                 "higher_is_better": self.higher_is_better, "bottleneck": self.bottleneck,
                 "recommendations": [r.to_dict() for r in self.recommendations],
-                "evidence": _plain(self.evidence), "notes": list(self.notes),
+                "evidence": plain(self.evidence), "notes": list(self.notes),
                 "curve": None if self.curve is None else self.curve.to_dict()}
 
-    def summary(self) -> str:
-        """A few lines for people: the verdict, the evidence, the ranked actions."""
+    def to_text(self) -> str:
+        """The diagnosis for people, a few lines: the verdict; the evidence at the largest
+        size; what each priced lever is worth; the ranked actions; notes. The CLI prints
+        exactly this (`print(d)` too)."""
         ev = self.evidence
         lines = [f"{self.model}: bottleneck {self.bottleneck.replace('_', ' ')}"]
         if "val_score" in ev:
@@ -168,19 +172,44 @@ class Diagnosis:
                 f"{ev['val_score']:.4g}; avoidable bias {_fmt(ev.get('avoidable_bias'))}, "
                 f"variance {_fmt(ev.get('variance'))} (optimal error "
                 f"{_fmt(ev.get('optimal_error'))}, {ev.get('optimal_source', 'unknown')})")
+        if ev.get("gain_double_data") is not None:
+            gains = [f"doubling the data {ev['gain_double_data']:+.3g}"]
+            if ev.get("gain_larger_model") is not None:
+                gains.append(f"a larger model ({ev['larger_model']}) "
+                             f"{ev['gain_larger_model']:+.3g}")
+            if ev.get("gain_clean_labels") is not None:
+                gains.append(f"clean labels {ev['gain_clean_labels']:+.3g}")
+            lines.append(f"  gains: {', '.join(gains)}")
         for i, r in enumerate(self.recommendations, 1):
             lines.append(f"  {i}. {r.reason}")
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.to_text()
 
-    def _repr_html_(self) -> str:
-        """Jupyter display: verdict, evidence, ranked actions (see `datacurve.report`)."""
-        from datacurve.report import diagnosis_html
+    def summary(self) -> pd.DataFrame:
+        """The ranked recommendations as a table, one row each.
 
-        return diagnosis_html(self)
+        Returns
+        -------
+        DataFrame
+            Columns ``rank, action, expected_gain, samples, compute_seconds, reason``
+            (gains in the metric's natural units; NaN where not priced).
+        """
+        return pd.DataFrame(
+            [{"rank": i, "action": r.action,
+              "expected_gain": np.nan if r.expected_gain is None else r.expected_gain,
+              "samples": np.nan if r.samples is None else r.samples,
+              "compute_seconds": np.nan if r.compute_seconds is None else r.compute_seconds,
+              "reason": r.reason} for i, r in enumerate(self.recommendations, 1)],
+            columns=["rank", "action", "expected_gain", "samples", "compute_seconds",
+                     "reason"])
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter display: verdict, evidence, ranked actions (rendered by the report
+        room)."""
+        return _hooks.html(self)
 
 
 # -- input -------------------------------------------------------------------------------
@@ -448,7 +477,7 @@ def diagnose(results: Results | pd.DataFrame, model: str | None = None, *,
     # Lever 1: data. Gain from doubling, with its interval.
     g_data = curve.gain(n, 2 * n)
     lo, hi = curve.interval(2 * n)
-    g_lo, g_hi = sorted((m.gain(v_n, lo), m.gain(v_n, hi)))
+    g_lo, g_hi = sorted((m.gain(v_n, float(lo)), m.gain(v_n, float(hi))))
     evidence.update({"gain_double_data": g_data, "gain_double_data_interval": [g_lo, g_hi]})
     # Lever 2: a larger model at the same data.
     larger = _larger_model(me, models, r, laws, notes)
@@ -640,26 +669,6 @@ def _unique(recs: list[Recommendation]) -> list[Recommendation]:
         if id(r) not in seen:
             seen.add(id(r))
             out.append(r)
-    return out
-
-
-def _num(x: float | None) -> float | None:
-    return None if x is None or not math.isfinite(float(x)) else float(x)
-
-
-def _plain(d: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in d.items():
-        if isinstance(v, bool | str) or v is None:
-            out[k] = v
-        elif isinstance(v, int | np.integer):
-            out[k] = int(v)
-        elif isinstance(v, float | np.floating):
-            out[k] = _num(float(v))
-        elif isinstance(v, list | tuple):
-            out[k] = [_num(float(x)) if isinstance(x, float | np.floating) else x for x in v]
-        else:
-            out[k] = v
     return out
 
 

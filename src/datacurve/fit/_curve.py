@@ -34,6 +34,7 @@ from typing import Any, overload
 import numpy as np
 from scipy.special import ndtri
 
+from datacurve import _hooks
 from datacurve._errors import InputError
 from datacurve.fit._families import (
     FAMILIES,
@@ -212,11 +213,9 @@ class LearningCurve:
             "notes": list(self.notes),
         }
 
-    def _repr_html_(self) -> str:
-        """Jupyter display: the curve's plot and numbers (see `datacurve.report`)."""
-        from datacurve.report import curve_html
-
-        return curve_html(self)
+    def _repr_html_(self) -> str | None:
+        """Jupyter display: the curve's plot and numbers (rendered by the report room)."""
+        return _hooks.html(self)
 
     # -- internals -------------------------------------------------------------------
     def _check_target(self, target: float) -> float:

@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from datacurve._errors import InputError
 
-__all__ = ["ScriptedLearner", "scripted_dataset_features"]
+__all__ = ["ScriptedLearner", "scripted_dataset_features", "scripted_sweep"]
 
 
 def scripted_dataset_features(y: np.ndarray, n_noise: int = 3, seed: int = 0) -> np.ndarray:
@@ -130,3 +130,19 @@ class ScriptedLearner(ClassifierMixin, BaseEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """Class labels, shape (n,)."""
         return np.asarray(self.classes_[self.predict_proba(X).argmax(axis=1)])
+
+
+def scripted_sweep(params: int = 1000, *, capacity: float = 5.0, ceiling: float = 0.99,
+                   scale: float = 1.2, exponent: float = 0.5, sleep_per_sample: float = 0.0,
+                   random_state: int = 0) -> ScriptedLearner:
+    """A `ScriptedLearner` whose size sets its ceiling, for model-size sweeps in tests:
+    ``asymptote = ceiling - capacity / sqrt(params)``, so a sweep over `params`
+    (``sweep={"params": [...]}``) measures a family that a joint scaling law describes.
+
+    Returns
+    -------
+    ScriptedLearner
+    """
+    return ScriptedLearner(asymptote=ceiling - capacity / float(params) ** 0.5, scale=scale,
+                           exponent=exponent, params=params,
+                           sleep_per_sample=sleep_per_sample, random_state=random_state)

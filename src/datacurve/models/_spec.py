@@ -76,7 +76,7 @@ _DOTTED = rf"{_IDENT}(?:\.{_IDENT})*"
 
 
 def _bad(text: str, reason: str) -> InputError:
-    return InputError("--model", _EXPECTED, f"{text!r}: {reason}")
+    return InputError("spec", _EXPECTED, f"{text!r}: {reason}")
 
 
 # -- preprocessing wrapped around scikit-learn estimators ---------------------------------
@@ -399,14 +399,14 @@ class ModelSpec:
         if isinstance(est, BaseEstimator):
             if task == "classification" and not is_classifier(est):
                 what = "a regressor" if is_regressor(est) else "not a classifier"
-                raise InputError("--model", "a classifier for a classification task",
+                raise InputError("spec", "a classifier for a classification task",
                                  f"{self.canonical!r}: {name} is {what}")
             if task == "regression" and not is_regressor(est):
                 what = "a classifier" if is_classifier(est) else "not a regressor"
-                raise InputError("--model", "a regressor for a regression task",
+                raise InputError("spec", "a regressor for a regression task",
                                  f"{self.canonical!r}: {name} is {what}")
         elif task == "classification" and not hasattr(est, "predict_proba"):
-            raise InputError("--model", "a classifier with predict_proba for a "
+            raise InputError("spec", "a classifier with predict_proba for a "
                              "classification task",
                              f"{self.canonical!r}: {name} has no predict_proba")
 
@@ -513,8 +513,9 @@ def _from_factory(spec: ModelSpec, kwargs: dict[str, Any], random_state: int | N
 
     A torch module becomes a `TorchLearner` that calls the factory again under the
     trial's seed (so the initial weights depend on the seed only); a bare scikit-learn
-    estimator gets the same preprocessing as a ``sklearn:`` spec; a pipeline, a learner
-    or an `IndexLearner` is used as it is.
+    estimator gets the same preprocessing as a ``sklearn:`` spec; a pipeline, a learner,
+    datacurve's own learners (as their class specs) or an `IndexLearner` are used as they
+    are.
     """
     from datacurve.models._user import IndexLearner, TorchLearner
 
@@ -527,7 +528,8 @@ def _from_factory(spec: ModelSpec, kwargs: dict[str, Any], random_state: int | N
     torch = _torch_module().torch
     if isinstance(made, torch.nn.Module):
         return TorchLearner(functools.partial(fn, **kwargs), name=spec.canonical)
-    if isinstance(made, BaseEstimator) and not hasattr(made, "steps"):
+    if isinstance(made, BaseEstimator) and not hasattr(made, "steps") \
+            and not _is_own_learner(type(made)):
         return preprocessed(made)
     if callable(getattr(made, "fit", None)) and callable(getattr(made, "predict", None)):
         return made
@@ -576,12 +578,12 @@ def _is_module(name: str) -> bool:
         return False
 
 
-def parse_spec(text: str) -> ModelSpec:
+def parse_spec(spec: str) -> ModelSpec:
     """Parse a model spec string.
 
     Parameters
     ----------
-    text : str
+    spec : str
         One of
         ``mlp`` / ``cnn`` (built-in torch learners, optionally ``:name=value,...``,
         e.g. ``mlp:width=256,depth=2``);
@@ -596,7 +598,7 @@ def parse_spec(text: str) -> ModelSpec:
     Raises
     ------
     InputError
-        Named ``--model``, with the text and the reason: unknown kind or estimator
+        Named ``spec``, with the text and the reason: unknown kind or estimator
         (with close names), unknown hyper-parameter (with the accepted ones), a value
         that is not a literal or out of range, a class that is not a learner.
 
@@ -607,8 +609,9 @@ def parse_spec(text: str) -> ModelSpec:
     >>> parse_spec("sklearn:LogisticRegression(max_iter=500, C=0.5)").canonical
     'sklearn:LogisticRegression(C=0.5, max_iter=500)'
     """
+    text = spec
     if not isinstance(text, str):
-        raise InputError("--model", _EXPECTED, f"{text!r} (a {type(text).__name__})")
+        raise InputError("spec", _EXPECTED, f"{text!r} (a {type(text).__name__})")
     s = text.strip()
     if not s:
         raise _bad(text, "the spec is empty")

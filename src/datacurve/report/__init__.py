@@ -3,18 +3,25 @@ data size, the diagnosis, the plan and the audit; plot objects for notebooks; th
 ``_repr_html_`` of fitted curves, diagnoses and audits.
 
 It renders what the other rooms compute and never prints: builders return strings and
-write files.
+write files. Importing it registers the notebook renderers of the earlier rooms' values
+(`datacurve._hooks`).
 """
 
+from datacurve import _hooks
+from datacurve.auditing import AuditReport as _AuditReport
+from datacurve.curves import CurveRun as _CurveRun
+from datacurve.diagnosis import Diagnosis as _Diagnosis
+from datacurve.fit import LearningCurve as _LearningCurve
 from datacurve.report._build import (
     GENERATOR,
     MARKER,
     build_report,
     check_out_dir,
     is_report,
+    render_report,
     write_report,
 )
-from datacurve.report._html import audit_html, curve_html, diagnosis_html
+from datacurve.report._html import audit_html, curve_html, diagnosis_html, run_html
 from datacurve.report._plots import LearningCurveDisplay, ModelSizeDisplay, figure_svg
 
 __all__ = [
@@ -29,5 +36,12 @@ __all__ = [
     "diagnosis_html",
     "figure_svg",
     "is_report",
+    "render_report",
+    "run_html",
     "write_report",
 ]
+
+_hooks.provide_html(_LearningCurve, curve_html)
+_hooks.provide_html(_Diagnosis, diagnosis_html)
+_hooks.provide_html(_AuditReport, audit_html)
+_hooks.provide_html(_CurveRun, run_html)

@@ -7,16 +7,15 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from datacurve.auditing import AuditReport
-    from datacurve.curves import CurveRun
-    from datacurve.data import Dataset
-    from datacurve.diagnosis import Diagnosis
-    from datacurve.fit import DataPlan, LearningCurve
+from datacurve.auditing import AuditReport
+from datacurve.curves import CurveRun
+from datacurve.data import Dataset
+from datacurve.diagnosis import Diagnosis
+from datacurve.fit import DataPlan, LearningCurve, samples_interval, samples_needed
 
 __all__ = [
     "CSS",
@@ -130,11 +129,12 @@ def _interval(lo: Any, hi: Any, *, size: bool = False) -> str:
 def curve_table(curves: dict[str, LearningCurve], *, target: float | None = None,
                 level: float = 0.8) -> str:
     """One row per fitted curve: method, family, largest size, asymptote, the prediction
-    at 10x the largest size and, with a target, the size where the curve reaches it."""
+    at 10x the largest size and, with a target, the samples needed to reach it (the
+    plan's number, `datacurve.fit.samples_needed`, with its interval)."""
     headers = ["model", "method (family)", "largest n", "asymptote",
                f"at 10× n ({level:.0%} interval)"]
     if target is not None:
-        headers += [f"n for {target:g} ({level:.0%} interval)"]
+        headers += [f"samples for {target:g} ({level:.0%} interval)"]
     rows = []
     for name, c in curves.items():
         at = 10.0 * c.n_last
@@ -142,8 +142,8 @@ def curve_table(curves: dict[str, LearningCurve], *, target: float | None = None
         row = [esc(name), f"{esc(c.method)} ({esc(c.family)})", fmt(c.n_last, size=True),
                fmt(c.asymptote), f"{fmt(c.predict(at))} {_interval(lo, hi)}"]
         if target is not None:
-            s_lo, s_hi = c.size_interval(target, level)
-            row.append(f"{fmt(c.size_for(target), size=True)} "
+            s_lo, s_hi = samples_interval(c, target, level)
+            row.append(f"{fmt(samples_needed(c, target), size=True)} "
                        f"{_interval(s_lo, s_hi, size=True)}")
         rows.append(row)
     return table(headers, rows, numeric=[False, False, True, True, True, True][:len(headers)])

@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 
 from datacurve._errors import InputError
+from datacurve.fit import Allocation, LearningCurve, ScalingLaw, samples_needed
+from datacurve.results import Results
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-    from datacurve.fit import Allocation, LearningCurve, ScalingLaw
 
 __all__ = ["LearningCurveDisplay", "ModelSizeDisplay", "figure_svg", "mpl_text", "new_figure"]
 
@@ -115,37 +115,6 @@ def _axes(ax: Axes | None) -> Axes:
     return new
 
 
-def _model_rows(results: pd.DataFrame, model: str | None) -> pd.DataFrame:
-    if "model" not in results.columns:
-        raise InputError("results", "a results table with a model column",
-                         f"columns {', '.join(map(str, results.columns))}")
-    from datacurve.diagnosis._diagnose import pick_model
-
-    model = pick_model(model, list(dict.fromkeys(results["model"].astype(str))))
-    rows = results[results["model"].astype(str) == model]
-    if "status" in rows.columns:
-        rows = rows[rows["status"].astype(str) == "ok"]
-    return rows
-
-
-def _train_natural(rows: pd.DataFrame, metric: str | None, higher_is_better: bool
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Sizes and training scores in natural units (``train_<metric>`` when recorded,
-    else the oriented ``train_score`` turned back)."""
-    if rows.empty:
-        return np.empty(0), np.empty(0)
-    if metric is not None and f"train_{metric}" in rows.columns:
-        vals = pd.to_numeric(rows[f"train_{metric}"], errors="coerce").to_numpy(np.float64)
-    elif "train_score" in rows.columns:
-        raw = pd.to_numeric(rows["train_score"], errors="coerce").to_numpy(np.float64)
-        vals = raw if higher_is_better else -raw
-    else:
-        return np.empty(0), np.empty(0)
-    n = pd.to_numeric(rows["n"], errors="coerce").to_numpy(np.float64)
-    keep = np.isfinite(vals) & np.isfinite(n)
-    return n[keep], vals[keep]
-
-
 @dataclass
 class LearningCurveDisplay:
     """A fitted learning curve ready to draw: evaluation scores per size with their seed
@@ -194,24 +163,24 @@ class LearningCurveDisplay:
     figure_: Any = field(default=None, repr=False)
 
     @classmethod
-    def from_fit(cls, curve: LearningCurve, results: pd.DataFrame | None = None, *,
-                 model: str | None = None, metric: str | None = None,
+    def from_fit(cls, curve: LearningCurve, results: Results | pd.DataFrame | None = None,
+                 *, model: str | None = None, metric: str | None = None,
                  target: float | None = None, level: float = 0.8) -> LearningCurveDisplay:
-        """Gather what to draw from a fitted curve (and its results table).
+        """Gather what to draw from a fitted curve (and its results).
 
         Parameters
         ----------
         curve : LearningCurve
             From `datacurve.fit.fit_curves` or `fit_learning_curve`.
-        results : DataFrame, optional
-            The results table the curve was fitted on; adds the training scores.
+        results : Results or DataFrame, optional
+            The results the curve was fitted on; adds the training scores.
         model : str, optional
             The model's name in `results` (needed when it holds several).
         metric : str, optional
             The metric's name (default: the table's ``metric`` column, else "score").
         target : float, optional
             A score to reach, natural units: the curve is extended to where it reaches
-            it and the size is marked.
+            it and the size the plan gives (`datacurve.fit.samples_needed`) is marked.
         level : float
             Coverage of the band.
 
@@ -219,21 +188,21 @@ class LearningCurveDisplay:
         -------
         LearningCurveDisplay
         """
-        if results is not None and metric is None and "metric" in results.columns \
-                and len(results):
-            metric = str(results["metric"].iloc[0])
         train_n: np.ndarray = np.empty(0)
         train_s: np.ndarray = np.empty(0)
         if results is not None:
-            rows = _model_rows(results, model)
-            if model is None and len(rows):
-                model = str(rows["model"].iloc[0])
-            train_n, train_s = _train_natural(rows, metric, curve.higher_is_better)
+            r = Results.from_source(results)
+            metric = metric or r.metric.name
+            model = r.pick(model)
+            f = r.natural_frame(model)
+            keep = np.isfinite(f["train"].to_numpy())
+            train_n = f["n"].to_numpy(np.float64)[keep]
+            train_s = f["train"].to_numpy(np.float64)[keep]
         n_last = curve.n_last
         end = 10.0 * n_last
         size: float | None = None
         if target is not None:
-            size = curve.size_for(target)
+            size = samples_needed(curve, target)
             if math.isfinite(size):
                 end = float(np.clip(1.3 * size, 2.0 * n_last, 1e4 * n_last))
         start = max(float(np.min(curve.sizes)), 1.0)
@@ -337,15 +306,15 @@ class ModelSizeDisplay:
     figure_: Any = field(default=None, repr=False)
 
     @classmethod
-    def from_results(cls, results: pd.DataFrame, *, law: ScalingLaw | None = None,
+    def from_results(cls, results: Results | pd.DataFrame, *, law: ScalingLaw | None = None,
                      allocation: Allocation | None = None,
                      architecture: str | None = None) -> ModelSizeDisplay:
         """Gather the measured grid of a results table (failed trials counted).
 
         Parameters
         ----------
-        results : DataFrame
-            The results table (`datacurve.curves.Store.results`).
+        results : Results or DataFrame
+            The trials (see `Results.from_source`).
         law : ScalingLaw, optional
             From `datacurve.fit.fit_scaling_law`: draws its iso-quality lines.
         allocation : Allocation, optional
@@ -357,11 +326,7 @@ class ModelSizeDisplay:
         -------
         ModelSizeDisplay
         """
-        from datacurve.curves import summarize
-
-        summary = summarize(results)
-        if summary.empty:
-            raise InputError("results", "at least one trial", "an empty table")
+        summary = Results.from_source(results).summary()
         metric = str(summary["metric"].iloc[0])
         grid = summary[["model", "params", "n", "val_mean", "seeds", "failed"]].copy()
         # Failed trials record no parameter count: use the model's measured one.

@@ -1,0 +1,429 @@
+"""One analysis path: from a results table to every model's fitted curve, diagnosis and
+plan, and every model-size sweep's joint law and compute-optimal point.
+
+`datacurve fit / plan / diagnose / report / demo`, `build_report` and `CurveRun`'s
+shortcuts all call `analyze`, so a number that answers one question (the samples a model
+needs, its score with twice the data) is computed once, from one fitted curve, and is the
+same on every surface. The report only renders an `Analysis`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from datacurve._errors import InputError
+from datacurve._plain import plain
+from datacurve.auditing import AuditReport, audited_dataset, lineage_of, load_report
+from datacurve.data import Dataset
+from datacurve.diagnosis import Diagnosis, diagnose
+from datacurve.fit import (
+    Allocation,
+    ComputeModel,
+    DataPlan,
+    LearningCurve,
+    ScalingLaw,
+    SweepLaw,
+    compute_optimal,
+    fit_compute_model,
+    fit_model_curve,
+    fit_sweep_laws,
+    plan,
+)
+from datacurve.results import Results
+
+__all__ = ["PARTS", "Analysis", "ModelAnalysis", "SweepAnalysis", "analyze"]
+
+PARTS = ("curves", "diagnoses", "plans", "sweeps")
+"""What `analyze` can compute (``include=``); diagnoses and plans need the curves, and
+diagnoses the sweeps' laws, which are computed with them."""
+
+
+@dataclass(frozen=True)
+class ModelAnalysis:
+    """One model's answers.
+
+    Attributes
+    ----------
+    model : str
+    params : float
+        Parameter count (NaN when unknown).
+    curve : LearningCurve or None
+        The fitted learning curve every other answer reads.
+    diagnosis : Diagnosis or None
+    plan : DataPlan or None
+        With a target only.
+    problems : tuple of str
+        Why a part is missing ("no fitted curve: ...", "no diagnosis: ...").
+    """
+
+    model: str
+    params: float
+    curve: LearningCurve | None = None
+    diagnosis: Diagnosis | None = None
+    plan: DataPlan | None = None
+    problems: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"model": self.model, "params": plain(self.params),
+                "curve": None if self.curve is None else self.curve.to_dict(),
+                "diagnosis": None if self.diagnosis is None else self.diagnosis.to_dict(),
+                "plan": None if self.plan is None else self.plan.to_dict(),
+                "problems": list(self.problems)}
+
+
+@dataclass(frozen=True)
+class SweepAnalysis:
+    """One declared model-size sweep: its joint law and the compute-optimal split of one
+    training run's budget between model size and data.
+
+    Attributes
+    ----------
+    architecture : str
+    models : tuple of str
+        Smallest first.
+    law : ScalingLaw or None
+    compute : ComputeModel or None
+        Seconds per training run, ``c * params**p * n**q``.
+    allocation : Allocation or None
+    budget : float or None
+        Seconds per run of the allocation.
+    budget_source : str or None
+        "given" or "the longest measured run".
+    notes : tuple of str
+    """
+
+    architecture: str
+    models: tuple[str, ...]
+    law: ScalingLaw | None = None
+    compute: ComputeModel | None = None
+    allocation: Allocation | None = None
+    budget: float | None = None
+    budget_source: str | None = None
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"architecture": self.architecture, "models": list(self.models),
+                "law": None if self.law is None else self.law.to_dict(),
+                "compute": None if self.compute is None else self.compute.to_dict(),
+                "allocation": None if self.allocation is None else self.allocation.to_dict(),
+                "budget": plain(self.budget), "budget_source": self.budget_source,
+                "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything `analyze` found, ready to print, serialise or render.
+
+    Attributes
+    ----------
+    results : Results
+        The trials it read.
+    models : dict
+        Model → `ModelAnalysis`, for the models asked about, in the table's order.
+    sweeps : dict
+        Sweep name → `SweepAnalysis` (with "sweeps" included).
+    target, level : float
+        The target (None without one) and the coverage of every interval.
+    settings : dict
+        The other arguments of `analyze` (``cost_per_sample``, ``budget``,
+        ``compute_budget``, ``have``, ``at``, ...).
+    noise_rate : float or None
+        The label-noise rate the diagnoses used.
+    noise_source : str or None
+        Where it came from ("given", or the audit's label check).
+    audit : AuditReport or None
+    audit_path : Path or None
+        The audit report's file.
+    audit_data : Dataset or None
+        The audited dataset, found again from the audit's own record (for examples).
+    audit_data_path : Path or None
+    audit_note : str or None
+        Why the audited data is not at hand, when it is not.
+    lineage : tuple of dict
+        Lineage entries of cleaned versions.
+    """
+
+    results: Results
+    models: dict[str, ModelAnalysis]
+    sweeps: dict[str, SweepAnalysis] = field(default_factory=dict)
+    target: float | None = None
+    level: float = 0.8
+    settings: dict[str, Any] = field(default_factory=dict)
+    noise_rate: float | None = None
+    noise_source: str | None = None
+    audit: AuditReport | None = None
+    audit_path: Path | None = None
+    audit_data: Dataset | None = None
+    audit_data_path: Path | None = None
+    audit_note: str | None = None
+    lineage: tuple[dict[str, Any], ...] = ()
+
+    def curves(self) -> dict[str, LearningCurve]:
+        """Model → fitted curve (models without one left out)."""
+        return {m: a.curve for m, a in self.models.items() if a.curve is not None}
+
+    def diagnoses(self) -> dict[str, Diagnosis]:
+        """Model → diagnosis (models without one left out)."""
+        return {m: a.diagnosis for m, a in self.models.items() if a.diagnosis is not None}
+
+    def plans(self) -> dict[str, DataPlan]:
+        """Model → plan (with a target; models without one left out)."""
+        return {m: a.plan for m, a in self.models.items() if a.plan is not None}
+
+    def one(self) -> ModelAnalysis:
+        """The analysis of the only model asked about.
+
+        Raises
+        ------
+        InputError
+            Naming ``model`` when several were analysed.
+        """
+        if len(self.models) != 1:
+            raise InputError("model", f"one of {', '.join(self.models)} (the table holds "
+                             f"{len(self.models)} models)", "none")
+        return next(iter(self.models.values()))
+
+    def summary(self) -> pd.DataFrame:
+        """One row per model: its size, its largest measured size and score there, the
+        fitted asymptote, the verdict and first action, and with a target the samples
+        needed (natural units of `results.metric`).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``model, params, n, score, asymptote, method, bottleneck, action,
+            samples_needed``.
+        """
+        rows = []
+        for name, a in self.models.items():
+            sizes = self.results.per_size(name)
+            rows.append({
+                "model": name, "params": a.params, "n": int(sizes["n"].iloc[-1]),
+                "score": float(sizes["val"].iloc[-1]),
+                "asymptote": None if a.curve is None else a.curve.asymptote,
+                "method": None if a.curve is None else a.curve.method,
+                "bottleneck": None if a.diagnosis is None else a.diagnosis.bottleneck,
+                "action": (None if a.diagnosis is None or a.diagnosis.first is None
+                           else a.diagnosis.first.action),
+                "samples_needed": None if a.plan is None else a.plan.samples_needed,
+            })
+        return pd.DataFrame(rows, columns=["model", "params", "n", "score", "asymptote",
+                                           "method", "bottleneck", "action",
+                                           "samples_needed"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (the audit summarised, not per example)."""
+        r = self.results
+        return {
+            "source": r.source, "dataset": r.dataset, "dataset_name": r.dataset_name,
+            "metric": r.metric.name, "higher_is_better": r.metric.higher_is_better,
+            "target": self.target, "level": self.level, "settings": plain(self.settings),
+            "trials": len(r), "failed": len(r.failed), "notes": list(r.notes),
+            "noise_rate": self.noise_rate, "noise_source": self.noise_source,
+            "models": {m: a.to_dict() for m, a in self.models.items()},
+            "sweeps": {s: a.to_dict() for s, a in self.sweeps.items()},
+            "audit": None if self.audit is None else self.audit.to_dict(examples=False),
+            "audit_note": self.audit_note, "lineage": plain(list(self.lineage)),
+        }
+
+    def __repr__(self) -> str:
+        parts = ", ".join(self.models)
+        return (f"Analysis({self.results.dataset_name or self.results.source}: {parts}; "
+                f"metric {self.results.metric.name})")
+
+
+def analyze(results: Any, *, target: float | None = None,
+            audit: AuditReport | str | Path | None = None, budget: float | None = None,
+            cost_per_sample: float | None = None, compute_budget: float | None = None,
+            level: float = 0.8, models: Sequence[str] | None = None,
+            metric: str | None = None, dataset: str | None = None,
+            have: int | None = None, at: int | None = None,
+            optimal_error: float | None = None, noise_rate: float | None = None,
+            n_classes: int | None = None, tolerance: float | None = None,
+            audit_data: Dataset | None = None, lineage: Iterable[str | Path] = (),
+            include: Iterable[str] = PARTS, strict: bool = False) -> Analysis:
+    """Fit, diagnose and plan every model of a results table, and fit each declared
+    model-size sweep's joint law, once.
+
+    Parameters
+    ----------
+    results : Results, DataFrame, store or path
+        See `Results.from_source`.
+    target : float, optional
+        Score to reach, natural units: adds each model's plan.
+    audit : AuditReport or path, optional
+        An audit of the same dataset (``datacurve audit --out``): its label check's
+        flag rate is the label-noise rate of the diagnoses (unless `noise_rate` is
+        given), and the audited data is found again from the audit's own record.
+    budget : float, optional
+        Money for samples (needs `cost_per_sample`): what it buys, per plan.
+    cost_per_sample : float, optional
+        Prices each plan's samples.
+    compute_budget : float, optional
+        Seconds for one training run: each sweep's compute-optimal model size and data
+        size (default: the longest measured run of the sweep at its largest size).
+    level : float
+        Coverage of every interval.
+    models : sequence of str, optional
+        Models to report on (default all; the others stay evidence for the diagnoses).
+    metric, dataset : str, optional
+        Which metric and dataset of the source (see `Results.from_source`).
+    have, at : int, optional
+        As `plan`.
+    optimal_error, noise_rate, n_classes, tolerance : optional
+        As `diagnose`.
+    audit_data : Dataset, optional
+        The audited dataset, when at hand (default: found from the audit's record).
+    lineage : iterable of path
+        More ``.lineage.json`` files of cleaned versions.
+    include : iterable of str
+        Parts to compute, among `PARTS`.
+    strict : bool
+        Raise the first `InputError` a model's part raises (the CLI and the Python
+        shortcuts) instead of recording it in `ModelAnalysis.problems` (the report).
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    InputError
+        Bad results, target, level, audit or arguments, naming the parameter.
+    """
+    parts = set(include)
+    unknown = parts - set(PARTS)
+    if unknown:
+        raise InputError("include", f"parts among {', '.join(PARTS)}",
+                         ", ".join(sorted(unknown)))
+    r = Results.from_source(results, dataset=dataset, metric=metric)
+    m = r.metric
+    if not (isinstance(level, int | float) and 0.0 < float(level) < 1.0):
+        raise InputError("level", "a coverage strictly between 0 and 1", repr(level))
+    if target is not None:
+        if isinstance(target, bool) or not isinstance(target, int | float | np.number) \
+                or not (math.isfinite(float(target)) and m.lower <= target <= m.upper):
+            raise InputError("target", f"a {m.name} within the metric's range "
+                             f"[{m.lower:g}, {m.upper:g}]", repr(target))
+        target = float(target)
+    chosen = r.models() if models is None else list(dict.fromkeys(r.pick(x) for x in models))
+
+    report, report_path = _audit_report(audit)
+    noise_source = "given" if noise_rate is not None else None
+    if noise_rate is None and report is not None and report.fingerprint == r.dataset \
+            and report.label_noise_rate is not None:
+        noise_rate = report.label_noise_rate
+        noise_source = (f"the audit's label check ({report.results['label'].n_flagged:,} "
+                        f"of {report.n:,} examples flagged)")
+    ds, ds_path, note = audit_data, None, None
+    if report is not None and ds is None:
+        ds, ds_path, note = audited_dataset(report, near=report_path)
+
+    want_diagnoses = "diagnoses" in parts
+    want_plans = "plans" in parts and target is not None
+    want_curves = bool(parts & {"curves", "diagnoses", "plans"})
+    problems: dict[str, list[str]] = {name: [] for name in r.models()}
+
+    def attempt(name: str, what: str, fn: Any) -> Any:
+        try:
+            return fn()
+        except InputError as exc:
+            if strict:
+                raise
+            problems[name].append(f"no {what}: {exc}")
+            return None
+
+    # Diagnoses read every model's curve (the optimum, a larger model); otherwise only
+    # the models asked about are fitted.
+    fit_names = r.models() if want_diagnoses else chosen
+    curves: dict[str, LearningCurve] = {}
+    if want_curves:
+        for name in fit_names:
+            c = attempt(name, "fitted curve", lambda name=name: fit_model_curve(r, name))
+            if c is not None:
+                curves[name] = c
+    laws = fit_sweep_laws(r) if (want_diagnoses or "sweeps" in parts) else {}
+
+    out: dict[str, ModelAnalysis] = {}
+    for name in chosen:
+        d = p = None
+        if want_diagnoses:
+            d = attempt(name, "diagnosis", lambda name=name: diagnose(
+                r, name, target=target, optimal_error=optimal_error, noise_rate=noise_rate,
+                n_classes=n_classes, tolerance=tolerance, curves=curves, laws=laws))
+        if want_plans and target is not None and name in curves:
+            p = attempt(name, "plan", lambda name=name, goal=target: plan(
+                r, target=goal, model=name, have=have, at=at,
+                cost_per_sample=cost_per_sample, budget=budget, level=level,
+                curve=curves[name]))
+        out[name] = ModelAnalysis(name, r.params_of(name),
+                                  curves.get(name) if name in chosen else None, d, p,
+                                  tuple(problems[name]))
+
+    sweeps: dict[str, SweepAnalysis] = {}
+    if "sweeps" in parts:
+        sweeps = {arch: _sweep(r, s, compute_budget) for arch, s in laws.items()}
+        if compute_budget is not None and strict and not any(
+                s.allocation is not None for s in sweeps.values()):
+            reasons = "; ".join(n for s in sweeps.values() for n in s.notes)
+            raise InputError("compute_budget", "results of at least 2 sizes of one "
+                             "declared model-size sweep (the joint law needs them)",
+                             reasons or f"no sweep among {', '.join(r.models())}")
+
+    settings = {"cost_per_sample": cost_per_sample, "budget": budget,
+                "compute_budget": compute_budget, "have": have, "at": at,
+                "optimal_error": optimal_error, "n_classes": n_classes,
+                "tolerance": tolerance, "include": sorted(parts)}
+    return Analysis(results=r, models=out, sweeps=sweeps, target=target, level=float(level),
+                    settings=settings, noise_rate=noise_rate, noise_source=noise_source,
+                    audit=report, audit_path=report_path, audit_data=ds,
+                    audit_data_path=ds_path, audit_note=note,
+                    lineage=tuple(lineage_of(ds_path, ds, lineage)) if report is not None
+                    or lineage else ())
+
+
+def _audit_report(audit: AuditReport | str | Path | None
+                  ) -> tuple[AuditReport | None, Path | None]:
+    if audit is None or isinstance(audit, AuditReport):
+        return audit, None
+    path = Path(audit)
+    if not path.is_file():
+        raise InputError("audit", "an audit report written by 'datacurve audit --out'",
+                         f"'{path}' (no such file)")
+    try:
+        return load_report(path), path
+    except InputError as exc:
+        raise InputError("audit", exc.expected, exc.got) from None
+
+
+def _sweep(r: Results, sweep: SweepLaw, compute_budget: float | None) -> SweepAnalysis:
+    """The sweep's compute model and compute-optimal point for `compute_budget` seconds
+    (default: the longest measured run of the sweep at its largest size)."""
+    notes = list(sweep.notes)
+    if sweep.law is None:
+        return SweepAnalysis(sweep.architecture, sweep.models, notes=tuple(notes))
+    part = r.subset(sweep.models)
+    compute = allocation = None
+    budget = compute_budget
+    source = "given" if compute_budget is not None else None
+    try:
+        compute = fit_compute_model(part)
+        if budget is None:
+            f = part.natural_frame()
+            last = f[f["n"] == f["n"].max()]
+            budget = float(last.groupby("model")["fit_time"].median().max())
+            source = "the longest measured run"
+        allocation = compute_optimal(sweep.law, compute, budget)
+    except InputError as exc:
+        notes.append(f"no compute-optimal point: {exc}")
+    return SweepAnalysis(sweep.architecture, sweep.models, sweep.law, compute, allocation,
+                         budget, source, tuple(notes))
