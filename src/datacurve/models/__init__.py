@@ -12,7 +12,7 @@ use, so ``import datacurve`` does not pay for importing torch.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import typing as _typing
 
 from datacurve.models._protocol import (
     Learner,
@@ -40,7 +40,7 @@ from datacurve.models._user import (
     callable_name,
 )
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from datacurve.models._torch import CNNLearner, MLPLearner, resolve_device
 
 __all__ = [
@@ -73,7 +73,7 @@ __all__ = [
 _LAZY = {"CNNLearner", "MLPLearner", "resolve_device"}
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _typing.Any:
     if name in _LAZY:
         from datacurve.models import _torch
 

@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from datacurve._errors import InputError
+from datacurve.metrics import default_metric, get_metric
 
 __all__ = ["FunctionLearner", "IndexLearner", "RowAccess", "TorchLearner", "TrialOutput",
            "callable_id", "callable_name"]
@@ -588,8 +589,6 @@ class FunctionLearner(IndexLearner):
             When the result is not a mapping, has no finite ``val_score``, or a
             ``train_score``, ``params`` or ``seconds`` that is not a finite number.
         """
-        from datacurve.metrics import default_metric, get_metric
-
         name = metric or default_metric(task)
         m = get_metric(name, task)
         t0 = time.perf_counter()
