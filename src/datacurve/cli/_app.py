@@ -575,7 +575,7 @@ def demo(
         run = run_curve(dataset, list(DEMO_MODELS), seeds=seeds, store=store, jobs=jobs,
                         progress=cb)
     # One analysis of this run: what is printed here is what the report shows.
-    analysis = analyze(run.results)
+    analysis = analyze(run)
     index = write_report(render_report(analysis, command="datacurve "
                                        + " ".join(sys.argv[1:])), report_dir, force=True)
     curves = _demo_curves(analysis)

@@ -165,8 +165,8 @@ class CurveRun:
     def fit(self, **kwargs: Any) -> dict[str, Any]:
         """One fitted `LearningCurve` per model: the curves of `datacurve.analyze`
         (keywords ``models``, ``metric``)."""
-        analysis = _hooks.provided("analyze")(self.results, include=("curves",),
-                                              strict=True, **kwargs)
+        analysis = _hooks.provided("analyze")(self, include=("curves",), strict=True,
+                                              **kwargs)
         return dict(analysis.curves())
 
     def diagnose(self, model: str | None = None, **kwargs: Any) -> Any:
@@ -174,8 +174,8 @@ class CurveRun:
         `datacurve.analyze` (keywords ``target``, ``optimal_error``, ``noise_rate``,
         ``n_classes``, ``metric``, ``tolerance``)."""
         analysis = _hooks.provided("analyze")(
-            self.results, models=None if model is None else [model],
-            include=("diagnoses",), strict=True, **kwargs)
+            self, models=None if model is None else [model], include=("diagnoses",),
+            strict=True, **kwargs)
         return analysis.one().diagnosis
 
     def plan(self, target: float, model: str | None = None, **kwargs: Any) -> Any:
@@ -183,7 +183,7 @@ class CurveRun:
         `datacurve.analyze` (keywords ``metric``, ``have``, ``at``, ``cost_per_sample``,
         ``budget``, ``level``)."""
         analysis = _hooks.provided("analyze")(
-            self.results, target=target, models=None if model is None else [model],
+            self, target=target, models=None if model is None else [model],
             include=("plans",), strict=True, **kwargs)
         return analysis.one().plan
 

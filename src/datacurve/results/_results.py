@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from datacurve._errors import InputError, describe
-from datacurve.curves import RESULT_COLUMNS, Store, is_sqlite, summarize
+from datacurve.curves import RESULT_COLUMNS, CurveRun, Store, is_sqlite, summarize
 from datacurve.metrics import Metric, default_metric, get_metric
 from datacurve.models import SIZE_KNOBS, architecture, parse_spec, spec_kwargs
 
@@ -92,10 +92,11 @@ class Results:
 
         Parameters
         ----------
-        source : Results, Store, path or DataFrame
-            A datacurve store (or its path), a results file written by ``datacurve
-            results --out`` (.csv / .parquet), or a DataFrame with at least the columns
-            ``model, n, val_score`` (higher-is-better scores, as the runner stores them).
+        source : Results, CurveRun, Store, path or DataFrame
+            The trials of a `run_curve` call, a datacurve store (or its path), a results
+            file written by ``datacurve results --out`` (.csv / .parquet), or a DataFrame
+            with at least the columns ``model, n, val_score`` (higher-is-better scores,
+            as the runner stores them).
         dataset : str, optional
             Fingerprint or name of the dataset to keep; required when the source holds
             several (the error lists them).
@@ -134,6 +135,10 @@ class Results:
             label, info = source.source, {source.dataset: dict(source.info)}
         elif isinstance(source, pd.DataFrame):
             frame, label, info = source, "a DataFrame", {}
+        elif isinstance(source, CurveRun):
+            ds = source.design.dataset
+            frame, label = source.results, str(source.store_path)
+            info = {ds.fingerprint: ds.summary()}
         elif isinstance(source, Store):
             frame, info = _read_store(source)
             label = str(source.path)
