@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
+from datacurve import InputError
+from datacurve.cli import cli_error
 from datacurve.cli._app import main
 from tests.conftest import scripted_spec
 
@@ -206,3 +208,25 @@ def test_scripted_learner_through_the_cli(tmp_path: Path,
                               "--json"], capsys)
     assert code == 0, err
     assert json.loads(out)["failed"] == 0
+
+
+@pytest.mark.parametrize(("library", "flag"), [
+    (InputError("spec", "a model spec", "'foo'"), "--model: expected a model spec"),
+    (InputError("compute_budget", "a sweep", "none"), "--compute-budget: expected a sweep"),
+    (InputError("budget", "cost_per_sample as well", "a budget alone"),
+     "--budget: expected --cost-per-sample as well"),
+    (InputError("source", "an existing store", "'x'"), "SOURCE: expected an existing store"),
+    (InputError("weird.csv", "a table", "bytes"), "weird.csv: expected a table"),
+])
+def test_library_errors_are_told_in_the_cli_flags(library: InputError, flag: str) -> None:
+    """The library names its Python parameters; the CLI says its own flag (and other
+    parameter names in the message), and leaves other names (files, columns) alone."""
+    assert str(cli_error(library)).startswith(flag)
+
+
+def test_a_bad_spec_names_the_model_flag(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """`parse_spec` says `spec`; on the command line the same error names --model."""
+    code, _, err = run_cli(["curve", "digits", "-m", "nosuchmodel",
+                            "--store", str(tmp_path / "s.sqlite")], capsys)
+    assert_one_line_error(code, err, "--model", "nosuchmodel")
