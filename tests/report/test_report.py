@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from datacurve import InputError
@@ -228,3 +229,18 @@ def test_image_audit_shows_thumbnails(tmp_path: Path, single_store: Path) -> Non
     page = build_report(single_store, audit=rep, audit_data=ds)
     thumbs = re.findall(r'<img[^>]+src="data:image/png;base64,[A-Za-z0-9+/=]{40,}"', page)
     assert len(thumbs) >= 2
+
+
+def test_identical_seeds_draw_without_a_negative_error_bar() -> None:
+    """Seeds that all score the same (a deterministic learner on the full pool) draw: the
+    float mean of [0.1, 0.1, 0.1] lies an ulp above its maximum."""
+    from matplotlib.figure import Figure
+
+    from datacurve import fit_learning_curve
+
+    sizes = np.repeat([20.0, 40.0, 80.0, 160.0], 3)
+    scores = np.repeat([0.05, 0.07, 0.09, 0.1], 3)
+    assert np.mean([0.1, 0.1, 0.1]) > 0.1
+    curve = fit_learning_curve(sizes, scores)
+    disp = LearningCurveDisplay.from_fit(curve)
+    assert disp.plot(Figure().add_subplot()).ax_ is not None

@@ -251,7 +251,9 @@ class LearningCurveDisplay:
         ax.axvline(self.n_last, color="#999999", linewidth=0.6, linestyle=":")
         if show_seeds and u.size < self.sizes.size:
             ax.scatter(self.sizes, self.scores, s=7, color=color, alpha=0.35, linewidths=0)
-        ax.errorbar(u, mean, yerr=[mean - lo, hi - mean], fmt="o", markersize=3.5,
+        # Identical seeds: the float mean can land an ulp outside [min, max].
+        spread = np.clip([mean - lo, hi - mean], 0.0, None)
+        ax.errorbar(u, mean, yerr=spread, fmt="o", markersize=3.5,
                     color=color, ecolor=color, elinewidth=1.0, capsize=2,
                     label="evaluation (seed range)" if show_train else None)
         if show_train and self.train_sizes.size:
