@@ -60,8 +60,10 @@ def curve_table(summary: pd.DataFrame, title: str) -> Table:
     table.add_column("n", justify="right")
     models = list(dict.fromkeys(summary["model"]))
     for m in models:
-        params = int(summary.loc[summary["model"] == m, "params"].max())
-        table.add_column(f"{m}\n{params:,} params", justify="right")
+        part = summary[(summary["model"] == m) & summary["params"].notna()]
+        params = ("–" if part.empty
+                  else f"{int(part.loc[part['n'].idxmax(), 'params']):,}")
+        table.add_column(f"{m}\n{params} params", justify="right")
     for n in sorted(set(summary["n"])):
         row = [f"{n:,}"]
         for m in models:

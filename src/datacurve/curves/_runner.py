@@ -204,7 +204,8 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Columns model, n, params, seeds, val_mean, val_std, train_mean, fit_time,
+        Columns model, n, params (the lower median of the known parameter counts at
+        that size; NaN when no trial recorded one), seeds, val_mean, val_std, train_mean, fit_time,
         metric, failed; metric values in natural units.
     """
     if results.empty:
@@ -216,9 +217,13 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     df["val"] = m.natural(df["val_score"].to_numpy(np.float64))
     df["train"] = m.natural(df["train_score"].to_numpy(np.float64))
     df["is_failed"] = df["status"] != "ok"
+    # Failed trials record no size (-1); trees grow with n and differ by seed: the
+    # (lower) median of the known counts, a count some trial measured, is the model's
+    # size at that n.
+    df["params"] = df["params"].where(df["params"] > 0)
     g = df.groupby(["model", "n"], sort=True)
     out = pd.DataFrame({
-        "params": g["params"].max(),
+        "params": g["params"].quantile(0.5, interpolation="lower"),
         "seeds": g["val"].count(),
         "val_mean": g["val"].mean(),
         "val_std": g["val"].std(ddof=1),

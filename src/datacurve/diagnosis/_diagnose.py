@@ -549,7 +549,8 @@ def _recommend(bottleneck: str, reached: bool, me: _Model, m: Metric, ev: dict[s
         "add_data", g_data,
         f"add data: doubling {name}'s training set from {n:,.0f} to {2 * n:,.0f} samples adds "
         f"{g_data:+.3g} {metric} (80% interval {lo:+.3g} to {hi:+.3g})"
-        + (f"; reaching {ev['target']:g} takes about {ev['samples_for_target']:,.0f} samples"
+        + (f"; reaching {ev['target']:g} takes about {math.ceil(ev['samples_for_target']):,} "
+           "samples"
            if ev.get("samples_for_target") and not reached else "")
         + (f"; reaching {ev['target']:g} is not in sight on this curve (it levels off at "
            f"{ev['asymptote']:.3g})" if "target" in ev and not reached

@@ -133,7 +133,10 @@ def _grid_table(s: pd.DataFrame) -> str:
     if s.empty:
         return ""
     sizes = sorted(int(n) for n in s["n"].unique())
-    models = s.groupby("model")["params"].max().sort_values()
+    known = s[s["params"].notna()]
+    # Each model's size at its largest measured n (`Results.params_of`).
+    models = (known.sort_values("n").groupby("model")["params"].last()
+              .reindex(list(dict.fromkeys(s["model"]))).sort_values())
     rows = []
     for model, params in models.items():
         part = s[s["model"] == model].set_index("n")

@@ -104,7 +104,7 @@ def fmt(x: Any, digits: int = 4, *, size: bool = False, signed: bool = False) ->
     if math.isinf(v):
         return "never" if v > 0 else "−∞"
     if size:
-        return f"{v:,.0f}"
+        return f"{math.ceil(v):,}"  # a count: samples to collect are rounded up
     return f"{v:+.{digits}g}" if signed else f"{v:.{digits}g}"
 
 

@@ -268,7 +268,7 @@ class LearningCurveDisplay:
                 ax.axvline(self.target_size, color=color, linewidth=0.9, linestyle="--")
                 ax.plot([self.target_size], [self.target], marker="D", markersize=6,
                         color=color)
-                ax.annotate(f"n ≈ {self.target_size:,.0f}", (self.target_size, self.target),
+                ax.annotate(f"n ≈ {math.ceil(self.target_size):,}", (self.target_size, self.target),
                             textcoords="offset points", xytext=(-6, -14), ha="right",
                             fontsize=8, color=color)
         ax.set_xscale("log")

@@ -271,10 +271,19 @@ class Results:
         return g.reset_index()
 
     def params_of(self, model: str) -> float:
-        """A model's parameter count (median over its trials; NaN when unknown)."""
-        p = self.table.loc[self.table["model"] == model, "params"].to_numpy(np.float64)
-        p = p[np.isfinite(p) & (p > 0)]
-        return float(np.median(p)) if p.size else math.nan
+        """A model's parameter count at its largest measured size (the lower median over
+        its seeds there, a count a trial measured; NaN when unknown): the size the
+        diagnosis compares, the report's grid lists and the CLI's tables head their
+        columns with. Models that grow with the data (trees) have a count per size;
+        `summary` keeps them."""
+        t = self.table[self.table["model"] == model]
+        p = t["params"].to_numpy(np.float64)
+        known = np.isfinite(p) & (p > 0)
+        if not known.any():
+            return math.nan
+        n = t["n"].to_numpy(np.float64)
+        top = np.sort(p[known & (n == n[known].max())])
+        return float(top[(top.size - 1) // 2])
 
     def summary(self) -> pd.DataFrame:
         """Mean and spread over seeds per (model, n), natural units, failed trials
