@@ -6,6 +6,7 @@ Every ``to_dict`` and the CLI's ``--json`` go through `plain`, so NaN and infini
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -35,7 +36,11 @@ def plain_value(v: Any) -> Any:
 
 def plain(obj: Any) -> Any:
     """`obj` with NumPy arrays and scalars turned into Python values, recursively, and
-    NaN and ±inf into None; dict keys become strings."""
+    NaN and ±inf into None; dict keys become strings; datacurve's result values (frozen
+    dataclasses with a ``to_dict``) become their ``to_dict()``."""
+    to_dict = getattr(obj, "to_dict", None)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type) and callable(to_dict):
+        return plain(to_dict())
     if isinstance(obj, dict):
         return {str(k): plain(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):

@@ -72,11 +72,9 @@ class ModelAnalysis:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"model": self.model, "params": plain(self.params),
-                "curve": None if self.curve is None else self.curve.to_dict(),
-                "diagnosis": None if self.diagnosis is None else self.diagnosis.to_dict(),
-                "plan": None if self.plan is None else self.plan.to_dict(),
-                "problems": list(self.problems)}
+        return dict(plain({"model": self.model, "params": self.params, "curve": self.curve,
+                           "diagnosis": self.diagnosis, "plan": self.plan,
+                           "problems": self.problems}))
 
 
 @dataclass(frozen=True)
@@ -111,12 +109,10 @@ class SweepAnalysis:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
-        return {"architecture": self.architecture, "models": list(self.models),
-                "law": None if self.law is None else self.law.to_dict(),
-                "compute": None if self.compute is None else self.compute.to_dict(),
-                "allocation": None if self.allocation is None else self.allocation.to_dict(),
-                "budget": plain(self.budget), "budget_source": self.budget_source,
-                "notes": list(self.notes)}
+        return dict(plain({"architecture": self.architecture, "models": self.models,
+                           "law": self.law, "compute": self.compute,
+                           "allocation": self.allocation, "budget": self.budget,
+                           "budget_source": self.budget_source, "notes": self.notes}))
 
 
 @dataclass(frozen=True)

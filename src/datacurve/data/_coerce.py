@@ -70,6 +70,8 @@ def as_dataset(data: Any, y: Any = None, *, label: str | None = None, labels: An
     Returns
     -------
     Dataset
+        Features, labels, task and fingerprint; the table kept for a DataFrame, the
+        source kept (`Dataset.items`) for a torch dataset.
 
     Raises
     ------

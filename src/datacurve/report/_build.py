@@ -227,16 +227,14 @@ def render_report(analysis: Analysis, *, command: str | None = None, worst: int 
     ----------
     analysis : Analysis
         From `datacurve.analyze` (with curves, diagnoses, sweeps and, with a target,
-        plans).
-    command : str, optional
-        The command that produced the report, for its header.
-    worst : int
-        Worst examples shown per audit check.
+        plans): every number on the page is one it holds.
+    command, worst
+        As `build_report`.
 
     Returns
     -------
     str
-        The page: self-contained HTML.
+        Self-contained HTML: inline CSS and SVG, no script.
     """
     r = analysis.results
     target, level = analysis.target, analysis.level
