@@ -87,7 +87,6 @@ def make_audited(folder: Path, data_name: str = "table.csv", report_name: str = 
     df.to_csv(data, index=False)
     ds = load_data(str(data), label="y")
     report = audit(ds, checks=["missing", "pii"])
-    report.meta["classes"] = [str(c) for c in ds.classes] if ds.classes is not None else []
     report.meta["command"] = f"datacurve audit {shlex.quote(str(data))} --label y --out x.json"
     out = folder / report_name
     report.save(out)
