@@ -143,7 +143,10 @@ def test_the_audit_sets_the_noise_rate_of_the_same_dataset(tmp_path: Path) -> No
     assert a.noise_source is not None and "label check" in a.noise_source
     assert a.one().diagnosis.evidence["noise_rate"] == a.noise_rate
     other = audit(scripted_dataset(300, seed=1), checks=["label"])
-    assert analyze(run, audit=other, include=("diagnoses",)).noise_rate is None
+    elsewhere = analyze(run, audit=other, include=("diagnoses",))
+    assert elsewhere.noise_rate is None
+    assert any("not of the measured dataset" in n for n in elsewhere.notes)
+    assert "not of the measured dataset" in render_report(elsewhere)
     given = analyze(run, audit=report, noise_rate=0.2, include=("diagnoses",))
     assert given.noise_rate == 0.2 and given.noise_source == "given"
 

@@ -146,6 +146,8 @@ class Analysis:
         Why the audited data is not at hand, when it is not.
     lineage : tuple of dict
         Lineage entries of cleaned versions.
+    notes : tuple of str
+        What the analysis could not use and why (e.g. an audit of another dataset).
     """
 
     results: Results
@@ -162,6 +164,7 @@ class Analysis:
     audit_data_path: Path | None = None
     audit_note: str | None = None
     lineage: tuple[dict[str, Any], ...] = ()
+    notes: tuple[str, ...] = ()
 
     def curves(self) -> dict[str, LearningCurve]:
         """Model → fitted curve (models without one left out)."""
@@ -223,12 +226,13 @@ class Analysis:
             "source": r.source, "dataset": r.dataset, "dataset_name": r.dataset_name,
             "metric": r.metric.name, "higher_is_better": r.metric.higher_is_better,
             "target": self.target, "level": self.level, "settings": plain(self.settings),
-            "trials": len(r), "failed": len(r.failed), "notes": list(r.notes),
+            "trials": len(r), "failed": len(r.failed), "results_notes": list(r.notes),
             "noise_rate": self.noise_rate, "noise_source": self.noise_source,
             "models": {m: a.to_dict() for m, a in self.models.items()},
             "sweeps": {s: a.to_dict() for s, a in self.sweeps.items()},
             "audit": None if self.audit is None else self.audit.to_dict(examples=False),
             "audit_note": self.audit_note, "lineage": plain(list(self.lineage)),
+            "notes": list(self.notes),
         }
 
     def __repr__(self) -> str:
@@ -320,6 +324,11 @@ def analyze(results: Any, *, target: float | None = None,
         noise_rate = report.label_noise_rate
         noise_source = (f"the audit's label check ({report.results['label'].n_flagged:,} "
                         f"of {report.n:,} examples flagged)")
+    notes: list[str] = []
+    if report is not None and r.dataset and report.fingerprint != r.dataset:
+        notes.append(f"the audit is of {report.name} ({report.fingerprint}), not of the "
+                     f"measured dataset {r.dataset_name} ({r.dataset}): its label-noise "
+                     "rate is not used")
     ds, ds_path, note = audit_data, None, None
     if report is not None and ds is None:
         ds, ds_path, note = audited_dataset(report, near=report_path)
@@ -384,7 +393,7 @@ def analyze(results: Any, *, target: float | None = None,
                     audit=report, audit_path=report_path, audit_data=ds,
                     audit_data_path=ds_path, audit_note=note,
                     lineage=tuple(lineage_of(ds_path, ds, lineage)) if report is not None
-                    or lineage else ())
+                    or lineage else (), notes=tuple(notes))
 
 
 def _audit_report(audit: AuditReport | str | Path | None

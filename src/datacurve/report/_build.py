@@ -352,6 +352,7 @@ def render_report(analysis: Analysis, *, command: str | None = None, worst: int 
     if analysis.noise_rate is not None:
         body.append(f'<p class="dc-note">label-noise rate {analysis.noise_rate:.3f} '
                     f"({esc(analysis.noise_source or 'given')}).</p>")
+    body += [f'<p class="dc-note dc-warn">note: {esc(n)}</p>' for n in analysis.notes]
     for m in models:
         if m in diagnoses:
             body.append(f'<div class="dc-card">{diagnosis_block(diagnoses[m])}</div>')
