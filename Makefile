@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) bench/user_learners.py
 	$(PY) -W ignore bench/extrapolation.py
 	$(PY) -W ignore bench/audit.py
+	$(PY) bench/training_time.py
 
 clean:
 	rm -rf $(VENV) .datacurve demo-report

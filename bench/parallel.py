@@ -22,6 +22,7 @@ def timed(dataset: object, model: str, sizes: list[int], seeds: int, jobs: int) 
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         run = run_curve(dataset, [model], seeds=seeds, sizes=sizes,  # type: ignore[arg-type]
+                        eval_folds=1,
                         store=Path(tmp) / "s.sqlite", jobs=jobs, progress=False)
         seconds = time.perf_counter() - t0
         assert run.failed == 0 and run.ran == len(sizes) * seeds

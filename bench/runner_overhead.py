@@ -45,6 +45,7 @@ def runner(dataset: object, model: str, sizes: list[int], seeds: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         run = run_curve(dataset, [model], seeds=seeds, sizes=sizes,  # type: ignore[arg-type]
+                        eval_folds=1,
                         store=Path(tmp) / "s.sqlite", jobs=1, progress=False)
         seconds = time.perf_counter() - t0
         assert run.failed == 0 and run.ran == len(sizes) * seeds
@@ -60,7 +61,7 @@ def main() -> None:
     dataset = builtin(f"mnist1d:n={args.n}")
     sizes = [256, 512, 1024, 2048]
     seeds = 2
-    plan = plan_curve(dataset, [args.model], seeds=seeds, sizes=sizes)
+    plan = plan_curve(dataset, [args.model], seeds=seeds, sizes=sizes, eval_folds=1)
     bare, ran = [], []
     for _ in range(args.repeats):
         bare.append(bare_loop(plan))

@@ -50,7 +50,7 @@ class ItemData(torch.utils.data.Dataset):  # type: ignore[type-arg]
 
 def bare_loop(X: np.ndarray, y: np.ndarray, epochs: int) -> float:
     """The same trials by hand; returns seconds."""
-    plan = plan_curve((X, y), TorchLearner(make_mlp), seeds=1, sizes=SIZES)
+    plan = plan_curve((X, y), TorchLearner(make_mlp), seeds=1, sizes=SIZES, eval_folds=1)
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     t0 = time.perf_counter()
     for trial in plan.trials:
@@ -77,6 +77,7 @@ def through_runner(data: object, epochs: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         run = run_curve(data, learner, seeds=1, sizes=SIZES, store=Path(tmp) / "s.sqlite",
+                        eval_folds=1,
                         progress=False)
         seconds = time.perf_counter() - t0
     assert run.failed == 0, run.describe_failures()

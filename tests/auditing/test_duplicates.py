@@ -12,12 +12,18 @@ from datacurve._errors import InputError
 from datacurve.auditing import audit
 from datacurve.auditing._context import context_from
 from datacurve.auditing._neighbors import nearest
-from datacurve.auditing.checks._duplicates import duplicate_pairs
+from datacurve.auditing.checks._duplicates import (
+    MAX_FRACTION,
+    duplicate_pairs,
+    low_mode_radius,
+)
 
 N, D, COMPONENTS = 3000, 64, 8
 N_EXACT, N_NEAR = 60, 60
 NOISE = 1e-3
 """Near copies move each feature by this fraction of its scale."""
+DIGIT_NOISE = 0.3
+"""Pixel noise (standard deviation) of copied digits, on their 0-16 scale: invisible."""
 
 
 def mixture(n: int = N, d: int = D, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -41,6 +47,22 @@ def planted(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarr
     X[near] += rng.normal(size=(N_NEAR, D)) * NOISE * X.std(axis=0)
     pairs = np.column_stack([src, copies])
     return X, y, pairs[:N_EXACT], pairs[N_EXACT:]
+
+
+def noisy_digit_copies(n_copies: int = 60,
+                       seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """scikit-learn's digits as an (n, 64) float array followed by `n_copies` random rows
+    copied under N(0, `DIGIT_NOISE`) pixel noise. Returns X, y and the (source, copy)
+    pairs."""
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = X.astype(np.float64)
+    rng = np.random.default_rng(seed)
+    src = rng.choice(len(X), n_copies, replace=False)
+    copies = X[src] + rng.normal(0.0, DIGIT_NOISE, size=(n_copies, X.shape[1]))
+    pairs = np.column_stack([src, len(X) + np.arange(n_copies)])
+    return np.vstack([X, copies]), np.concatenate([y, y[src]]), pairs
 
 
 def precision_recall(flagged: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
@@ -111,6 +133,76 @@ def test_clean_data_has_no_near_duplicates() -> None:
     X, y = mixture(2000)
     res = audit(X, y, checks=["near_duplicate"]).results["near_duplicate"]
     assert res.n_flagged == 0 and res.summary == 1.0
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_noisy_digit_copies_found(seed: int) -> None:
+    """60 digits copied under invisible pixel noise: recall >= 0.99, precision >= 0.9."""
+    X, y, pairs = noisy_digit_copies(seed=seed)
+    r = audit(X, y, checks=["near_duplicate"])
+    precision, recall = precision_recall(r.flagged("near_duplicate"), pairs.ravel())
+    assert recall >= 0.99 and precision >= 0.9
+    assert r.results["near_duplicate"].info["low_mode"]
+
+
+def test_digits_without_copies_flag_almost_nothing() -> None:
+    """Plain digits, which hold a few genuinely similar images, flag at most 1 % (none
+    at the time of writing: the closest pair lies at 0.33 x the median distance)."""
+    X, y, _ = noisy_digit_copies(n_copies=0)
+    res = audit(X, y, checks=["near_duplicate"]).results["near_duplicate"]
+    assert res.n_flagged <= 0.01 * len(y)
+    assert not res.info["low_mode"]
+
+
+def test_fixed_rule_alone_misses_noisy_digit_copies() -> None:
+    """Without the adaptive radius (cleanlab's rule) most noisy digit copies are missed."""
+    X, y, pairs = noisy_digit_copies()
+    r = audit(X, y, checks=["near_duplicate"], params={"near_duplicate": {"adaptive": False}})
+    _, recall = precision_recall(r.flagged("near_duplicate"), pairs.ravel())
+    assert recall < 0.2
+
+
+def test_widened_radius_scores_match_flags() -> None:
+    """With the low-mode radius, flagged examples still score at most the score
+    threshold and the others above it."""
+    X, y, _ = noisy_digit_copies()
+    res = audit(X, y, checks=["near_duplicate"]).results["near_duplicate"]
+    cut = res.info["score_threshold"]
+    assert res.info["radius_fraction"] > 0.13
+    assert (res.scores[res.flags] <= cut).all() and (res.scores[~res.flags] > cut).all()
+
+
+def test_dense_region_is_not_a_low_mode() -> None:
+    """A class far tighter than the others (a low mode of distances, but no copies)
+    flags no more than cleanlab's fixed rule."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 3000)
+    spread = np.r_[0.2, rng.uniform(1.0, 3.0, 9)]
+    X = rng.normal(0.0, 5.0, (10, D))[y] + rng.normal(size=(3000, D)) * spread[y, None]
+    flags = [audit(X, y, checks=["near_duplicate"],
+                   params={"near_duplicate": {"adaptive": adaptive}}).results[
+                       "near_duplicate"].flags for adaptive in (True, False)]
+    assert np.array_equal(flags[0], flags[1])
+
+
+def test_low_mode_radius_separates_planted_mode() -> None:
+    """Distances with a planted low cluster get a radius in the gap above it."""
+    rng = np.random.default_rng(0)
+    bulk = rng.weibull(8.0, 2000)
+    planted = np.repeat(rng.uniform(0.1, 0.15, 40), 2)      # pairs share a distance
+    d = np.concatenate([bulk, planted])
+    radius = low_mode_radius(d, float(np.median(d)))
+    assert planted.max() < radius < bulk.min()
+    assert radius <= MAX_FRACTION * np.median(d)
+
+
+def test_low_mode_radius_absent_without_mode() -> None:
+    """Nearest-neighbour distances of uniform points in 2 to 64 dimensions hold no
+    low mode."""
+    for dim in (2, 8, 64):
+        Z = np.random.default_rng(dim).random((3000, dim)).astype(np.float32)
+        d1 = nearest(Z, Z, 2)[0][:, 1]                  # the first is the point itself
+        assert np.isnan(low_mode_radius(d1, float(np.median(d1)))), dim
 
 
 def test_text_duplicates_found() -> None:

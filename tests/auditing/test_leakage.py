@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from datacurve.auditing import audit
 from datacurve.auditing.checks._leakage import cross_side
-from tests.auditing.test_duplicates import mixture, precision_recall
+from tests.auditing.test_duplicates import mixture, noisy_digit_copies, precision_recall
 
 N, D = 3000, 64
 N_TEST = 600
@@ -42,6 +42,17 @@ def test_cross_split_copies_found_precisely() -> None:
     truth = np.concatenate([exact.ravel(), near.ravel()])
     precision, recall = precision_recall(r.flagged("leakage"), truth)
     assert recall >= 0.99 and precision >= 0.95
+
+
+def test_noisy_digit_copies_leak() -> None:
+    """Digits copied into the test side under invisible pixel noise are found as leaks:
+    recall >= 0.99 at precision >= 0.9."""
+    X, y, pairs = noisy_digit_copies(n_copies=40)
+    split = np.where(np.arange(len(y)) < len(y) - 340, "train", "test")
+    split[pairs[:, 0]] = "train"
+    r = audit(X, y, split=split, checks=["leakage"])
+    precision, recall = precision_recall(r.flagged("leakage"), pairs.ravel())
+    assert recall >= 0.99 and precision >= 0.9
 
 
 def test_both_members_of_each_leak_are_paired() -> None:

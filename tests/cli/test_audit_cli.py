@@ -101,22 +101,58 @@ def test_clean_with_a_missing_report_is_one_line(csv: Path, tmp_path: Path,
 
 def test_audit_measure_reports_the_gain_of_cleaning(tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    """--measure runs raw and cleaned curves on one evaluation set and prints the gain
-    and its worth in samples (planted: 20 % flipped labels on separable classes)."""
+    """--measure runs raw and cleaned curves on one evaluation set and prints the gain,
+    its interval and its worth in samples (planted: 20 % flipped training labels on
+    separable classes, a clean test split); --out saves the measurement with the
+    report."""
     rng = np.random.default_rng(1)
     n = 600
     y = rng.integers(0, 3, n)
     df = pd.DataFrame(rng.normal(size=(n, 4)) + 3 * y[:, None], columns=list("abcd"))
-    flip = rng.choice(n, size=n // 5, replace=False)
+    split = np.where(np.arange(n) < n // 5, "test", "train")
+    flip = rng.choice(np.flatnonzero(split == "train"), size=n // 5, replace=False)
     y[flip] = (y[flip] + 1) % 3
     df["label"] = y
+    df["split"] = split
     path = tmp_path / "noisy.csv"
     df.to_csv(path, index=False)
-    code, text, err = run_cli(["audit", str(path), "--label", "label", "--checks", "label",
-                               "--measure", "-m", "sklearn:KNeighborsClassifier(n_neighbors=1)",
+    code, text, err = run_cli(["audit", str(path), "--label", "label", "--split", "split",
+                               "--checks", "label", "--measure", "-m",
+                               "sklearn:KNeighborsClassifier(n_neighbors=1)",
                                "--seeds", "2", "--store", str(tmp_path / "m.sqlite"),
-                               "--json"], capsys)
+                               "--out", str(tmp_path / "audit.json"), "--json"], capsys)
     assert code == 0, err
-    m = json.loads(text)["measure"]
+    payload = json.loads(text)
+    m = payload["measure"]
     assert m["dropped"] > 50 and m["gain"] > 0.05
     assert m["equivalent_samples"] is None or m["equivalent_samples"] > 0
+    assert m["level"] == 0.95 and 0 < m["gain_interval"][0] <= m["gain"]
+    assert m["distinguishable"] and "not distinguishable" not in m["summary"]
+    assert "measure" not in payload["meta"]  # printed once, at the top
+    saved = json.loads((tmp_path / "audit.json").read_text())
+    assert saved["meta"]["measure"]["gain_interval"] == m["gain_interval"]
+    assert saved["checks"]["label"]["flagged"] >= m["dropped"]
+
+
+def test_audit_measure_of_a_cleaning_that_changes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing flagged, nothing dropped: the text says the gain is not distinguishable
+    from no gain (no multiplier, no worth), and --out holds the measurement."""
+    rng = np.random.default_rng(2)
+    n = 300
+    y = rng.integers(0, 2, n)
+    df = pd.DataFrame(rng.normal(size=(n, 3)) + y[:, None], columns=list("abc"))
+    df["label"] = y
+    path = tmp_path / "clean.csv"
+    df.to_csv(path, index=False)
+    out = tmp_path / "audit.json"
+    code, text, err = run_cli(["audit", str(path), "--label", "label", "--checks",
+                               "class_imbalance", "--measure", "--seeds", "2", "--store",
+                               str(tmp_path / "m.sqlite"), "--out", str(out)], capsys)
+    assert code == 0, err
+    flat = " ".join(text.split())
+    assert "0 dropped" in flat and "not distinguishable from no gain" in flat
+    assert "worth" not in flat and "x the data" not in flat
+    m = json.loads(out.read_text())["meta"]["measure"]
+    assert m["dropped"] == 0 and m["gain"] == 0 and not m["distinguishable"]
+    assert m["gain_interval"][0] <= 0 <= m["gain_interval"][1]

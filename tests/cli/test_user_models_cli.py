@@ -63,10 +63,11 @@ def stored(path: Path) -> pd.DataFrame:
 def test_cli_and_api_store_identical_trials(project, capsys, cli_spec, api_learner) -> None:
     code, _, err = run_cli(["curve", "digits.csv", "--label", "digit", "-m", cli_spec,
                               "--sizes", "64,128", "--seeds", "2", "--store", "cli.sqlite",
-                              "--json"], capsys)
+                              "--eval-folds", "1", "--json"], capsys)
     assert code == 0, err
     run_curve(pd.read_csv(project / "digits.csv"), api_learner, label="digit",
-              sizes=[64, 128], seeds=2, store=project / "api.sqlite", progress=False)
+              sizes=[64, 128], seeds=2, store=project / "api.sqlite", progress=False,
+              eval_folds=1)
     a, b = stored(project / "cli.sqlite"), stored(project / "api.sqlite")
     assert len(a) == 4 and (a["status"] == "ok").all()
     pd.testing.assert_frame_equal(a, b)
@@ -89,7 +90,8 @@ def test_cli_reports_failing_factories_and_goes_on(project, capsys) -> None:
     code, out, err = run_cli(["curve", "digits.csv", "--label", "digit",
                               "-m", "userpkg.models:make_broken", "-m",
                               "sklearn:LogisticRegression", "--sizes", "64",
-                              "--seeds", "1", "--store", "s.sqlite"], capsys)
+                              "--seeds", "1", "--eval-folds", "1", "--store", "s.sqlite"],
+                           capsys)
     assert code == 0, err
     assert "1 of 2 trials failed" in out and "could not build width 8" in out
 

@@ -23,7 +23,8 @@ COLUMNS = ["model", "params", "n", "seed", "train_score", "val_score", "key"]
 def _cli(data: Path, store: Path, jobs: int) -> list[str]:
     spec = scripted_spec(sleep_per_sample=0.0008)
     return [sys.executable, "-m", "datacurve", "curve", str(data), "--model", spec,
-            "--seeds", "2", "--jobs", str(jobs), "--store", str(store), "--json"]
+            "--seeds", "2", "--eval-folds", "1", "--jobs", str(jobs), "--store", str(store),
+            "--json"]
 
 
 def _finished(store: Path) -> dict[str, tuple[float, int]]:

@@ -22,10 +22,12 @@ from tests.conftest import scripted_dataset, scripted_spec
 
 
 def test_plan_covers_models_seeds_and_anchors() -> None:
-    """A plan holds one trial per model × seed × anchor, small anchors first."""
+    """A plan holds one trial per model × seed × evaluation fold × anchor, small anchors
+    first (600 rows: a small evaluation set, so 5 folds)."""
     ds = scripted_dataset(600)
     plan = plan_curve(ds, [scripted_spec(), scripted_spec(asymptote=0.8)], seeds=2)
-    assert len(plan.trials) == 2 * 2 * plan.anchors.size
+    assert plan.eval_folds == 5
+    assert len(plan.trials) == 2 * 2 * 5 * plan.anchors.size
     assert [t.n for t in plan.trials] == sorted(t.n for t in plan.trials)
     assert plan.anchors.tolist()[0] == 16
 
@@ -34,7 +36,7 @@ def test_trials_of_a_seed_are_nested_and_share_one_evaluation_set() -> None:
     """For one seed each subset contains the smaller ones; all trials evaluate on one set
     disjoint from training."""
     ds = scripted_dataset(500)
-    plan = plan_curve(ds, [scripted_spec()], seeds=2)
+    plan = plan_curve(ds, [scripted_spec()], seeds=2, eval_folds=1)
     by_seed: dict[int, list[np.ndarray]] = {}
     for t in plan.trials:
         by_seed.setdefault(t.seed, []).append(t.train)
@@ -51,7 +53,8 @@ def test_run_records_scores_that_follow_the_scripted_curve(store_path: Path) -> 
     spec = scripted_spec(asymptote=0.9, scale=0.8, exponent=0.5)
     run = run_curve(ds, [spec], seeds=2, store=store_path)
     df = run.results
-    assert len(df) == 2 * run.design.anchors.size and run.ran == len(df)
+    assert run.design.eval_folds == 5  # 600 evaluation rows: small
+    assert len(df) == 2 * 5 * run.design.anchors.size and run.ran == len(df)
     expected = 0.9 - 0.8 * df["n"].astype(float) ** -0.5
     assert np.abs(df["val_score"] - expected).max() < 0.06
     assert (df["train_score"] == 1.0).all()
@@ -92,14 +95,15 @@ def test_failed_trials_are_retried_on_the_next_run(store_path: Path) -> None:
 
 
 def test_process_executor_gives_the_serial_results(tmp_path: Path) -> None:
-    """Two worker processes produce exactly the scores a serial run does."""
+    """Two worker processes produce exactly the scores, in the same row order, a serial
+    run does (two evaluation folds: rows that share model, size and seed)."""
     ds = scripted_dataset(400)
     spec = scripted_spec()
     serial = run_curve(ds, [spec], seeds=2, store=tmp_path / "a.sqlite",
-                       executor=SerialExecutor())
+                       executor=SerialExecutor(), eval_folds=2)
     parallel = run_curve(ds, [spec], seeds=2, store=tmp_path / "b.sqlite",
-                         executor=ProcessExecutor(2))
-    cols = ["model", "params", "n", "seed", "train_score", "val_score", "key"]
+                         executor=ProcessExecutor(2), eval_folds=2)
+    cols = ["model", "params", "n", "seed", "eval_fold", "train_score", "val_score", "key"]
     pd.testing.assert_frame_equal(serial.results[cols], parallel.results[cols])
 
 
@@ -108,7 +112,7 @@ def test_a_crashed_worker_loses_no_finished_trial(store_path: Path) -> None:
     failed so the next run retries them."""
     ds = scripted_dataset(400)
     run = run_curve(ds, [scripted_spec(crash_above=150)], seeds=1, store=store_path,
-                    executor=ProcessExecutor(2))
+                    executor=ProcessExecutor(2), eval_folds=1)
     df = run.results
     assert (df.loc[df["n"] <= 100, "status"] == "ok").all()
     assert (df.loc[df["n"] > 150, "status"] == "failed").all()

@@ -49,7 +49,8 @@ class CountingDataset(torch.utils.data.Dataset):  # type: ignore[type-arg]
 def test_user_module_trains_and_records_its_size(digits, tmp_path) -> None:
     X, y = digits
     run = run_curve((X, y), {"net": TorchLearner(make_net, epochs=30, lr=1e-2)}, seeds=2,
-                    sizes=[64, 512], store=tmp_path / "s.sqlite", progress=False)
+                    sizes=[64, 512], store=tmp_path / "s.sqlite", progress=False,
+                    eval_folds=1)
     df = run.to_frame()
     assert (df["status"] == "ok").all() and len(df) == 4
     assert set(df["params"]) == {sum(p.numel() for p in make_net().parameters())}
@@ -57,7 +58,8 @@ def test_user_module_trains_and_records_its_size(digits, tmp_path) -> None:
     assert summary.loc[512, "val_mean"] > 0.85
     assert summary.loc[512, "val_mean"] > summary.loc[64, "val_mean"]
     again = run_curve((X, y), {"net": TorchLearner(make_net, epochs=30, lr=1e-2)}, seeds=2,
-                      sizes=[64, 512], store=tmp_path / "t.sqlite", progress=False)
+                      sizes=[64, 512], store=tmp_path / "t.sqlite", progress=False,
+                      eval_folds=1)
     np.testing.assert_allclose(again.to_frame()["val_score"], df["val_score"])
 
 
@@ -67,7 +69,7 @@ def test_lazy_torch_dataset_is_read_only_where_trials_need_it(digits, tmp_path) 
     run = run_curve(ds, {"net": TorchLearner(make_net, epochs=3, batch_size=16),
                          "lr": LogisticRegression(max_iter=200)},
                     seeds=2, sizes=[32, 64], eval_size=200, store=tmp_path / "s.sqlite",
-                    progress=False)
+                    progress=False, eval_folds=1)
     assert (run.to_frame()["status"] == "ok").all()
     needed = set(run.design.split.evaluation.tolist())
     for trial in run.design.trials:
@@ -88,7 +90,7 @@ def test_items_that_fail_to_load_fail_their_trials_only(digits, tmp_path) -> Non
     bad = int(order[100])  # in the subset of size 128 of seed 0, not in that of size 64
     ds = CountingDataset(X, y, fail={bad})
     run = run_curve(ds, TorchLearner(make_net, epochs=2), seeds=[0], sizes=[64, 128],
-                    store=tmp_path / "s.sqlite", progress=False)
+                    store=tmp_path / "s.sqlite", progress=False, eval_folds=1)
     df = run.to_frame().set_index("n")
     assert df.loc[64, "status"] == "ok" and df.loc[128, "status"] == "failed"
     assert f"cannot read item {bad}" in df.loc[128, "error"]
@@ -130,7 +132,7 @@ def test_train_fn_bad_results_fail_the_trial_with_the_reason(digits, tmp_path, r
         return returned if train.size > 40 else {"val_score": 0.5, "train_score": 0.6}
 
     run = run_curve((X, y), FunctionLearner(train_fn), seeds=1, sizes=[32, 64],
-                    store=tmp_path / "s.sqlite", progress=False)
+                    store=tmp_path / "s.sqlite", progress=False, eval_folds=1)
     df = run.to_frame().set_index("n")
     assert df.loc[32, "status"] == "ok" and df.loc[64, "status"] == "failed"
     assert message in df.loc[64, "error"]
@@ -147,7 +149,8 @@ def test_factory_errors_and_wrong_outputs_fail_trials_not_the_run(digits, tmp_pa
 
     run = run_curve((X, y), {"ok": TorchLearner(make_net, epochs=2),
                              "broken": TorchLearner(broken), "head": TorchLearner(wrong_head)},
-                    seeds=1, sizes=[64], store=tmp_path / "s.sqlite", progress=False)
+                    seeds=1, sizes=[64], store=tmp_path / "s.sqlite", progress=False,
+                    eval_folds=1)
     df = run.to_frame().set_index("model")
     assert df.loc["ok", "status"] == "ok"
     assert "RuntimeError: no such layer" in df.loc["broken", "error"]
@@ -160,7 +163,7 @@ def test_sweep_gives_a_scaling_law_and_a_diagnosis(digits, tmp_path) -> None:
     X, y = digits
     run = run_curve((X, y), {"net": TorchLearner(make_net, epochs=30, lr=1e-2)},
                     sweep={"width": [2, 8, 32]}, seeds=2, sizes=[64, 128, 256, 512, 1024],
-                    store=tmp_path / "s.sqlite", progress=False)
+                    store=tmp_path / "s.sqlite", progress=False, eval_folds=1)
     df = run.to_frame()
     sizes = df.groupby("model")["params"].first()
     assert sizes["net(width=2)"] < sizes["net(width=8)"] < sizes["net(width=32)"]
@@ -231,9 +234,9 @@ def test_plain_learner_objects_and_worker_processes(digits, tmp_path) -> None:
     X, y = digits
     learners = {"nm": NearestMean(), "net": TorchLearner(make_net, epochs=5)}
     serial = run_curve((X, y), learners, seeds=2, sizes=[64, 256], progress=False,
-                       store=tmp_path / "a.sqlite")
+                       store=tmp_path / "a.sqlite", eval_folds=1)
     parallel = run_curve((X, y), learners, seeds=2, sizes=[64, 256], progress=False,
-                         store=tmp_path / "b.sqlite", jobs=2)
+                         store=tmp_path / "b.sqlite", jobs=2, eval_folds=1)
     cols = ["key", "model", "n", "seed", "val_score", "train_score", "params"]
     a = serial.to_frame()[cols].sort_values("key").reset_index(drop=True)
     b = parallel.to_frame()[cols].sort_values("key").reset_index(drop=True)

@@ -237,3 +237,83 @@ def test_model_may_be_named_by_any_spelling_of_its_spec() -> None:
     t = table({"cnn:lr=0.003,width=4": (400, plateau(0.8), const(0.8)),
                "cnn:lr=0.003,width=32": (12000, plateau(0.97), const(0.99))})
     assert diagnose(t, "cnn:width=4,lr=0.003").model == "cnn:lr=0.003,width=4"
+
+
+def test_flat_regression_curve_is_saturated_and_not_told_to_add_data() -> None:
+    """R² flat at 0.44 (seed noise 0.01) beside another flat model: saturated on the
+    metric's own scale, 'stop adding data' first, never add_data, and what can still
+    move it named (features, another family, cleaner labels)."""
+    flat = const(0.44)
+    rows = table({"sklearn:Ridge()": (11, flat, const(0.52)),
+                  "sklearn:Lasso()": (11, const(0.40), const(0.45))},
+                 sizes=(64, 128, 256, 512), seeds=3, noise=0.01)
+    rows["metric"] = "r2"
+    d = diagnose(rows, "sklearn:Ridge()")
+    assert d.bottleneck == "saturated", d.to_text()
+    actions = [r.action for r in d.recommendations]
+    assert "add_data" not in actions and actions[0] == "stop"
+    assert "another model family" in d.first.reason and d.evidence["flat"] is True
+
+
+def test_a_forest_is_never_a_model_size_and_other_families_are_their_own_finding() -> None:
+    """A random forest (parameter count growing with n) beside a CNN width sweep: no
+    joint law or larger model for the forest; the better CNN is 'another model family'
+    (change_model), not model capacity."""
+    t = table({"cnn:width=4": (400, plateau(0.80, 2.0), const(0.81)),
+               "cnn:width=32": (12000, plateau(0.97, 1.5), const(0.99)),
+               "sklearn:RandomForestClassifier()": (0, plateau(0.85, 2.0), const(1.0))})
+    forest = t["model"] == "sklearn:RandomForestClassifier()"
+    t.loc[forest, "params"] = t.loc[forest, "n"] * 3  # nodes grow with the data
+    from datacurve.results import Results
+
+    assert Results.from_source(t).by_architecture() == {
+        "cnn": ("cnn:width=4", "cnn:width=32")}
+    d = diagnose(t, "sklearn:RandomForestClassifier()")
+    assert d.bottleneck != "model_capacity"
+    assert d.evidence["gain_larger_model"] is None
+    assert d.evidence["other_family"] == "cnn:width=32"
+    assert "change_model" in [r.action for r in d.recommendations]
+    assert "shallower trees" in next(r.reason for r in d.recommendations
+                                     if r.action == "regularize")
+
+
+def test_a_perfect_fit_beside_a_better_family_is_not_capacity() -> None:
+    """Logistic regression with training accuracy 1.0 (no avoidable bias) beside a
+    better MLP: not 'model capacity'; trying the other family is priced."""
+    t = table({"sklearn:LogisticRegression()": (650, plateau(0.95, 1.5), const(1.0)),
+               "mlp": (20000, plateau(0.985, 1.0), const(1.0))})
+    d = diagnose(t, "sklearn:LogisticRegression()")
+    assert d.bottleneck != "model_capacity"
+    change = next(r for r in d.recommendations if r.action == "change_model")
+    assert change.expected_gain == pytest.approx(d.evidence["gain_other_family"])
+
+
+def test_a_falling_curve_is_flagged_with_what_to_check() -> None:
+    """Scores that fall with more data beyond their seed noise are flagged in the
+    evidence and a note that names what to check."""
+    t = table({"mlp": (1000, lambda n: 0.99 - 0.02 * np.log2(n / 250), const(1.0))},
+              seeds=3)
+    d = diagnose(t)
+    assert d.evidence["falling"]["drop"] > 0.05
+    assert any("falls with more data" in n and "label noise" in n for n in d.notes)
+
+
+def test_tables_get_feature_work_not_augmentation(tmp_path) -> None:
+    """On a table (the store records its modality) a rising curve is told to work on
+    the features; augmentation and pretrained models are for images, signals, text."""
+    from datacurve.curves import run_curve
+    from tests.conftest import scripted_dataset, scripted_spec
+
+    data = scripted_dataset(3000)
+    frame = pd.DataFrame(data.X, columns=[f"c{i}" for i in range(data.X.shape[1])])
+    frame["label"] = data.y
+    run = run_curve(frame, [scripted_spec(asymptote=0.97, scale=2.0, exponent=0.4)],
+                    label="label", seeds=2, store=tmp_path / "s.sqlite", progress=False)
+    d = diagnose(run.results.assign(), None)
+    from datacurve import analyze
+
+    a = analyze(run, include=("diagnoses",)).one().diagnosis
+    assert a is not None and a.evidence["modality"] == "table"
+    actions = [r.action for r in a.recommendations]
+    assert "augment" not in actions and "transfer" not in actions
+    assert "add_features" in actions and d.bottleneck == a.bottleneck

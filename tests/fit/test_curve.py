@@ -199,3 +199,42 @@ def test_a_narrow_family_list_still_serves_every_method(method: str) -> None:
     fit = fit_learning_curve(SIZES, _curve(SIZES), families=("pow3",), method=method)
     assert fit.weights.keys() <= {"pow3", method}
     assert 0.0 <= fit.predict(4096.0) <= 1.0
+
+
+def _seeded(seeds: int = 3, noise: float = 0.005, rng: int = 0
+            ) -> tuple[np.ndarray, np.ndarray]:
+    g = np.random.default_rng(rng)
+    sizes = np.repeat(np.ceil(16 * 2.0 ** (np.arange(10) / 2)), seeds)
+    return sizes, np.clip(_curve(sizes) + g.normal(0, noise, sizes.size), 0, 1)
+
+
+def test_one_collapsed_seed_sets_neither_the_noise_nor_the_interval() -> None:
+    """A seed that collapsed at the smallest size (0.05 where its siblings score 0.55)
+    barely moves the curve's noise and its interval at twice the largest size, which a
+    pooled spread would have blown up."""
+    n, s = _seeded()
+    collapsed = s.copy()
+    collapsed[0] = 0.05
+    clean, hit = fit_learning_curve(n, s), fit_learning_curve(n, collapsed)
+    assert hit.noise < 2 * clean.noise + 1e-3
+    lo, hi = hit.interval(2 * n.max())
+    clo, chi = clean.interval(2 * n.max())
+    assert hi - lo < 1.5 * (chi - clo) + 1e-3
+
+
+def test_the_fit_meets_the_measurements_where_they_are_best() -> None:
+    """A curve with a step (a learner that predicts the majority class until it has
+    enough rows to split) and identical seeds at the largest size: the fitted value
+    there lies within the measurements' uncertainty (or 0.5 % of the error), so the
+    extrapolation starts from the measured level, and the curve stays monotone."""
+    sizes = np.repeat([16, 23, 32, 46, 64, 91, 128, 182, 256, 363, 455], 3).astype(float)
+    level = np.where(sizes < 46, 0.632, 0.974 - 1.2 * sizes ** -0.7)
+    g = np.random.default_rng(1)
+    scores = level + np.where(sizes < 455, g.normal(0, 0.01, sizes.size), 0.0)
+    scores[sizes == 455] = 0.9737
+    fit = fit_learning_curve(sizes, scores)
+    err_fit = 1 - fit.predict(455.0)
+    assert abs(err_fit - (1 - 0.9737)) <= max(2 * fit.noise / math.sqrt(3),
+                                              0.005 * (1 - 0.9737)) + 1e-9
+    grid = np.geomspace(16, 1e6, 200)
+    assert np.all(np.diff(fit.predict(grid)) >= -1e-12)

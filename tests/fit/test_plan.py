@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from datacurve import InputError
 from datacurve.fit import fit_curves, plan
@@ -122,3 +124,31 @@ def test_several_models_need_a_choice() -> None:
     with pytest.raises(InputError) as info:
         plan(table, target=0.9)
     assert "model" in str(info.value) and "a, b" in str(info.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(asym=st.floats(0.85, 0.99), noise=st.floats(0.0, 0.03), seeds=st.integers(1, 4),
+       target=st.floats(0.7, 0.99), level=st.sampled_from([0.5, 0.8, 0.95]))
+def test_every_estimate_lies_in_its_own_interval(asym: float, noise: float, seeds: int,
+                                                 target: float, level: float) -> None:
+    """Whatever the curve, noise and coverage: the samples needed lie inside their own
+    interval, never below a measured size whose mean misses the target."""
+    p = plan(_table(asym=asym, seeds=seeds, noise=noise), target=target, level=level)
+    lo, hi = p.samples_interval
+    if p.reachable:
+        assert lo <= p.samples_needed <= hi
+        assert p.samples_needed >= p.curve.measured_floor(target)
+    else:
+        assert hi == math.inf
+
+
+def test_now_is_the_measured_mean() -> None:
+    """'Now' is the mean measured over seeds at the largest size, not the fitted value;
+    a `have` that was not measured reads the curve."""
+    table = _table(noise=0.01, seeds=3)
+    p = plan(table, target=0.93)
+    last = table[table["n"] == table["n"].max()]["val_score"].mean()
+    assert p.now_source == "measured" and p.predicted_now == pytest.approx(last)
+    q = plan(table, target=0.93, have=5000)
+    assert q.now_source == "predicted"
+    assert q.predicted_now == pytest.approx(q.curve.predict(5000.0))

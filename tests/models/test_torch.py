@@ -141,10 +141,11 @@ def test_validation_slice_is_stratified_and_leaves_every_class_in_training() -> 
 def test_tiny_data_trains_fixed_epochs_without_validation() -> None:
     X = np.arange(16, dtype=np.float32).reshape(8, 2)
     y = np.array(["b", "a"] * 4)  # labels need not be codes
-    model = MLPLearner(width=4, max_epochs=500, device="cpu").fit(X, y)
+    model = MLPLearner(width=4, max_epochs=50, device="cpu").fit(X, y)
     assert model.history_ == [] and math.isnan(model.best_val_loss_)
-    assert len(model.val_indices_) == 0
-    assert model.n_epochs_ == 50 == len(model.train_history_)
+    assert len(model.val_indices_) == 0 and not model.early_stopping_
+    # The fixed budget: 50 * ceil(256 / 128) steps of one batch each.
+    assert model.n_epochs_ == 100 == len(model.train_history_) == model.best_epoch_
     assert set(model.predict(X)) <= {"a", "b"}
     assert list(model.classes_) == ["a", "b"]
 

@@ -35,8 +35,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     larger trials fail."""
     path = tmp_path_factory.mktemp("report-store") / "store.sqlite"
     data = scripted_dataset(1500)
-    run_curve(data, [SWEEP], sweep=SIZES, seeds=2, store=path, progress=False)
-    run_curve(data, [FAILING], seeds=2, store=path, progress=False)
+    run_curve(data, [SWEEP], sweep=SIZES, seeds=3, store=path, progress=False)
+    run_curve(data, [FAILING], seeds=3, store=path, progress=False)
     return path
 
 
@@ -44,7 +44,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def single_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One model only."""
     path = tmp_path_factory.mktemp("report-single") / "single.sqlite"
-    run_curve(scripted_dataset(800), [LARGE], seeds=2, store=path)
+    run_curve(scripted_dataset(800), [LARGE], seeds=3, store=path, progress=False)
     return path
 
 

@@ -78,7 +78,7 @@ def test_a_curve_run_is_a_source_with_its_dataset(tmp_path: Path) -> None:
     """`Results.from_source(run)` reads the run's trials and knows the dataset's
     summary and the store it lives in."""
     run = run_curve(scripted_dataset(600), [SPEC], seeds=1, sizes=[64, 128],
-                    store=tmp_path / "s.sqlite", progress=False)
+                    store=tmp_path / "s.sqlite", progress=False, eval_folds=1)
     r = Results.from_source(run)
     assert len(r) == 2 and r.source == str(tmp_path / "s.sqlite")
     assert r.info["n"] == 600 and r.dataset == run.design.dataset.fingerprint
@@ -233,3 +233,22 @@ def test_orient_and_natural_are_inverse(name: str, values: list[float]) -> None:
     better = x + (0.1 if m.higher_is_better else -0.1)
     assert (m.orient(better) > m.orient(x)).all()
     np.testing.assert_allclose(m.from_error(m.to_error(x)), x, atol=1e-12)
+
+
+def test_trials_below_chance_are_marked_noted_and_left_out_of_the_fit() -> None:
+    """A seed that scored below chance (0.05 on ten balanced classes, 1,000 evaluation
+    rows) is marked, named in a note, and the fitted curve ignores it."""
+    from datacurve.fit import fit_model_curve
+
+    t = planted(seeds=3)
+    t["n_eval"] = 1000
+    t["n_classes"] = 10
+    collapsed = (t["n"] == 50) & (t["seed"] == 0)
+    t.loc[collapsed, "val_score"] = 0.05
+    r = Results.from_source(t)
+    assert r.table.loc[collapsed.to_numpy(), "below_chance"].all()
+    assert r.table["below_chance"].sum() == 1
+    assert any("below chance" in n and "seed 0" in n for n in r.notes)
+    clean = Results.from_source(t[~collapsed])
+    assert fit_model_curve(r, "m").predict(50) == pytest.approx(
+        fit_model_curve(clean, "m").predict(50), abs=1e-9)

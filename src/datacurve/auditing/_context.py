@@ -17,11 +17,16 @@ import scipy.sparse as sp
 from datacurve._errors import InputError
 from datacurve.data import Dataset, as_dataset, evaluation_mask
 
-__all__ = ["EMBED_DIM", "AuditContext", "context_from", "sentence_embeddings"]
+__all__ = ["EMBED_DIM", "SHARED_RANGE", "AuditContext", "context_from", "sentence_embeddings",
+           "shares_one_scale"]
 
 EMBED_DIM = 64
 """Dimensions kept when high-dimensional features (pixels, TF-IDF) are reduced for the
 neighbour-based checks."""
+
+SHARED_RANGE = 2.0
+"""A 2-D array without feature names shares one scale when its overall value range is at
+most this many times the range of its upper-quartile column (see `shares_one_scale`)."""
 
 
 @dataclass(eq=False)
@@ -55,6 +60,8 @@ class AuditContext:
         How `embeddings` are made when `given_features` is None (see there).
     text : ndarray of shape (n,) of str, optional
         The text column of a text dataset (for ``embedding="minilm"``).
+    feature_names : tuple of str, optional
+        The dataset's column names (a table); None for arrays, images and sequences.
     origin : dict
         Where the dataset came from, as the audit report records it so the audited data
         can be found again (`datacurve.auditing.audited_dataset`): ``name``,
@@ -80,6 +87,7 @@ class AuditContext:
     given_features: np.ndarray | None = None
     embedding: str = "auto"
     text: np.ndarray | None = None
+    feature_names: tuple[str, ...] | None = None
     origin: dict[str, Any] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -108,9 +116,20 @@ class AuditContext:
         """(n, e) float32 vectors for distance-based checks.
 
         The user's `features` when given; with ``embedding="minilm"`` sentence embeddings
-        of the text column (`sentence_embeddings`); else standardised numeric features
-        (NaN and inf replaced by the column mean), flattened pixels or sequences standardised, and
-        TF-IDF or anything wider than 256 columns reduced to `EMBED_DIM` by truncated SVD.
+        of the text column (`sentence_embeddings`); else the numeric features flattened to
+        (n, d) (NaN and inf replaced by the column mean) and
+
+        * kept on their own scale when the columns share one (`shares_one_scale`: images
+          and sequences, and 2-D arrays whose columns span one common range, such as
+          pixels, signals or embeddings): standardising each column would blow the noise
+          of near-constant background pixels up to the size of the real strokes, so that
+          an 8×8 digit copied under faint noise ends up as far from its source as from
+          other digits;
+        * standardised column by column otherwise (tables, whose columns have units of
+          their own);
+
+        and anything wider than 256 columns reduced to `EMBED_DIM` by PCA. TF-IDF is
+        reduced to `EMBED_DIM` by truncated SVD.
         """
         return self.cached("embeddings", self._make_embeddings)
 
@@ -137,8 +156,12 @@ class AuditContext:
         if not finite.all():
             col_mean = np.nanmean(np.where(finite, X, np.nan), axis=0)
             X = np.where(finite, X, np.nan_to_num(col_mean)[None, :])
-        mu, sd = X.mean(axis=0), X.std(axis=0)
-        Z = (X - mu) / np.where(sd > 0, sd, 1.0)
+        if shares_one_scale(X, np.ndim(self.X), tabular=(self.feature_names is not None
+                                                         or self.raw is not None)):
+            Z = X - X.mean(axis=0)
+        else:
+            mu, sd = X.mean(axis=0), X.std(axis=0)
+            Z = (X - mu) / np.where(sd > 0, sd, 1.0)
         if Z.shape[1] > 256:
             from sklearn.decomposition import PCA
 
@@ -226,6 +249,50 @@ class AuditContext:
                            lambda: out_of_fold_probs(self))
 
 
+def shares_one_scale(X: np.ndarray, ndim: int, *, tabular: bool = False) -> bool:
+    """Whether the columns of `X` share one scale, so that distances are taken on the
+    values as they are rather than on standardised columns.
+
+    The kind of dataset decides first: a table (column names, or a raw table, as `load`
+    gives for CSV, Parquet or a DataFrame) never shares one, whatever its values; images
+    ``(n, c, h, w)`` and other arrays of three or more dimensions (sequences
+    ``(n, t, c)``) always do. A 2-D array without names (pixels flattened to (n, h·w),
+    signals, embeddings, or a table passed as bare numbers) shares one when its overall
+    value range, ``max(X) - min(X)``, is at most `SHARED_RANGE` times the range of its
+    upper-quartile column (columns ranked by ``max - min``, constant ones left out).
+    Pixels pass whatever their background (digits: 16 against 16), as do signals and
+    standard-normal features (about 1.3); a column in other units, on another offset
+    (a year beside counts) or far wider than most (an income beside ages) fails it,
+    and bounded columns of different sizes (iris in cm: 7.8 against 3.6) fail too.
+    An outlier can only widen the overall range, so it errs towards standardising.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, d)
+        Finite features, flattened.
+    ndim : int
+        Dimensions of the dataset's feature array, examples included (2 for a table).
+    tabular : bool
+        The dataset is a table (it has column names or a raw table).
+
+    Returns
+    -------
+    bool
+    """
+    if tabular:
+        return False
+    if ndim >= 3:
+        return True
+    if X.shape[0] == 0 or X.shape[1] <= 1:
+        return True
+    ranges = X.max(axis=0) - X.min(axis=0)                                     # (d,)
+    varying = ranges[ranges > 0]
+    if varying.size == 0:
+        return True
+    upper = float(np.quantile(varying, 0.75, method="lower"))
+    return float(X.max() - X.min()) <= SHARED_RANGE * upper
+
+
 def _as_str_array(name: str, values: Any, n: int) -> np.ndarray:
     arr = np.asarray(values, dtype=object).ravel()
     if arr.size != n:
@@ -307,7 +374,8 @@ def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = N
                         label_column=label_column, split=split, groups=groups,
                         ids=np.asarray(ids), name=name, fingerprint=fp, seed=int(seed),
                         n_jobs=int(n_jobs), given_pred_probs=pp, given_features=ff,
-                        embedding=embedding, text=text, origin=_origin(ds))
+                        embedding=embedding, text=text, feature_names=ds.feature_names,
+                        origin=_origin(ds))
 
 
 def _origin(ds: Dataset) -> dict[str, Any]:

@@ -4,7 +4,6 @@ lives in the rooms."""
 from __future__ import annotations
 
 import ast
-import math
 import re
 import sys
 from pathlib import Path
@@ -146,6 +145,12 @@ def curve(
     eval_size: Annotated[float, typer.Option(help="Held-out evaluation set when there is "
                                              "no split column: a fraction (0.2) or a "
                                              "number of rows (500).")] = 0.2,
+    eval_folds: Annotated[int | None, typer.Option(help="Repeat the evaluation over K "
+                                                   "stratified folds of the data (K× the "
+                                                   "trials). Default: 5 when the single "
+                                                   "evaluation set would hold ≤ 1,000 rows "
+                                                   "and no split column marks test rows, "
+                                                   "else 1.")] = None,
     sweep: Annotated[list[str] | None, typer.Option(help="Model-size sweep applied to "
                                                     "every model, e.g. width=16,64,256. "
                                                     "Repeatable.")] = None,
@@ -169,11 +174,16 @@ def curve(
         run = run_curve(dataset, model, seeds=seeds, sizes=_parse_sizes(sizes),
                         max_size=max_size, eval_size=size, store=store,
                         jobs=jobs, metric=metric, retry_failed=retry_failed, progress=cb,
-                        sweep=_parse_sweep(sweep))
+                        sweep=_parse_sweep(sweep), eval_folds=eval_folds)
     if json_out:
         print_json(_run_payload(run))
     else:
         _print_run(run, f"Learning curves · {dataset.name} · {dataset.fingerprint}")
+        if run.design.eval_folds > 1:
+            plan = run.design.describe()
+            out_console.print(f"evaluation: {escape(plan['evaluation']['how'])}; "
+                              f"{escape(plan['cost'])} (--eval-folds 1: one evaluation "
+                              "set)")
 
 
 @app.command()
@@ -444,15 +454,20 @@ def audit_cmd(
     report = audit(dataset, checks=checks.split(",") if checks else None, seed=seed,
                    n_jobs=jobs, embedding=embedding)
     report.meta["command"] = "datacurve " + " ".join(sys.argv[1:])
-    if out is not None:
-        report.save(out)
-    payload = _audit_payload(report, worst)
     value = None
-    if measure:
-        with progress_bar(not json_out, "measure") as cb:
-            value = measure_cleaning(dataset, report, model=model, seeds=seeds,
-                                     store=store, jobs=jobs, progress=cb)
-        payload["measure"] = value.to_dict()
+    try:
+        if measure:
+            with progress_bar(not json_out, "measure") as cb:
+                value = measure_cleaning(dataset, report, model=model, seeds=seeds,
+                                         store=store, jobs=jobs, progress=cb)
+            report.meta["measure"] = value.to_dict()
+    finally:  # saved once, with the measurement (the audit alone if measuring failed)
+        if out is not None:
+            report.save(out)
+    payload = _audit_payload(report, worst)
+    if value is not None:
+        payload["meta"] = {k: v for k, v in report.meta.items() if k != "measure"}
+        payload["measure"] = report.meta["measure"]
     if json_out:
         print_json(payload)
         return
@@ -467,14 +482,9 @@ def audit_cmd(
     if out is not None:
         out_console.print(f"report written to {out}")
     if value is not None:
-        eq = ("more than any amount of raw data reaches"
-              if not math.isfinite(value.equivalent_samples)
-              else f"{value.equivalent_samples:,.0f} more raw samples "
-                   f"({value.multiplier:.2f}x the data)")
         out_console.print(
             f"cleaning ({value.dropped:,} dropped, {value.relabelled:,} relabelled) with "
-            f"{value.model}: {value.metric} {value.raw_score:.4f} → {value.clean_score:.4f} "
-            f"at n={value.n:,} ({value.gain:+.4f}), worth {eq}")
+            f"{escape(value.model)}: {value.describe()}")
 
 
 @app.command("clean")
@@ -642,6 +652,7 @@ CLI_NAMES = {
     "spec": "--model", "model": "--model", "learners": "--model", "store": "--store",
     "seeds": "--seeds", "jobs": "--jobs", "n_jobs": "--jobs", "metric": "--metric",
     "sizes": "--sizes", "max_size": "--max-size", "eval_size": "--eval-size",
+    "eval_folds": "--eval-folds",
     "sweep": "--sweep", "label": "--label", "labels": "--label", "group": "--group",
     "groups": "--group", "split": "--split", "text_column": "--text-column",
     "task": "--task", "dataset": "--dataset", "target": "--target", "at": "--at",

@@ -78,7 +78,7 @@ def curve_table(summary: pd.DataFrame, title: str) -> Table:
                 cell += f" [red]({int(hit['failed'].iloc[0])} failed)[/]"
             row.append(cell)
         table.add_row(*row)
-    table.caption = f"evaluation {metric}: mean ± std over seeds"
+    table.caption = f"evaluation {metric}: mean ± std over seeds (and evaluation folds)"
     return table
 
 

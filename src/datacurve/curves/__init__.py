@@ -18,7 +18,16 @@ from datacurve.curves._runner import (
     summarize,
 )
 from datacurve.curves._store import DEFAULT_STORE, RESULT_COLUMNS, Store, is_sqlite, open_store
-from datacurve.curves._subsets import EvalSplit, make_eval_split, nested_order, valid_anchors
+from datacurve.curves._subsets import (
+    AUTO_EVAL_FOLDS,
+    SMALL_EVAL_ROWS,
+    EvalSplit,
+    make_eval_folds,
+    make_eval_split,
+    nested_order,
+    resolve_eval_folds,
+    valid_anchors,
+)
 from datacurve.curves._trial import Trial, TrialData, TrialResult, run_trial, trial_key
 from datacurve.metrics import (
     CLASSIFICATION_METRICS,
@@ -32,12 +41,14 @@ from datacurve.metrics import (
 from datacurve.models import LearnerEntry, resolve_learners
 
 __all__ = [
+    "AUTO_EVAL_FOLDS",
     "CLASSIFICATION_METRICS",
     "DEFAULT_STORE",
     "METRICS",
     "MIN_ANCHOR",
     "REGRESSION_METRICS",
     "RESULT_COLUMNS",
+    "SMALL_EVAL_ROWS",
     "CurvePlan",
     "CurveRun",
     "EvalSplit",
@@ -56,6 +67,7 @@ __all__ = [
     "geometric_anchors",
     "get_metric",
     "is_sqlite",
+    "make_eval_folds",
     "make_eval_split",
     "make_executor",
     "nested_order",
@@ -63,6 +75,7 @@ __all__ = [
     "plan_curve",
     "progress_bar",
     "resolve_anchors",
+    "resolve_eval_folds",
     "resolve_learners",
     "run_curve",
     "run_trial",

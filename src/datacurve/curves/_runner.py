@@ -18,7 +18,7 @@ from datacurve._errors import InputError
 from datacurve.curves._anchors import resolve_anchors
 from datacurve.curves._executors import Executor, make_executor
 from datacurve.curves._store import Store, open_store
-from datacurve.curves._subsets import EvalSplit, make_eval_split, nested_order, valid_anchors
+from datacurve.curves._subsets import EvalSplit, make_eval_folds, nested_order, valid_anchors
 from datacurve.curves._trial import Trial, TrialData, TrialResult, run_trial, trial_key
 from datacurve.data import Dataset, as_dataset
 from datacurve.metrics import get_metric
@@ -68,11 +68,17 @@ class CurvePlan:
     models : tuple of str
         Learner names (canonical spec strings for specs).
     anchors : ndarray of shape (m,)
-        Training-set sizes.
+        Training-set sizes (each fits in every fold's pool).
     seeds : tuple of int
     split : EvalSplit
+        The evaluation split: the single one, or the first of `folds`.
     trials : tuple of Trial
-        Ordered by size, so the small anchors of every model finish first.
+        Ordered by size, so the small anchors of every model finish first; within a
+        size and model, by fold, then seed.
+    folds : tuple of EvalSplit
+        The K evaluation folds (``(split,)`` with a single evaluation set). Every
+        (fold, seed) pair is one repeated measurement of each size: K × seeds trials
+        per model and size.
     """
 
     dataset: Dataset
@@ -81,18 +87,55 @@ class CurvePlan:
     seeds: tuple[int, ...]
     split: EvalSplit
     trials: tuple[Trial, ...]
+    folds: tuple[EvalSplit, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.folds:
+            object.__setattr__(self, "folds", (self.split,))
+
+    @property
+    def eval_folds(self) -> int:
+        """K, the number of evaluation folds (1: a single evaluation set)."""
+        return len(self.folds)
 
     def describe(self) -> dict[str, Any]:
-        """Plain-value summary."""
+        """Plain-value summary.
+
+        ``eval_folds`` is K; ``evaluation`` describes the evaluation set(s): ``n`` rows
+        of the (first) evaluation set, ``how``, ``key`` (the first fold's with K > 1)
+        and ``folds`` (fold, n, pool and key of each); ``pool`` is the smallest
+        training pool; ``cost`` spells out the trials (models × sizes × seeds × folds).
+        """
+        k = self.eval_folds
+        n_eval = [int(s.evaluation.size) for s in self.folds]
+        n_pool = [int(s.pool.size) for s in self.folds]
+        per_fold = [{"fold": f, "n": n_eval[f], "pool": n_pool[f], "key": s.key}
+                    for f, s in enumerate(self.folds)]
+        if k == 1:
+            how = self.split.how
+        else:
+            lo, hi = min(n_eval), max(n_eval)
+            rows = str(lo) if lo == hi else f"{lo}–{hi}"
+            how = (f"{self.split.how.rsplit(', fold ', 1)[0]}: each fold's {rows} "
+                   "held-out rows are its evaluation set, the other rows its pool")
+        n = len(self.trials)
+        counts = ((len(self.models), "model"), (int(self.anchors.size), "size"),
+                  (len(self.seeds), "seed"), (k, "evaluation fold"))
+        cost = f"{n} trials = " + " × ".join(f"{c} {w}{'s' if c != 1 else ''}"
+                                             for c, w in counts)
+        if k > 1:
+            cost += f" ({k}× the {n // k} trials of a single evaluation set)"
         return {
             "dataset": self.dataset.summary(),
             "models": list(self.models),
             "anchors": [int(a) for a in self.anchors],
             "seeds": list(self.seeds),
-            "evaluation": {"n": int(self.split.evaluation.size), "how": self.split.how,
-                           "key": self.split.key},
-            "pool": int(self.split.pool.size),
-            "trials": len(self.trials),
+            "eval_folds": k,
+            "evaluation": {"n": int(self.split.evaluation.size), "how": how,
+                           "key": self.split.key, "folds": per_fold},
+            "pool": min(n_pool),
+            "trials": n,
+            "cost": cost,
         }
 
 
@@ -129,7 +172,8 @@ class CurveRun:
         return self.results.copy()
 
     def summary(self) -> pd.DataFrame:
-        """Mean and spread over seeds per (model, n), in the metric's natural units."""
+        """Mean and spread over the repeated measurements (seeds × evaluation folds)
+        per (model, n), in the metric's natural units."""
         return summarize(self.results)
 
     def failures(self) -> pd.DataFrame:
@@ -194,7 +238,8 @@ class CurveRun:
 
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
-    """Per (model, n): params, seeds, mean/std of evaluation and train metric.
+    """Per (model, n): params, repeated measurements, mean/std of evaluation and train
+    metric.
 
     Parameters
     ----------
@@ -205,8 +250,9 @@ def summarize(results: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Columns model, n, params (the lower median of the known parameter counts at
-        that size; NaN when no trial recorded one), seeds, val_mean, val_std, train_mean, fit_time,
-        metric, failed; metric values in natural units.
+        that size; NaN when no trial recorded one), seeds (finished trials: seeds ×
+        evaluation folds), val_mean, val_std, train_mean, fit_time, metric, failed;
+        metric values in natural units.
     """
     if results.empty:
         return pd.DataFrame(columns=["model", "n", "params", "seeds", "val_mean", "val_std",
@@ -256,30 +302,40 @@ def plan_curve(data: Any, learners: Any, *, seeds: int | Sequence[int] = 3,
                eval_size: float | int = 0.2, eval_seed: int = 0, threads: int = 1,
                sweep: Mapping[str, Sequence[Any]] | None = None, label: str | None = None,
                labels: Any = None, task: str | None = None, name: str | None = None,
-               metric: str | None = None) -> CurvePlan:
-    """Plan every trial: learners × seeds × anchors on nested stratified subsets.
+               metric: str | None = None, eval_folds: int | None = None) -> CurvePlan:
+    """Plan every trial: learners × seeds × evaluation folds × anchors on nested
+    stratified subsets.
 
     Parameters
     ----------
     data, learners, sweep, label, labels, task, name, metric
         See `run_curve`.
     seeds : int or sequence of int
-        Number of seeds (0..K-1) or the seeds themselves.
+        Number of seeds (0..S-1) or the seeds themselves.
     sizes : sequence of int, optional
-        Training-set sizes; default ``ceil(16 * 2**(k/2))`` up to the pool size.
+        Training-set sizes; default ``ceil(16 * 2**(k/2))`` up to the smallest pool.
+        Each must fit in every fold's pool.
     max_size : int, optional
         Cap on the default sizes.
     eval_size : float or int
-        The fixed evaluation set (unless the dataset has a split column): a fraction of
-        the rows, or a number of rows.
+        The fixed evaluation set (unless the dataset has a split column or K > 1
+        evaluation folds): a fraction of the rows, or a number of rows.
     eval_seed : int
-        Seed of the evaluation hold-out.
+        Seed of the evaluation hold-out or of the fold assignment.
     threads : int
         Threads per trial.
+    eval_folds : int, optional
+        K evaluation folds (see `make_eval_folds`): None is auto, 5 folds when the
+        single evaluation set would hold at most 1,000 rows (and so would a fold's) and
+        no split column marks evaluation rows, else 1; 1 is one evaluation set; K > 1
+        partitions the rows into K stratified folds, each fold's rows its evaluation set
+        and the other rows its pool, refused when a split column marks evaluation rows.
 
     Returns
     -------
     CurvePlan
+        ``len(learners) × S × K × m`` trials; with K = 1 exactly those (and keys) of a
+        single evaluation set.
     """
     dataset = as_dataset(data, label=label, labels=labels, task=task, name=name)
     entries = resolve_learners(learners, sweep)
@@ -288,9 +344,14 @@ def plan_curve(data: Any, learners: Any, *, seeds: int | Sequence[int] = 3,
         get_metric(metric, dataset.task)
     if dataset.task == "classification" and dataset.n_classes < 2:
         raise InputError("labels", "at least two classes", f"{dataset.n_classes} class")
-    split = make_eval_split(dataset, eval_size=eval_size, seed=eval_seed)
-    anchors = resolve_anchors(int(split.pool.size), sizes, max_size=max_size)
-    anchors = valid_anchors(dataset, split.pool, anchors)
+    folds = make_eval_folds(dataset, eval_folds=eval_folds, eval_size=eval_size,
+                            seed=eval_seed)
+    # Sizes fit in every fold's pool; a size must hold every class of the pools.
+    smallest = min(folds, key=lambda s: s.pool.size).pool
+    anchors = resolve_anchors(int(smallest.size), sizes, max_size=max_size)
+    richest = (folds[0].pool if len(folds) == 1 else
+               max((s.pool for s in folds), key=lambda p: np.unique(dataset.y[p]).size))
+    anchors = valid_anchors(dataset, richest, anchors)
     if anchors.size == 0:
         raise InputError("sizes", "at least one training size that can hold every class",
                          "none left")
@@ -299,16 +360,18 @@ def plan_curve(data: Any, learners: Any, *, seeds: int | Sequence[int] = 3,
     else:
         frame = dataset.feature_frame() if _needs_frame(entries) else None
         access = RowAccess(y=dataset.y, X=dataset.X, frame=frame)
-    data_obj = TrialData(dataset.X, dataset.y, split.evaluation, dataset.task,
-                         dataset.n_classes, access, metric)
-    orders = {s: nested_order(dataset, split.pool, s) for s in seed_list}
+    data_of = [TrialData(dataset.X, dataset.y, s.evaluation, dataset.task,
+                         dataset.n_classes, access, metric) for s in folds]
+    orders = {(f, s): nested_order(dataset, split.pool, s)
+              for f, split in enumerate(folds) for s in seed_list}
     trials = [
         Trial(trial_key(dataset.fingerprint, e.identity, int(a), s, split.key), e.name,
-              int(a), s, orders[s][: int(a)], data_obj, threads, e)
-        for a in anchors for e in entries for s in seed_list
+              int(a), s, orders[f, s][: int(a)], data_of[f], threads, e, f)
+        for a in anchors for e in entries for f, split in enumerate(folds)
+        for s in seed_list
     ]
-    return CurvePlan(dataset, tuple(e.name for e in entries), anchors, seed_list, split,
-                     tuple(trials))
+    return CurvePlan(dataset, tuple(e.name for e in entries), anchors, seed_list, folds[0],
+                     tuple(trials), folds)
 
 
 def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
@@ -319,8 +382,9 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
               sweep: Mapping[str, Sequence[Any]] | None = None,
               label: str | None = None, labels: Any = None, task: str | None = None,
               name: str | None = None, max_size: int | None = None, eval_seed: int = 0,
-              retry_failed: bool = True) -> CurveRun:
-    """Measure learning curves: train every learner on nested subsets for every seed.
+              retry_failed: bool = True, eval_folds: int | None = None) -> CurveRun:
+    """Measure learning curves: train every learner on nested subsets for every seed
+    and evaluation fold.
 
     Trials the store already holds are not recomputed; each new result is committed
     as soon as it arrives, so an interrupted run resumes where it stopped. A trial that
@@ -346,7 +410,18 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
         Metric of the returned table (every metric of the task is recorded); the metric
         a `FunctionLearner` reports. Default accuracy (classification), R² (regression).
     eval_size : float or int
-        Held-out evaluation set when the data has no split column: a fraction, or rows.
+        Held-out evaluation set when the data has no split column (and K = 1): a
+        fraction, or rows.
+    eval_folds : int, optional
+        K: repeat the evaluation over K folds of the data, so that the repeated
+        measurements of each size include the evaluation set's own variance. Each
+        (fold, seed) pair is one measurement (results column ``seed`` keeps the seed,
+        ``eval_fold`` names the fold, ``eval_split`` its split key); nested subsets
+        per fold and seed; K times the trials. None (default) is auto: 5 folds when
+        the single evaluation set would hold at most 1,000 rows (and so would a fold's)
+        and no split column marks evaluation rows, else 1, a single evaluation set
+        (then every trial and key is that of a single evaluation set). More than 1 fold
+        is refused when a split column marks evaluation rows. See `make_eval_folds`.
     executor : "local" or Executor
         ``"local"`` runs in this process (``jobs=1``) or in `jobs` worker processes.
     jobs : int
@@ -384,12 +459,15 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
     >>> run = run_curve((X, y), {"lr": LogisticRegression(max_iter=200)}, seeds=2,
     ...                 sizes=[40, 160], progress=False,
     ...                 store=pathlib.Path(tempfile.mkdtemp()) / "s.sqlite")
-    >>> run.to_frame()[["model", "n", "seed"]].shape
-    (4, 3)
+    >>> run.design.eval_folds  # 1,797 rows: a 359-row evaluation set is small
+    5
+    >>> run.to_frame()[["model", "n", "seed", "eval_fold"]].shape  # 2 sizes × 2 × 5
+    (20, 4)
     """
     design = plan_curve(data, learners, seeds=seeds, sizes=sizes, max_size=max_size,
                       eval_size=eval_size, eval_seed=eval_seed, sweep=sweep, label=label,
-                      labels=labels, task=task, name=name, metric=metric)
+                      labels=labels, task=task, name=name, metric=metric,
+                      eval_folds=eval_folds)
     dataset = design.dataset
     if isinstance(executor, str):
         if executor != "local":
@@ -413,7 +491,10 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
         results = st.results(metric=metric, dataset=dataset.fingerprint,
                              models=list(design.models), include_failed=True)
         keys = {t.key for t in design.trials}
-        results = results[results["key"].isin(keys)].reset_index(drop=True)
+        results = results[results["key"].isin(keys)]
+        # The store orders by (model, n, seed); folds share those: fold order within.
+        results = results.sort_values(["model", "n", "eval_fold", "seed"], kind="stable"
+                                      ).reset_index(drop=True)
         return CurveRun(design, results, ran, cached, failed, st.path,
                         time.perf_counter() - t_start, errors)
     finally:
@@ -443,7 +524,7 @@ def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executo
     # Training cost grows about linearly with the subset size: weigh the ETA by it.
     cost = {t.key: float(t.n) for t in todo}
     cost_total = float(sum(cost.values()))
-    n_eval = int(plan.split.evaluation.size)
+    fold_of = {t.key: t.fold for t in todo}
     done = 0
     failed = 0
     cost_done = 0.0
@@ -454,8 +535,9 @@ def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executo
     results: Iterator[TrialResult] = executor.map_unordered(run_trial, todo)
     try:
         for result in results:
-            store.put(result, dataset=plan.dataset.fingerprint, eval_split=plan.split.key,
-                      task=plan.dataset.task, n_eval=n_eval)
+            split = plan.folds[fold_of.get(result.key, 0)]
+            store.put(result, dataset=plan.dataset.fingerprint, eval_split=split.key,
+                      task=plan.dataset.task, n_eval=int(split.evaluation.size))
             pending.pop(result.key, None)
             done += 1
             cost_done += cost.get(result.key, 0.0)
@@ -472,10 +554,11 @@ def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executo
         # Record the trials it did not return as failed, so they are retried next time.
         message = f"executor failed: {type(exc).__name__}: {exc}"
         for trial in pending.values():
+            split = plan.folds[trial.fold]
             store.put(TrialResult(trial.key, trial.model, trial.n, trial.seed, "failed",
-                                  error=message),
-                      dataset=plan.dataset.fingerprint, eval_split=plan.split.key,
-                      task=plan.dataset.task, n_eval=n_eval)
+                                  error=message, info={"eval_fold": trial.fold}),
+                      dataset=plan.dataset.fingerprint, eval_split=split.key,
+                      task=plan.dataset.task, n_eval=int(split.evaluation.size))
             errors[trial.key] = message
             failed += 1
             done += 1

@@ -209,7 +209,9 @@ class Store:
             args += list(models)
         if not include_failed:
             query += " AND t.status = 'ok'"
-        query += " ORDER BY t.dataset, t.model, t.n, t.seed"
+        # eval_split, key: a deterministic order among trials that share (model, n,
+        # seed), such as the evaluation folds of one run.
+        query += " ORDER BY t.dataset, t.model, t.n, t.seed, t.eval_split, t.key"
         cur = self._con.execute(query, args)
         cols = [c[0] for c in cur.description]
         df = pd.DataFrame(cur.fetchall(), columns=cols)
@@ -238,8 +240,10 @@ class Store:
         DataFrame
             Columns ``model, params, n, seed, train_score, val_score`` (higher is
             better: lower-is-better metrics are negated), then ``metric, dataset,
-            dataset_name, task, eval_split, status, fit_time, predict_time, n_eval,
-            error, key, sweep`` (the values a declared sweep set, as JSON),
+            dataset_name, task, eval_split`` (the evaluation split's key), ``eval_fold``
+            (its fold, 0 with a single evaluation set), ``status, fit_time,
+            predict_time, n_eval, error, key, sweep`` (the values a declared sweep set,
+            as JSON),
             ``train_<metric>`` / ``val_<metric>`` for every metric of the task in
             natural units, and ``n_classes`` (0 for regression).
         """
@@ -272,7 +276,7 @@ def results_frame(raw: pd.DataFrame, *, metric: str | None = None) -> pd.DataFra
     """Turn raw trial rows into the results table (see `Store.results`)."""
     base = [
         *RESULT_COLUMNS, "metric", "dataset", "dataset_name", "task", "eval_split",
-        "status", "fit_time", "predict_time", "n_eval", "error", "key", "sweep",
+        "eval_fold", "status", "fit_time", "predict_time", "n_eval", "error", "key", "sweep",
     ]
     if raw.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in base})
@@ -304,6 +308,10 @@ def results_frame(raw: pd.DataFrame, *, metric: str | None = None) -> pd.DataFra
         "dataset_name": raw["dataset_name"],
         "task": raw["task"],
         "eval_split": raw["eval_split"],
+        # The evaluation fold (0 with a single evaluation set, and for trials stored
+        # before folds existed): (eval_fold, seed) is one repeated measurement.
+        "eval_fold": np.array([int(i.get("eval_fold", 0)) for i in raw["info"]],
+                              dtype=np.int64),
         "status": raw["status"],
         "fit_time": raw["fit_time"].astype(float),
         "predict_time": raw["predict_time"].astype(float),

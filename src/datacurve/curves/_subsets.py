@@ -14,7 +14,24 @@ import numpy as np
 from datacurve._errors import InputError
 from datacurve.data import Dataset
 
-__all__ = ["EvalSplit", "make_eval_split", "nested_order", "valid_anchors"]
+__all__ = [
+    "AUTO_EVAL_FOLDS",
+    "SMALL_EVAL_ROWS",
+    "EvalSplit",
+    "make_eval_folds",
+    "make_eval_split",
+    "nested_order",
+    "resolve_eval_folds",
+    "valid_anchors",
+]
+
+AUTO_EVAL_FOLDS = 5
+"""Folds of ``eval_folds=None`` ("auto") when the evaluation set would be small."""
+
+SMALL_EVAL_ROWS = 1_000
+"""An evaluation set of at most this many rows is small: ``eval_folds=None`` then repeats
+the evaluation over `AUTO_EVAL_FOLDS` folds (see `resolve_eval_folds`)."""
+
 
 @dataclass(frozen=True)
 class EvalSplit:
@@ -25,7 +42,8 @@ class EvalSplit:
     pool : ndarray of shape (n_pool,)
         Row indices available for training subsets.
     evaluation : ndarray of shape (n_eval,)
-        Row indices of the evaluation set, the same for every anchor and seed.
+        Row indices of the evaluation set, the same for every anchor and seed (of one
+        evaluation fold, see `make_eval_folds`).
     key : str
         Short identifier of the partition (a hash of both index sets and how they were
         made); part of every trial's key.
@@ -102,6 +120,120 @@ def make_eval_split(dataset: Dataset, *, eval_size: float | int = 0.2, seed: int
     kind = "stratified" if dataset.task == "classification" else "random"
     return EvalSplit(pool, evaluation, _split_key(pool, evaluation),
                      f"{kind} hold-out {size} (seed {seed})")
+
+
+def _marks_evaluation(dataset: Dataset) -> bool:
+    """Whether the dataset's split column marks some rows for evaluation."""
+    return dataset.split is not None and bool(dataset.is_evaluation.any())
+
+
+def resolve_eval_folds(dataset: Dataset, eval_folds: int | None = None, *,
+                       eval_size: float | int = 0.2, max_eval: int | None = 10_000) -> int:
+    """How many evaluation folds a learning curve repeats its evaluation over.
+
+    ``None`` means "auto": `AUTO_EVAL_FOLDS` (5) when the data is small, 1 otherwise.
+    The data is small when no split column marks evaluation rows, the single hold-out
+    of `eval_size` would hold at most `SMALL_EVAL_ROWS` (1,000) rows, and so would each
+    fold's held-out part (n <= 5,000). With the default ``eval_size=0.2`` that is every
+    dataset of at most 5,000 rows without a split column.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    eval_folds : int, optional
+        None (auto) or a number of folds >= 1. A dataset whose split column marks its
+        evaluation rows keeps that one evaluation set: more than 1 fold is refused,
+        since folds would train on the user's test rows.
+    eval_size : float or int
+        The single hold-out (see `make_eval_split`); validated here, and it decides the
+        automatic choice.
+    max_eval : int, optional
+        Cap of the single hold-out (see `make_eval_split`).
+
+    Returns
+    -------
+    int
+        The number of folds K; 1 means the single evaluation set of `make_eval_split`.
+    """
+    n = dataset.n
+    n_eval = _eval_rows(eval_size, n)
+    fixed = _marks_evaluation(dataset)
+    if eval_folds is None:
+        if fixed or n < AUTO_EVAL_FOLDS:
+            return 1
+        if max_eval is not None:
+            n_eval = min(n_eval, max_eval)
+        fold_eval = -(-n // AUTO_EVAL_FOLDS)  # the largest fold's held-out rows
+        small = n_eval <= SMALL_EVAL_ROWS and fold_eval <= SMALL_EVAL_ROWS
+        return AUTO_EVAL_FOLDS if small else 1
+    if isinstance(eval_folds, bool) or not isinstance(eval_folds, int | np.integer):
+        raise InputError("eval_folds", "None (auto) or a positive number of folds",
+                         repr(eval_folds))
+    k = int(eval_folds)
+    if not 1 <= k <= n:
+        raise InputError("eval_folds", f"a number of folds in [1, {n}] (or None: auto)",
+                         repr(k))
+    if k > 1 and fixed:
+        raise InputError("eval_folds", "1 (or None) when the split column marks the "
+                         "evaluation rows: folds would train on the rows it holds out",
+                         f"{k} folds and {int(dataset.is_evaluation.sum())} rows marked "
+                         "for evaluation")
+    return k
+
+
+def make_eval_folds(dataset: Dataset, *, eval_folds: int | None = None,
+                    eval_size: float | int = 0.2, seed: int = 0,
+                    max_eval: int | None = 10_000) -> tuple[EvalSplit, ...]:
+    """The evaluation sets of a learning curve: one hold-out, or K folds of the data.
+
+    With K = 1 (see `resolve_eval_folds`) this is ``(make_eval_split(...),)``, exactly.
+    With K > 1 every row is assigned to one of K folds, stratified by class
+    (classification: each class is spread over the folds as evenly as possible, and the
+    fold sizes differ by at most one row) or at random (regression); fold f's rows are
+    its evaluation set and all other rows its training pool. The K evaluation sets are
+    disjoint and cover the data; `eval_size` and `max_eval` only inform the automatic
+    choice of K.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    eval_folds : int, optional
+        None (auto) or a number of folds; see `resolve_eval_folds`.
+    eval_size : float or int
+        The single hold-out; see `make_eval_split`.
+    seed : int
+        Seed of the hold-out draw or of the fold assignment.
+    max_eval : int, optional
+        Cap on the single hold-out; see `make_eval_split`.
+
+    Returns
+    -------
+    tuple of EvalSplit
+        K splits, fold order; each split's key identifies its pool and evaluation rows.
+    """
+    k = resolve_eval_folds(dataset, eval_folds, eval_size=eval_size, max_eval=max_eval)
+    if k == 1:
+        return (make_eval_split(dataset, eval_size=eval_size, seed=seed,
+                                max_eval=max_eval),)
+    n = dataset.n
+    rng = np.random.default_rng([seed, 0xF01D])
+    order = rng.permutation(n)
+    classification = dataset.task == "classification"
+    if classification:
+        # Group the shuffled rows by class and deal them round-robin: each class's
+        # examples land in consecutive folds, so every fold holds n_c / K of class c
+        # (up to one row) and every pool holds every class with at least two examples.
+        order = order[np.argsort(dataset.y[order], kind="stable")]
+    fold = np.empty(n, dtype=np.int64)
+    fold[order] = np.arange(n) % k
+    kind = "stratified" if classification else "random"
+    splits = []
+    for f in range(k):
+        evaluation = np.flatnonzero(fold == f)
+        pool = np.flatnonzero(fold != f)
+        splits.append(EvalSplit(pool, evaluation, _split_key(pool, evaluation),
+                                f"{kind} {k}-fold (seed {seed}), fold {f + 1} of {k}"))
+    return tuple(splits)
 
 
 def _eval_rows(eval_size: float | int, n: int) -> int:

@@ -45,7 +45,7 @@ class TrialData:
     X : ndarray of shape (n, *s) or CSR matrix
     y : ndarray of shape (n,)
     evaluation : ndarray of shape (n_eval,)
-        Rows of the fixed evaluation set.
+        Rows of the fixed evaluation set (of one evaluation fold).
     task : str
     n_classes : int
     access : RowAccess, optional
@@ -87,6 +87,10 @@ class Trial:
         Torch / BLAS threads the trial may use.
     learner : LearnerEntry, optional
         What to build; None means the spec string `model`.
+    fold : int
+        Evaluation fold (0-based; 0 with a single evaluation set): `data.evaluation`
+        is that fold's evaluation set and `train` a prefix of its pool. Recorded in the
+        result's ``info["eval_fold"]``; the key holds the fold's split key.
     """
 
     key: str
@@ -97,6 +101,7 @@ class Trial:
     data: TrialData
     threads: int = 1
     learner: LearnerEntry | None = None
+    fold: int = 0
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ class TrialResult:
     error : str
         Exception type, message and the last traceback lines, for failed trials.
     info : dict
-        Extra facts (epochs trained, host, pid).
+        Extra facts (epochs trained, host, pid, evaluation fold ``eval_fold``).
     """
 
     key: str
@@ -178,7 +183,8 @@ def run_trial(trial: Trial) -> TrialResult:
 
     from datacurve.models import parameter_count, parse_spec
 
-    info: dict[str, Any] = {"host": socket.gethostname(), "pid": os.getpid()}
+    info: dict[str, Any] = {"host": socket.gethostname(), "pid": os.getpid(),
+                            "eval_fold": int(trial.fold)}
     if trial.learner is not None and trial.learner.sweep:
         info["sweep"] = {k: _json_value(v) for k, v in trial.learner.sweep}
     data = trial.data
@@ -221,6 +227,9 @@ def run_trial(trial: Trial) -> TrialResult:
                 epochs = getattr(learner, "n_epochs_", None)
                 if epochs is not None:
                     info["epochs"] = int(epochs)
+                stopped = getattr(learner, "early_stopping_", None)
+                if stopped is not None:
+                    info["early_stopping"] = bool(stopped)
         val = compute_metrics(data.task, y_eval, out_val, data.n_classes)
         train = (compute_metrics(data.task, y_train, out_train, data.n_classes)
                  if out_train is not None else {})

@@ -208,6 +208,30 @@ class Dataset:
         return np.bincount(self.y, minlength=self.n_classes)
 
     @property
+    def modality(self) -> str:
+        """What the examples are: ``"text"`` (a text column), ``"table"`` (named
+        columns), ``"image"`` ((n, c, h, w), or (n, h, w) of at least 4×4),
+        ``"sequence"`` (unnamed dense columns, 8 or more: a signal), ``"items"`` (a
+        lazily indexed source) or ``"vector"``. The diagnosis recommends augmentation
+        and pretrained models only where they exist (images, sequences, text) and
+        feature work for tables."""
+        options = self.metadata.get("options") or {}
+        text_column = self.metadata.get("text_column") or options.get("text_column")
+        if self.raw is not None and text_column in self.raw.columns:
+            return "text"
+        if self.raw is not None and self.feature_names is not None:
+            return "table"
+        if self.is_lazy:
+            return "items"
+        shape = tuple(self.X.shape)
+        if len(shape) == 4 or (len(shape) == 3 and min(shape[1:]) >= 4):
+            return "image"
+        if len(shape) == 2 and not self.is_sparse and shape[1] >= 8 \
+                and self.feature_names is None:
+            return "sequence"
+        return "vector"
+
+    @property
     def is_lazy(self) -> bool:
         """Whether the features live in `items` rather than in `X`."""
         return self.items is not None
@@ -262,6 +286,7 @@ class Dataset:
             "n": self.n,
             "feature_shape": list(self.feature_shape),
             "sparse": self.is_sparse,
+            "modality": self.modality,
         }
         if self.task == "classification":
             assert self.classes is not None

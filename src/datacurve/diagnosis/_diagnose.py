@@ -51,7 +51,7 @@ from datacurve.fit import (
     samples_needed,
 )
 from datacurve.metrics import Metric
-from datacurve.models import architecture
+from datacurve.models import learner_kind
 from datacurve.results import Results
 
 __all__ = [
@@ -67,8 +67,24 @@ BOTTLENECKS = ("data", "model_capacity", "label_noise", "variance", "saturated",
                "insufficient_evidence")
 """What `Diagnosis.bottleneck` can be; the last is the honest answer to too few sizes."""
 ACTIONS = ("add_data", "grow_model", "add_compute", "clean_labels", "regularize", "augment",
-           "transfer", "stop", "measure")
+           "transfer", "add_features", "change_model", "stop", "measure")
 """What a `Recommendation` can ask for."""
+WINDOW_DOUBLINGS = 2.0
+"""The measured trend is read over the last this many doublings of the training set."""
+AUGMENTABLE = ("image", "sequence", "text")
+"""Modalities with label-preserving transformations and pretrained models
+(`datacurve.data.Dataset.modality`); tables get feature work instead."""
+REGULARIZE = {
+    "network": "weight decay, dropout, early stopping, a smaller network",
+    "trees": "shallower trees and larger leaves (max_depth, min_samples_leaf), fewer "
+             "features per split, subsampling",
+    "linear": "stronger regularisation (smaller C, larger alpha)",
+    "neighbors": "more neighbours (a larger n_neighbors)",
+    "kernel": "a smaller C or a smoother kernel (a smaller gamma)",
+    "bayes": "more smoothing (alpha, var_smoothing)",
+    "other": "regularisation (weight decay, dropout, early stopping, a simpler model)",
+}
+"""How to regularise each kind of learner (`datacurve.models.learner_kind`)."""
 MIN_SIZES = 4
 """Distinct training-set sizes a verdict needs (fewer cannot tell a rising curve from a
 plateau)."""
@@ -177,6 +193,9 @@ class Diagnosis:
             if ev.get("gain_larger_model") is not None:
                 gains.append(f"a larger model ({ev['larger_model']}) "
                              f"{ev['gain_larger_model']:+.3g}")
+            if ev.get("gain_other_family") is not None:
+                gains.append(f"another family ({ev['other_family']}) "
+                             f"{ev['gain_other_family']:+.3g}")
             if ev.get("gain_clean_labels") is not None:
                 gains.append(f"clean labels {ev['gain_clean_labels']:+.3g}")
             lines.append(f"  gains: {', '.join(gains)}")
@@ -240,6 +259,19 @@ class _Model:
     curve: LearningCurve | None
 
     @property
+    def val_se(self) -> np.ndarray:
+        """(k,) standard error of each size's mean score: the seed spread there, never
+        below the median spread of the model's sizes (one size whose seeds happen to
+        agree, or collapse, does not make its mean exact); NaN with one seed
+        everywhere."""
+        sd = self.val_sd
+        several = self.seeds >= 2
+        if not several.any():
+            return np.full(self.sizes.size, np.nan)
+        pooled = float(np.median(sd[several]))
+        return np.maximum(sd, pooled) / np.sqrt(np.maximum(self.seeds, 1))
+
+    @property
     def n(self) -> float:
         return float(self.sizes[-1])
 
@@ -281,16 +313,29 @@ def _models(r: Results, curves: Mapping[str, LearningCurve] | None) -> dict[str,
 
 
 # -- levers ------------------------------------------------------------------------------
+def _sweep_of(name: str, r: Results, laws: Mapping[str, SweepLaw] | None
+              ) -> tuple[str, tuple[str, ...]] | None:
+    """The declared model-size sweep `name` belongs to: (its name, its models)."""
+    sweeps = ({k: v.models for k, v in laws.items()} if laws is not None
+              else r.by_architecture())
+    return next(((k, v) for k, v in sweeps.items() if name in v), None)
+
+
 def _larger_model(me: _Model, models: dict[str, _Model], r: Results,
                   laws: Mapping[str, SweepLaw] | None,
                   notes: list[str]) -> dict[str, Any] | None:
-    """The best gain a larger model brings at this model's largest size: from a larger
-    model in the results, else from the joint scaling law of the model's declared
-    size sweep (`laws`, fitted here when not given)."""
+    """The best gain a larger model of the same family brings at this model's largest
+    size: a larger model of its declared size sweep in the results, else the sweep's
+    joint scaling law (`laws`, fitted here when not given). Other families are not a
+    larger model (see `_other_family`)."""
     metric = r.metric
+    sweep = _sweep_of(me.name, r, laws)
+    if sweep is None or not math.isfinite(me.params):
+        return None
     here = float(me.val[-1])
     best: dict[str, Any] | None = None
-    for other in models.values():
+    for name in sweep[1]:
+        other = models[name]
         if other.name == me.name or not other.params > me.params:
             continue
         score, how = other.val_at(me.n)
@@ -305,26 +350,86 @@ def _larger_model(me: _Model, models: dict[str, _Model], r: Results,
             notes.append(f"{best['model']} was not measured at n={me.n:,.0f}; its score there "
                          "is extrapolated from its curve")
         return best
-    if not math.isfinite(me.params):
-        return None
-    if laws is None:
-        laws = fit_sweep_laws(r)
-    sweep = next((x for x in laws.values() if me.name in x.models), None)
-    if sweep is None:
-        return None
-    if sweep.law is None:
-        notes.extend(sweep.notes)
+    fitted = (laws or fit_sweep_laws(r)).get(sweep[0])
+    if fitted is None or fitted.law is None:
+        notes.extend(fitted.notes if fitted is not None else ())
         return None
     bigger = GROWTH * me.params
-    now, then = (float(v) for v in sweep.law.predict(np.array([me.params, bigger]), me.n))
+    now, then = (float(v) for v in fitted.law.predict(np.array([me.params, bigger]), me.n))
     notes.append(f"the gain of a larger model is extrapolated by the joint scaling law "
-                 f"fitted on {len(sweep.models)} sizes of {sweep.architecture}"
+                 f"fitted on {len(fitted.models)} sizes of {fitted.architecture}"
                  + ("; with 2 sizes its model-size exponent is barely identified"
-                    if len(sweep.models) < 3 else ""))
+                    if len(fitted.models) < 3 else ""))
     return {"gain": metric.gain(now, then),
-            "model": f"{sweep.architecture} with {GROWTH:g}x the parameters",
+            "model": f"{fitted.architecture} with {GROWTH:g}x the parameters",
             "params": bigger, "score": then, "source": "joint scaling law",
             "seconds": None}
+
+
+def _other_family(me: _Model, models: dict[str, _Model], same: tuple[str, ...],
+                  metric: Metric) -> dict[str, Any] | None:
+    """The model of another family (any model outside `me`'s size sweep) that scores
+    best at `me`'s largest size, measured there or interpolated inside its own measured
+    range (never extrapolated): its own finding, not a larger model."""
+    here = float(me.val[-1])
+    best: dict[str, Any] | None = None
+    for other in models.values():
+        if other.name == me.name or other.name in same or me.n > other.n:
+            continue
+        score, how = other.val_at(me.n)
+        if not math.isfinite(score):
+            continue
+        gain = metric.gain(here, score)
+        if best is None or gain > best["gain"]:
+            best = {"gain": gain, "model": other.name, "score": score, "source": how,
+                    "params": other.params}
+    return best
+
+
+def _trend(me: _Model, metric: Metric, tol: float) -> dict[str, Any]:
+    """What the measurements themselves say about the end of the curve.
+
+    Over the sizes within `WINDOW_DOUBLINGS` doublings of the largest: the measured gain
+    per doubling (the least-squares slope of the mean scores on log2 n, natural units,
+    positive = better) and its standard error from the seed spread (`_Model.val_se`;
+    from the scatter of the means around the line with one seed); ``flat`` when that
+    gain is below `tol` or within twice its standard error of zero. And whether the
+    curve falls: a mean within three doublings above the largest size's one by more
+    than `tol` and twice the standard error of the difference.
+    """
+    n, v = me.sizes, metric.orient(me.val)
+    se = me.val_se
+    out: dict[str, Any] = {"flat": False, "falling": None}
+    window = n >= n[-1] / 2.0 ** WINDOW_DOUBLINGS
+    if window.sum() >= 2:
+        x = np.log2(n[window])
+        xc = x - x.mean()
+        slope = float(xc @ v[window] / (xc @ xc))
+        if np.isfinite(se[window]).all():
+            slope_se = float(np.sqrt((xc**2) @ se[window] ** 2) / (xc @ xc))
+        elif window.sum() >= 3:
+            resid = v[window] - v[window].mean() - slope * xc
+            slope_se = float(np.sqrt(resid @ resid / (window.sum() - 2) / (xc @ xc)))
+        else:
+            slope_se = 0.0
+        out.update({"gain_per_doubling": slope, "gain_per_doubling_se": slope_se,
+                    "flat": slope < max(tol, 2.0 * slope_se),
+                    "window": [int(n[window][0]), int(n[-1])]})
+    earlier = (n < n[-1]) & (n >= n[-1] / 8.0)
+    if earlier.any():
+        i = int(np.flatnonzero(earlier)[np.argmax(v[earlier])])
+        drop = float(v[i] - v[-1])
+        se_drop = float(np.sqrt(np.nan_to_num(se[i]) ** 2 + np.nan_to_num(se[-1]) ** 2))
+        if drop > max(tol, 2.0 * se_drop):
+            out["falling"] = {"peak_n": int(n[i]), "peak": float(me.val[i]),
+                              "drop": drop, "drop_se": se_drop}
+    return out
+
+
+def _pessimistic_asymptote(curve: LearningCurve, level: float = 0.8) -> float:
+    """The worse end of the `level` interval of the curve's score with unlimited data."""
+    lo, hi = curve.interval(1e15, level)
+    return float(lo) if curve.higher_is_better else float(hi)
 
 
 def _clean_multiplier(noise_rate: float, n_classes: int | None) -> float:
@@ -419,6 +524,8 @@ def diagnose(results: Results | pd.DataFrame, model: str | None = None, *,
     models = _models(r, curves)
     me = models[model]
     notes: list[str] = []
+    n = me.n
+    v_n, tr_n = float(me.val[-1]), float(me.train[-1])
     if tolerance is not None:
         if not (math.isfinite(float(tolerance)) and float(tolerance) >= 0):
             raise InputError("tolerance", "a non-negative number", repr(tolerance))
@@ -426,16 +533,16 @@ def diagnose(results: Results | pd.DataFrame, model: str | None = None, *,
     elif m.bounded:
         tol = 0.01 * (m.upper - m.lower)
     else:
-        tol = max(0.01 * float(np.ptp(me.val)), 1e-12)
-
-    n = me.n
-    v_n, tr_n = float(me.val[-1]), float(me.train[-1])
+        # An unbounded metric (R², RMSE, MAE, log-loss) has no range to take 1 % of:
+        # 1 % of the distance still to go to its best value is the same scale.
+        tol = max(0.01 * err(v_n), 1e-12)
     e_val, e_train = err(v_n), err(tr_n)
     evidence: dict[str, Any] = {
         "n": int(n), "sizes": int(me.sizes.size), "seeds": int(me.seeds[-1]),
         "params": me.params, "train_score": tr_n, "val_score": v_n,
         "val_spread": float(me.val_sd[-1]), "train_error": e_train, "val_error": e_val,
-        "tolerance": tol}
+        "tolerance": tol, "modality": r.info.get("modality"),
+        "learner_kind": learner_kind(model)}
     if int(me.seeds.max()) < 2:
         notes.append("one seed per size: the spread across seeds is unknown, so small "
                      "differences may be noise; run 2 or more seeds")
@@ -451,16 +558,23 @@ def diagnose(results: Results | pd.DataFrame, model: str | None = None, *,
                          evidence, notes, me.curve)
     curve = me.curve
 
-    # Optimal error: given, else the best any model's curve tends to (never worse than
-    # the best score measured).
+    # Optimal error: given, else the best score some model is confidently expected to
+    # reach: the pessimistic end of each fitted asymptote's 80 % interval (a noisy or
+    # optimistic extrapolation does not invent headroom), never worse than the best
+    # score measured with confidence.
     if opt is not None:
         e_opt, opt_source = opt, "given"
     else:
-        asymptotes = [err(x.curve.asymptote) for x in models.values() if x.curve is not None]
-        measured_best = min(err(float(x.val.max() if m.higher_is_better else x.val.min()))
-                            for x in models.values())
-        e_opt = min([*asymptotes, measured_best])
-        opt_source = "best fitted asymptote"
+        reachable = [err(_pessimistic_asymptote(x.curve)) for x in models.values()
+                     if x.curve is not None]
+        # The best mean measured, less twice its standard error: the largest of many
+        # noisy means is biased upwards, and noise is no headroom.
+        measured_best = min(
+            err(float(m.natural(np.max(m.orient(x.val) - 2.0 * np.nan_to_num(x.val_se)))))
+            for x in models.values())
+        e_opt = min([*reachable, measured_best])
+        opt_source = ("best measured score" if e_opt == measured_best
+                      else "best asymptote reached with confidence")
     # With noisy training labels the training error has a floor of its own: a model that
     # predicts every true class still disagrees with the flipped labels.
     e_train_floor = e_opt
@@ -474,12 +588,33 @@ def diagnose(results: Results | pd.DataFrame, model: str | None = None, *,
                      "avoidable_bias": bias, "variance": variance, "headroom": headroom,
                      "asymptote": curve.asymptote})
 
+    # What the measurements say on their own: the gain of the last doublings against
+    # its seed noise, and whether the curve falls.
+    trend = _trend(me, m, tol)
+    evidence.update({k: trend[k] for k in ("gain_per_doubling", "gain_per_doubling_se",
+                                           "window") if k in trend})
+    evidence["flat"] = bool(trend["flat"])
+    if trend["falling"] is not None:
+        f = trend["falling"]
+        evidence["falling"] = f
+        notes.append(
+            f"the curve falls with more data: {f['peak']:.4g} at n={f['peak_n']:,} but "
+            f"{v_n:.4g} at n={int(me.n):,} (beyond its seed noise); check for label "
+            "noise or a shift in the later samples, training settings that do not scale "
+            "with n (epochs, learning rate, early stopping) and an evaluation set unlike "
+            "the training data")
+
     # Lever 1: data. Gain from doubling, with its interval.
     g_data = curve.gain(n, 2 * n)
     lo, hi = curve.interval(2 * n)
     g_lo, g_hi = sorted((m.gain(v_n, float(lo)), m.gain(v_n, float(hi))))
     evidence.update({"gain_double_data": g_data, "gain_double_data_interval": [g_lo, g_hi]})
-    # Lever 2: a larger model at the same data.
+    if trend["flat"] and g_data >= tol:
+        notes.append(f"the fitted curve expects {g_data:+.3g} from doubling the data, but "
+                     f"the last doublings measured {trend['gain_per_doubling']:+.3g} "
+                     f"± {trend['gain_per_doubling_se']:.2g} per doubling: not a gain "
+                     "that counts")
+    # Lever 2: a larger model of the same family at the same data.
     larger = _larger_model(me, models, r, laws, notes)
     g_model = None if larger is None else float(larger["gain"])
     evidence["gain_larger_model"] = g_model
@@ -488,6 +623,15 @@ def diagnose(results: Results | pd.DataFrame, model: str | None = None, *,
                          "larger_model_params": larger["params"],
                          "larger_model_score": larger["score"],
                          "larger_model_source": larger["source"]})
+    # Another model family that scores higher at the same data: its own finding.
+    sweep = _sweep_of(me.name, r, laws)
+    other = _other_family(me, models, sweep[1] if sweep else (), m)
+    if other is not None and other["gain"] >= tol:
+        evidence.update({"other_family": other["model"], "gain_other_family": other["gain"],
+                         "other_family_score": other["score"],
+                         "other_family_source": other["source"]})
+    else:
+        other = None
     # Lever 3: clean labels.
     g_clean = None
     if noise is not None:
@@ -514,12 +658,13 @@ def diagnose(results: Results | pd.DataFrame, model: str | None = None, *,
                          f"{m.from_error(e_opt):.4g} ({opt_source})")
 
     # The verdict: the largest priced lever, or what bias and variance say when none helps.
-    levers = {k: g for k, g in (("data", g_data), ("model_capacity", g_model),
-                                ("label_noise", g_clean)) if g is not None}
-    top = max(levers, key=lambda k: levers[k])
-    if levers[top] >= tol:
-        bottleneck = top
-        if top == "data" and variance >= tol and variance > bias:
+    # More data counts only when the measured curve still rises (not flat).
+    levers = {k: g for k, g in (("data", None if trend["flat"] else g_data),
+                                ("model_capacity", g_model), ("label_noise", g_clean))
+              if g is not None and g >= tol}
+    if levers:
+        bottleneck = max(levers, key=lambda k: levers[k])
+        if bottleneck == "data" and variance >= tol and variance > bias:
             bottleneck = "variance"
     elif g_model is None and bias >= tol and bias >= variance and headroom >= tol:
         bottleneck = "model_capacity"  # flat curve, poor fit, no larger model measured
@@ -528,21 +673,27 @@ def diagnose(results: Results | pd.DataFrame, model: str | None = None, *,
     else:
         bottleneck = "saturated"
 
-    recs = _recommend(bottleneck, reached, me, m, evidence, larger, tol, v_n, n,
+    recs = _recommend(bottleneck, reached, me, m, evidence, larger, other, tol, v_n, n,
                       m.from_error(e_opt))
     return Diagnosis(model, m.name, m.higher_is_better, bottleneck, tuple(recs), evidence,
                      notes + list(curve.notes), curve)
 
 
 def _recommend(bottleneck: str, reached: bool, me: _Model, m: Metric, ev: dict[str, Any],
-               larger: dict[str, Any] | None, tol: float, v_n: float, n: float,
-               best_score: float) -> list[Recommendation]:
+               larger: dict[str, Any] | None, other: dict[str, Any] | None, tol: float,
+               v_n: float, n: float, best_score: float) -> list[Recommendation]:
     """Ranked recommendations: priced actions by expected gain, with the bottleneck's
-    unpriced companions (compute for a larger model; regularisation, augmentation and
-    transfer for data and variance) next to the action they go with."""
+    unpriced companions (compute for a larger model; regularisation, augmentation or
+    feature work, and transfer for data and variance) next to the action they go with.
+    Regularisation is named for the kind of learner, augmentation and transfer only for
+    modalities that have them (`AUGMENTABLE`); a saturated model is never told to add
+    data."""
     g_data, g_model = ev["gain_double_data"], ev["gain_larger_model"]
     g_clean = ev.get("gain_clean_labels")
     name, metric = me.name, m.name
+    kind = ev.get("learner_kind") or "other"
+    modality = ev.get("modality")
+    table_like = modality in ("table", "vector")
     priced: list[Recommendation] = []
     lo, hi = ev["gain_double_data_interval"]
     add_data = Recommendation(
@@ -556,14 +707,12 @@ def _recommend(bottleneck: str, reached: bool, me: _Model, m: Metric, ev: dict[s
            f"{ev['asymptote']:.3g})" if "target" in ev and not reached
            and ev.get("samples_for_target") is None else "") + ".",
         samples=n, evidence={"n": n, "n_new": 2 * n, "interval": [lo, hi]})
-    priced.append(add_data)
+    if bottleneck != "saturated":
+        priced.append(add_data)
     grow: Recommendation | None = None
     compute: Recommendation | None = None
     if larger is not None and g_model is not None and g_model >= tol:
         ratio = larger["params"] / me.params if me.params > 0 else math.nan
-        same = architecture(str(larger["model"])) == architecture(name)
-        verb = "grow the model" if same else "move to a larger model"
-
         where = {"measured": f"reached {larger['score']:.3g} at the same {n:,.0f} samples",
                  "interpolated": f"reaches {larger['score']:.3g} at {n:,.0f} samples "
                                  "(interpolated)",
@@ -574,7 +723,7 @@ def _recommend(bottleneck: str, reached: bool, me: _Model, m: Metric, ev: dict[s
                  }[larger["source"]]
         grow = Recommendation(
             "grow_model", g_model,
-            f"{verb}: {larger['model']} ({larger['params']:,.0f} parameters, "
+            f"grow the model: {larger['model']} ({larger['params']:,.0f} parameters, "
             f"{ratio:.3g}x) {where} where {name} stands at {v_n:.3g} ({g_model:+.3g}); "
             f"doubling the data adds {g_data:+.3g}.",
             compute_seconds=larger["seconds"],
@@ -594,9 +743,17 @@ def _recommend(bottleneck: str, reached: bool, me: _Model, m: Metric, ev: dict[s
             "grow_model", None,
             f"grow the model: {name} fits its own training data only to {ev['train_score']:.3g} "
             f"(avoidable bias {ev['avoidable_bias']:.3g} above the optimal error) and more "
-            f"data adds {g_data:+.3g}; no larger model was measured to price the gain: "
-            "measure one.",
+            f"data adds {g_data:+.3g}; no larger model of its family was measured to price "
+            "the gain: measure one.",
             evidence={"avoidable_bias": ev["avoidable_bias"]})
+    if other is not None:
+        priced.append(Recommendation(
+            "change_model", other["gain"],
+            f"try another model family: {other['model']} "
+            + ("reached" if other["source"] == "measured" else "reaches (interpolated)")
+            + f" {other['score']:.3g} at the same {n:,.0f} samples where {name} stands at "
+            f"{v_n:.3g} ({other['gain']:+.3g}).",
+            evidence={k: other[k] for k in ("model", "score", "source", "params")}))
     if g_clean is not None and g_clean >= tol:
         labels = ev["noise_rate"] * n
         priced.append(Recommendation(
@@ -613,15 +770,24 @@ def _recommend(bottleneck: str, reached: bool, me: _Model, m: Metric, ev: dict[s
     gap = ev["variance"]
     regularize = Recommendation(
         "regularize", None,
-        f"regularize (weight decay, dropout, early stopping, a smaller model): {name} scores "
+        f"regularize ({REGULARIZE.get(kind, REGULARIZE['other'])}): {name} scores "
         f"{ev['train_score']:.3g} on its training data and {v_n:.3g} on evaluation, a gap of "
         f"{gap:.3g}; the gain is not priced by these results.",
-        evidence={"variance": gap})
+        evidence={"variance": gap, "learner_kind": kind})
     augment = Recommendation(
         "augment", None,
         f"augment the data: label-preserving transformations act like extra samples, and "
         f"extra samples are worth {g_data:+.3g} per doubling here; measure the multiplier "
-        "before relying on it.", evidence={"gain_double_data": g_data})
+        "before relying on it"
+        + ("" if modality in AUGMENTABLE else " (only where such transformations exist: "
+           "images, signals, text)") + ".", evidence={"gain_double_data": g_data})
+    features = Recommendation(
+        "add_features", None,
+        f"work on the features: {'a table has' if table_like else 'these data have'} no "
+        "label-preserving transformations to augment with; informative new columns, "
+        "interactions and better encodings of categories move the whole curve, which "
+        "more rows of the same columns do not; measure each change on this curve.",
+        evidence={"modality": modality})
     transfer = Recommendation(
         "transfer", None,
         f"start from a pretrained model: at {n:,.0f} samples the curve still rises "
@@ -635,15 +801,26 @@ def _recommend(bottleneck: str, reached: bool, me: _Model, m: Metric, ev: dict[s
             f"{n:,.0f} samples); spend only if a higher target matters.",
             evidence={"target": ev["target"], "val_score": v_n}))
     if bottleneck == "saturated":
-        out.append(Recommendation(
+        measured = ("" if "gain_per_doubling" not in ev else
+                    f"the last doublings gained {ev['gain_per_doubling']:+.3g} "
+                    f"± {ev['gain_per_doubling_se']:.2g} per doubling; ")
+        stop = Recommendation(
             "stop", 0.0,
-            f"stop: {name}'s curve is flat at {v_n:.3g} ({ev['optimal_source']} "
-            f"{best_score:.3g}); doubling the data adds {g_data:+.3g}"
+            f"stop adding data: {name} is saturated at {v_n:.3g} ({ev['optimal_source']} "
+            f"{best_score:.3g}); {measured}doubling the data adds {g_data:+.3g}"
             + (f", {larger['model']} {g_model:+.3g}" if larger is not None
                and g_model is not None else "")
             + (f", clean labels {g_clean:+.3g}" if g_clean is not None else "")
-            + f", all below the {tol:.3g} that counts.", evidence={"tolerance": tol}))
-        out.extend(r for r in priced if r.expected_gain is not None and r.expected_gain > 0)
+            + f", all below the {tol:.3g} that counts. What can still move it: "
+            + ("better features, " if modality not in AUGMENTABLE else
+               "a stronger representation (pretrained features), ")
+            + "another model family, cleaner labels (datacurve audit).",
+            evidence={"tolerance": tol})
+        movers = [r for r in priced if r.expected_gain is not None and r.expected_gain >= tol]
+        out.extend(movers if movers else [])
+        out.append(stop)
+        if modality not in AUGMENTABLE:
+            out.append(features)
         return _unique(out)
     for r in priced:
         out.append(r)
@@ -652,10 +829,10 @@ def _recommend(bottleneck: str, reached: bool, me: _Model, m: Metric, ev: dict[s
         if r is add_data and bottleneck in ("data", "variance"):
             if bottleneck == "variance" or gap >= tol:
                 out.append(regularize)
-            out.append(augment)
-            if bottleneck == "data":
+            out.append(features if table_like else augment)
+            if bottleneck == "data" and not table_like:
                 out.append(transfer)
-    if bottleneck == "variance" and g_data < tol:
+    if bottleneck == "variance" and (g_data < tol or ev.get("flat")):
         # Overfitting that more data does not cure: regularise first.
         out.insert(1 if reached else 0, regularize)
     if bottleneck == "label_noise" and gap >= tol:

@@ -23,6 +23,7 @@ from datacurve.fit._scaling import (
     fit_scaling_law,
     fit_sweep_laws,
 )
+from datacurve.fit._timing import TimeModel, fit_time_model
 
 __all__ = [
     "DEFAULT_FAMILIES",
@@ -38,6 +39,7 @@ __all__ = [
     "LearningCurve",
     "ScalingLaw",
     "SweepLaw",
+    "TimeModel",
     "compute_optimal",
     "fit_compute_model",
     "fit_curves",
@@ -46,6 +48,7 @@ __all__ = [
     "fit_model_curve",
     "fit_scaling_law",
     "fit_sweep_laws",
+    "fit_time_model",
     "plan",
     "samples_interval",
     "samples_needed",

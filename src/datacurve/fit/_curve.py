@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
 import numpy as np
@@ -87,6 +87,12 @@ class LearningCurve:
     noise : float
         Standard deviation of one observation around the curve (from seeds when sizes
         repeat, else from the residuals).
+    anchor : tuple of float
+        ``(factor, start, end)``: the fitted error is multiplied by ``factor`` from size
+        ``end`` (the largest measured) on, and by ``factor ** t`` between ``start`` and
+        ``end`` (``t`` rising linearly in log n; ``start == end`` applies ``factor``
+        everywhere), so that the curve meets the measurements where they are best (see
+        `fit_learning_curve`). ``(1.0, nan, nan)``: not anchored.
     """
 
     method: str
@@ -101,8 +107,18 @@ class LearningCurve:
     upper: float
     noise: float
     _meta: Any = field(default=None, repr=False, compare=False)
+    anchor: tuple[float, float, float] = (1.0, math.nan, math.nan)
 
     # -- error space ---------------------------------------------------------------
+    def _anchor_factor(self, n: np.ndarray) -> np.ndarray | float:
+        factor, start, end = self.anchor
+        if factor == 1.0:
+            return 1.0
+        if not start < end:
+            return factor
+        t = np.clip((np.log(n) - math.log(start)) / math.log(end / start), 0.0, 1.0)
+        return np.asarray(factor ** t)
+
     @property
     def _best(self) -> float:
         return self.upper if self.higher_is_better else self.lower
@@ -190,11 +206,16 @@ class LearningCurve:
         hi = self._size_for_quantile(target, (1 - level) / 2)
         # Sizes already measured whose mean score misses the target bound the optimistic
         # end from below.
+        lo = max(lo, self.measured_floor(target))
+        return lo, max(hi, lo)
+
+    def measured_floor(self, target: float) -> float:
+        """The largest measured size whose mean score misses `target` (0 when every
+        measured size reaches it): the measurements say more than that is needed."""
+        target = self._check_target(target)
         u, means, _, _ = size_means(self.sizes, self.scores)
         missed = u[(means < target) if self.higher_is_better else (means > target)]
-        if missed.size:
-            lo = max(lo, float(missed.max()))
-        return lo, max(hi, lo)
+        return float(missed.max()) if missed.size else 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (method, family, weights, asymptote, whether train scores
@@ -241,6 +262,7 @@ class LearningCurve:
                 e = e - float(ndtri(q)) * self._spread(nn)
             if self._meta is not None:  # "blend": the mean of the two quantile curves
                 e = 0.5 * (e + self._meta.error_quantile(self, nn, q))
+        e = e * self._anchor_factor(nn)
         s = self._to_score(np.maximum(e, 0.0))
         return float(s[0]) if scalar else s
 
@@ -379,16 +401,81 @@ def _validate_train(train_scores: Any, shape: tuple[int, ...], lower: float,
     return t
 
 
-def _noise(n: np.ndarray, e: np.ndarray, fit: FamilyFit) -> float:
-    """Per-observation noise: pooled within-size spread when sizes repeat, else the
-    robust scale of the residuals of the best fit."""
+def _size_spread(n: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """Standard deviation across seeds at each distinct size, shape (k,) (NaN where a
+    size was measured once)."""
     _, means, counts, inv = size_means(n, e)
-    if np.any(counts > 1):
-        dev = e - means[inv]
-        dof = int((counts - 1).sum())
-        return float(math.sqrt(float((dev**2).sum()) / max(dof, 1)))
+    ss = np.bincount(inv, weights=(e - means[inv]) ** 2)
+    return np.where(counts > 1, np.sqrt(ss / np.maximum(counts - 1, 1)), np.nan)
+
+
+def _seed_noise(n: np.ndarray, e: np.ndarray) -> float | None:
+    """The median seed spread over the larger half of the sizes measured more than once
+    (robust to one collapsed seed at a tiny size, which a pooled spread is not); None
+    when no size repeats."""
+    sd = _size_spread(n, e)
+    rep = np.flatnonzero(np.isfinite(sd))
+    return float(np.median(sd[rep[rep.size // 2:]])) if rep.size else None
+
+
+def _noise(n: np.ndarray, e: np.ndarray, fit: FamilyFit) -> float:
+    """Per-observation noise near the end of the curve: the seed spread (`_seed_noise`)
+    when sizes repeat, else the robust scale of the residuals of the best fit."""
+    seeds = _seed_noise(n, e)
+    if seeds is not None:
+        return seeds
     r = fit.residuals
     return float(1.4826 * np.median(np.abs(r - np.median(r)))) if r.size else 0.0
+
+
+def _seed_weights(n: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """(m,) weights in (0, 1] that down-weight sizes whose seeds scatter more than the
+    curve's noise (``noise**2 / spread**2``, `_seed_noise`): heteroscedastic fitting, so
+    a size with a collapsed seed pulls the curve less. Ones when no size repeats."""
+    sd = _size_spread(n, e)
+    noise = _seed_noise(n, e)
+    if noise is None or noise <= 0:
+        return np.ones_like(e)
+    _, _, _, inv = size_means(n, e)
+    spread = np.where(np.isfinite(sd), sd, noise)[inv]
+    return np.asarray(noise**2 / np.maximum(spread, noise) ** 2)
+
+
+def _anchor(curve: LearningCurve, n: np.ndarray, e: np.ndarray
+            ) -> tuple[tuple[float, float, float], str | None]:
+    """How to scale the fitted error so that the curve lies within the measurements'
+    uncertainty at the largest size (two standard errors of its mean, with the seed
+    spread there never taken below the curve's noise): the factor, where it starts, and
+    a note.
+
+    Below the largest size the factor fades in linearly in log n from the smallest size,
+    so the small sizes keep their fit; where that would make the curve rise with n, it
+    applies at every size. Monotone either way, and the same for every quantile, so the
+    extrapolation and its interval start from the measured level."""
+    u, means, counts, _ = size_means(n, e)
+    top = float(u[-1])
+    sd = _size_spread(n, e)[-1]
+    se = max(float(np.nan_to_num(sd)), curve.noise) / math.sqrt(float(counts[-1]))
+    fitted = float(curve._to_error(curve._quantile(top, 0.5)))
+    measured = float(means[-1])
+    # Two standard errors, and never less than 0.5 % of the error there: noise-free
+    # scores are not refitted for a difference in the fourth digit.
+    band = max(2.0 * se, 0.005 * abs(measured))
+    goal = measured + float(np.clip(fitted - measured, -band, band))
+    if fitted <= 1e-12 or abs(goal - fitted) <= 1e-12 * max(fitted, 1.0):
+        return (1.0, math.nan, math.nan), None
+    factor = float(np.clip(goal / fitted, 0.02, 50.0))
+    start = float(u[0])
+    if start < top and factor > 1.0:
+        grid = np.geomspace(start, top, 64)
+        ramp = replace(curve, anchor=(factor, start, top))
+        if np.any(np.diff(ramp._to_error(ramp._quantile(grid, 0.5))) > 1e-12):
+            start = top  # the ramp would make the curve rise: scale every size
+    note = (f"the fitted curve gave {curve._to_score(np.array([fitted]))[0]:.4g} at "
+            f"n={top:,.0f}, where the measurements give "
+            f"{curve._to_score(np.array([measured]))[0]:.4g} ± {se:.2g}: anchored to "
+            "lie within their uncertainty there")
+    return (factor, start, top), note
 
 
 def _holdout_weights(n: np.ndarray, e: np.ndarray, w: np.ndarray,
@@ -528,7 +615,9 @@ def fit_learning_curve(sizes: Any, scores: Any, *, train_scores: Any = None,
                          repr(method))
     e = best - s if higher_is_better else s - best
     e_train = None if t is None else (best - t if higher_is_better else t - best)
-    w = n / n.max()  # later sizes say more about where the curve is going
+    # Later sizes say more about where the curve is going; sizes whose seeds scatter
+    # more than the curve's noise say less (heteroscedastic weights).
+    w = n / n.max() * _seed_weights(n, e)
     notes: list[str] = []
     bounded01 = lo == 0.0 and hi == 1.0
     if method == "auto":
@@ -572,7 +661,11 @@ def fit_learning_curve(sizes: Any, scores: Any, *, train_scores: Any = None,
     if float(ends[0] - ends[1]) <= max(0.05 * float(np.ptp(e)), 1e-12):
         notes.append("no family found the scores rising with data (they are flat or "
                      "falling); the curve stays at the measured level")
-    return LearningCurve(method=method, family=top, weights=weights, fits=fits,
-                         notes=tuple(notes), sizes=n, scores=s,
-                         higher_is_better=higher_is_better, lower=lo, upper=hi,
-                         noise=noise, _meta=meta)
+    curve = LearningCurve(method=method, family=top, weights=weights, fits=fits,
+                          notes=tuple(notes), sizes=n, scores=s,
+                          higher_is_better=higher_is_better, lower=lo, upper=hi,
+                          noise=noise, _meta=meta)
+    anchor, note = _anchor(curve, n, e)
+    if note is None:
+        return curve
+    return replace(curve, anchor=anchor, notes=(*curve.notes, note))

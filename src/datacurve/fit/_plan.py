@@ -54,7 +54,10 @@ class DataPlan:
     have : int
         Samples available now (the largest measured size unless given).
     predicted_now : float
-        The curve's score at `have`.
+        The score now: the mean measured at `have` over seeds (the largest measured
+        size by default), or the curve's prediction where nothing was measured.
+    now_source : {"measured", "predicted"}
+        Which of the two `predicted_now` is.
     samples_needed : float
         Training-set size where the curve reaches the target (``inf`` if never),
         corrected for the benchmark's bias.
@@ -86,6 +89,7 @@ class DataPlan:
     higher_is_better: bool
     have: int
     predicted_now: float
+    now_source: str
     samples_needed: float
     samples_interval: tuple[float, float]
     additional: float
@@ -115,7 +119,7 @@ class DataPlan:
         return {
             "model": self.model, "metric": self.metric, "target": self.target,
             "level": self.level, "reachable": self.reachable, "have": self.have,
-            "predicted_now": num(self.predicted_now),
+            "predicted_now": num(self.predicted_now), "now_source": self.now_source,
             "samples_needed": num(self.samples_needed),
             "samples_interval": [num(x) for x in self.samples_interval],
             "additional": num(self.additional), "asymptote": num(self.asymptote),
@@ -132,7 +136,9 @@ class DataPlan:
 def samples_needed(curve: LearningCurve, target: float) -> float:
     """Training-set size where `curve` reaches `target`, corrected for the bias measured
     on the extrapolation benchmark (`SIZE_BIAS_LOG2`): the one answer to "how many
-    samples" that `plan`, the diagnosis and the report all give.
+    samples" that `plan`, the diagnosis and the report all give. It lies inside its own
+    interval (`samples_interval`), so never below a measured size whose mean score
+    misses the target.
 
     Returns
     -------
@@ -140,14 +146,35 @@ def samples_needed(curve: LearningCurve, target: float) -> float:
         ``inf`` when the curve never reaches `target`.
     """
     raw = curve.size_for(target)
-    return raw * SIZE_CORRECTION if math.isfinite(raw) else math.inf
+    if not math.isfinite(raw):
+        return math.inf
+    lo, hi = _corrected_interval(curve, target, _POINT_LEVEL)
+    return float(min(max(raw * SIZE_CORRECTION, lo), hi))
 
 
 def samples_interval(curve: LearningCurve, target: float,
                      level: float = 0.8) -> tuple[float, float]:
-    """The interval of `samples_needed` at `level` (optimistic, pessimistic end)."""
+    """The interval of `samples_needed` at `level` (optimistic, pessimistic end): the
+    curve's size interval with the same bias correction applied to both ends, never below
+    a measured size whose mean misses the target (a measurement is not corrected), and
+    widened, if need be, to hold `samples_needed`."""
+    lo, hi = _corrected_interval(curve, target, level)
+    point = samples_needed(curve, target)
+    if math.isfinite(point):
+        lo, hi = min(lo, point), max(hi, point)
+    return lo, hi
+
+
+_POINT_LEVEL = 0.8
+"""The interval `samples_needed` is kept inside."""
+
+
+def _corrected_interval(curve: LearningCurve, target: float,
+                        level: float) -> tuple[float, float]:
     lo, hi = curve.size_interval(target, level)
-    return lo * SIZE_CORRECTION, hi * SIZE_CORRECTION
+    lo = max(lo * SIZE_CORRECTION, curve.measured_floor(target))
+    hi = hi * SIZE_CORRECTION if math.isfinite(hi) else math.inf
+    return lo, max(hi, lo)
 
 
 def fit_model_curve(results: Results | pd.DataFrame, model: str | None = None
@@ -170,6 +197,11 @@ def fit_model_curve(results: Results | pd.DataFrame, model: str | None = None
     r = Results.from_source(results)
     model = r.pick(model)
     f = r.natural_frame(model)
+    if "below_chance" in r.table.columns:
+        # A trial that scored below chance did not learn: an outlier, not noise.
+        learned = ~r.table.loc[r.table["model"] == model, "below_chance"].to_numpy(bool)
+        if learned.any():
+            f = f[learned]
     m = r.metric
     scores = f["val"].to_numpy(np.float64)
     lower = m.lower if math.isfinite(m.lower) else float(np.min(scores)) - 1.0
@@ -209,20 +241,20 @@ def fit_curves(results: Results | pd.DataFrame, *, metric: str | None = None,
     return {name: fit_model_curve(r, name) for name in names}
 
 
-def _train_seconds(per_size: pd.DataFrame, n: float) -> float | None:
-    """Seconds to train at size `n`: a power law in n fitted to the larger half of the
-    measured median fit times per size (small sizes are dominated by fixed overhead)."""
+def _train_seconds(results: Results, model: str, n: float) -> float | None:
+    """Seconds to train one run of `model` at size `n`: its training-time model
+    ``t0 + c * n**q`` (fixed overhead plus a growing part, `fit_time_model`) fitted to the
+    median fit time per measured size; None when `n` is infinite or fewer than 2 sizes
+    recorded a fit time."""
+    from datacurve.fit._timing import fit_time_model
+
     if not math.isfinite(n):
         return None
-    t = per_size.set_index("n")["fit_time"]
-    t = t[np.isfinite(t) & (t > 0)]
-    if t.size < 2:
+    try:
+        times = fit_time_model(results, model)
+    except InputError:
         return None
-    top = t.iloc[t.size // 2:] if t.size >= 4 else t
-    slope, _ = np.polyfit(np.log(top.index.to_numpy(float)), np.log(top.to_numpy()), 1)
-    slope = float(np.clip(slope, 0.0, 3.0))
-    ref_n, ref_t = float(top.index[-1]), float(top.iloc[-1])
-    return float(ref_t * (n / ref_n) ** slope)
+    return float(times.predict(n))
 
 
 def _rounds(curve: LearningCurve, have: int, needed: float,
@@ -294,6 +326,11 @@ def plan(results: Results | pd.DataFrame, *, target: float, model: str | None = 
     have_n = measured if have is None else int(have)
     if have_n <= 0:
         raise InputError("have", "a positive number of samples", repr(have))
+    # "Now" is what was measured at `have` (the mean over seeds), and the curve's
+    # prediction only where nothing was measured.
+    at_have = sizes[sizes["n"] == have_n]
+    now, now_source = ((float(at_have["val"].iloc[0]), "measured") if len(at_have)
+                       else (float(curve.predict(float(have_n))), "predicted"))
     t = curve._check_target(target)
     notes = list(curve.notes)
     needed = samples_needed(curve, t)
@@ -321,9 +358,9 @@ def plan(results: Results | pd.DataFrame, *, target: float, model: str | None = 
     return DataPlan(
         model=model, metric=m.name, target=t, level=level,
         higher_is_better=m.higher_is_better, have=have_n,
-        predicted_now=float(curve.predict(float(have_n))), samples_needed=needed,
+        predicted_now=now, now_source=now_source, samples_needed=needed,
         samples_interval=(lo_n, hi_n), additional=additional,
         asymptote=curve.asymptote, at=at, predicted_at=predicted_at,
-        interval_at=interval_at, train_seconds=_train_seconds(sizes, needed), cost=cost,
+        interval_at=interval_at, train_seconds=_train_seconds(r, model, needed), cost=cost,
         budget=budget, budget_samples=budget_samples, budget_score=budget_score,
         rounds=_rounds(curve, have_n, needed, SIZE_CORRECTION), curve=curve, notes=notes)

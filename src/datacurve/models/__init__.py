@@ -23,11 +23,15 @@ from datacurve.models._protocol import (
 from datacurve.models._resolve import LearnerEntry, resolve_learners, wants_frame
 from datacurve.models._spec import (
     BUILTIN_MODELS,
+    LEARNER_KINDS,
     SIZE_KNOBS,
+    TORCH_TRAINING_RULE,
     ModelSpec,
     architecture,
     describe_spec,
+    learner_kind,
     parse_spec,
+    spec_identity,
     spec_kwargs,
 )
 from datacurve.models._user import (
@@ -45,7 +49,9 @@ if _typing.TYPE_CHECKING:
 
 __all__ = [
     "BUILTIN_MODELS",
+    "LEARNER_KINDS",
     "SIZE_KNOBS",
+    "TORCH_TRAINING_RULE",
     "CNNLearner",
     "FunctionLearner",
     "IndexLearner",
@@ -62,10 +68,12 @@ __all__ = [
     "callable_name",
     "describe_spec",
     "is_classifier_learner",
+    "learner_kind",
     "parameter_count",
     "parse_spec",
     "resolve_device",
     "resolve_learners",
+    "spec_identity",
     "spec_kwargs",
     "wants_frame",
 ]

@@ -27,6 +27,7 @@ from datacurve.models._spec import (
     _Preprocessed,
     parse_spec,
     preprocessed,
+    spec_identity,
 )
 from datacurve.models._user import IndexLearner, callable_id
 
@@ -126,8 +127,9 @@ def _estimator_name(est: Any) -> str:
 
 def _entry(obj: Any, name: str | None) -> LearnerEntry:
     if isinstance(obj, str):
-        canon = parse_spec(obj).canonical
-        return LearnerEntry(name or canon, canon, "spec", canon)
+        parsed = parse_spec(obj)
+        return LearnerEntry(name or parsed.canonical, spec_identity(parsed), "spec",
+                            parsed.canonical)
     if isinstance(obj, IndexLearner):
         if name and not obj.name:
             obj = copy.copy(obj)
@@ -135,7 +137,7 @@ def _entry(obj: Any, name: str | None) -> LearnerEntry:
         return LearnerEntry(obj.display_name(), obj.identity(), "index", obj)
     if isinstance(obj, BaseEstimator):
         spec = _as_spec(obj)
-        if spec is not None:
+        if spec is not None:  # a scikit-learn estimator: no torch rule in its key
             return LearnerEntry(name or spec, spec, "spec", spec)
         label = name or _estimator_name(obj)
         return LearnerEntry(label, f"{label}#{_digest(repr(obj.get_params(deep=True)))}",

@@ -39,8 +39,19 @@ from sklearn.utils.metaestimators import available_if
 
 from datacurve._errors import InputError, describe
 
-__all__ = ["BUILTIN_MODELS", "SIZE_KNOBS", "ModelSpec", "architecture", "describe_spec",
-           "parse_spec", "spec_kwargs"]
+__all__ = [
+    "BUILTIN_MODELS",
+    "LEARNER_KINDS",
+    "SIZE_KNOBS",
+    "TORCH_TRAINING_RULE",
+    "ModelSpec",
+    "architecture",
+    "describe_spec",
+    "learner_kind",
+    "parse_spec",
+    "spec_identity",
+    "spec_kwargs",
+]
 
 _EXPECTED = ("a model spec such as 'cnn:width=16', 'mlp:width=256,depth=2' or "
              "'sklearn:LogisticRegression(C=0.5)'")
@@ -55,10 +66,32 @@ BUILTIN_MODELS: Mapping[str, str] = MappingProxyType({
 SIZE_KNOBS: Mapping[str, tuple[str, ...]] = MappingProxyType({
     "mlp": ("width", "depth"),
     "cnn": ("width", "depth"),
+    "sklearn:MLPClassifier": ("hidden_layer_sizes",),
+    "sklearn:MLPRegressor": ("hidden_layer_sizes",),
 })
-"""The hyper-parameters that set a built-in model's size. Models of one architecture
-that differ only in these (or in the values of a declared sweep) form a model-size
-sweep, which a joint scaling law describes."""
+"""The hyper-parameters that set a model's size, for the built-in networks and
+scikit-learn's: models of one architecture that differ only in these (or in the values
+of a declared sweep) form a model-size sweep, which a joint scaling law describes.
+Learners whose parameter count follows the data (trees, forests, boosting, k-NN, kernel
+machines) have no such knob: their size is not a model-size axis."""
+
+LEARNER_KINDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "network": ("mlp", "cnn", "MLPClassifier", "MLPRegressor", "Perceptron"),
+    "trees": ("Tree", "Forest", "Boosting", "Bagging", "XGB", "LGBM", "CatBoost"),
+    "linear": ("Logistic", "Ridge", "Lasso", "ElasticNet", "LinearRegression", "SGD",
+               "LinearSVC", "LinearSVR", "LinearDiscriminant", "Lars", "Huber", "Passive"),
+    "neighbors": ("KNeighbors", "RadiusNeighbors", "NearestCentroid"),
+    "kernel": ("SVC", "SVR", "KernelRidge", "GaussianProcess"),
+    "bayes": ("NB", "QuadraticDiscriminant"),
+})
+"""Name fragments that tell what kind of learner a model is (first match wins, in this
+order), for advice that fits the learner (see `learner_kind`)."""
+
+TORCH_TRAINING_RULE = 2
+"""Version of how datacurve trains torch modules (the built-in MLP and CNN, `TorchLearner`
+and factories that return a module): 2 trains subsets too small to judge an epoch on a
+fixed step budget instead of early stopping on a few examples. Part of their trial keys,
+so a store never mixes trials trained under two rules."""
 
 _BUILTIN_CLASSES = {"mlp": "MLPLearner", "cnn": "CNNLearner"}
 _BUILTIN_RE = r"(?i)(mlp|cnn)\s*(?::(.*)|\((.*)\))?"
@@ -737,3 +770,42 @@ def spec_kwargs(name: str) -> dict[str, Any]:
         return _parse_kwargs(text, source)
     except InputError:
         return {"": source}
+
+
+def learner_kind(name: str) -> str:
+    """What kind of learner a model is, read from its name (nothing is imported).
+
+    Parameters
+    ----------
+    name : str
+        A results table's ``model``.
+
+    Returns
+    -------
+    str
+        ``"network"``, ``"trees"``, ``"linear"``, ``"neighbors"``, ``"kernel"``,
+        ``"bayes"`` (see `LEARNER_KINDS`), or ``"other"`` (a user's learner whose kind
+        its name does not tell).
+
+    Examples
+    --------
+    >>> learner_kind("sklearn:RandomForestClassifier(n_estimators=50)"), learner_kind("cnn")
+    ('trees', 'network')
+    """
+    arch = architecture(name)
+    head = arch.split(":")[-1]
+    if head in ("mlp", "cnn"):
+        return "network"
+    for kind, fragments in LEARNER_KINDS.items():
+        if any(f in head for f in fragments):
+            return kind
+    return "other"
+
+
+def spec_identity(spec: ModelSpec) -> str:
+    """What a spec's trial keys hash: its canonical string, plus the torch training rule
+    (`TORCH_TRAINING_RULE`) for the specs that train torch modules: the built-in ``mlp``
+    / ``cnn``, and factories (``mypkg.models:make_net``), which may return a module."""
+    if spec.kind in ("mlp", "cnn", "factory"):
+        return f"{spec.canonical}|torch-rule={TORCH_TRAINING_RULE}"
+    return spec.canonical

@@ -25,12 +25,12 @@ import scipy.sparse as sp
 
 from datacurve._errors import InputError
 from datacurve.metrics import default_metric, get_metric
+from datacurve.models._spec import TORCH_TRAINING_RULE
 
 __all__ = ["FunctionLearner", "IndexLearner", "RowAccess", "TorchLearner", "TrialOutput",
            "callable_id", "callable_name"]
 
 _OPTIMIZERS = ("adam", "adamw", "sgd")
-_MIN_EXAMPLES_FOR_VALIDATION = 10
 _EVAL_BATCH = 1024
 
 
@@ -261,7 +261,8 @@ class TorchLearner(IndexLearner):
         initial weights depend on the trial's seed only). A sweep passes its values as
         keyword arguments: ``build(width=64)``.
     epochs : int
-        Most passes over the training subset.
+        Most passes over the training subset with early stopping; scales the fixed
+        budget of a subset too small to stop early on (see `early_stopping`).
     batch_size : int
     lr : float
         Learning rate.
@@ -275,7 +276,13 @@ class TorchLearner(IndexLearner):
     early_stopping : int or None
         Patience in epochs: stop when the loss on a slice carved from the trial's own
         training subset (`validation_fraction` of it, stratified) has not improved for
-        this many epochs, and keep the best weights. None or 0 trains for `epochs`.
+        this many epochs, and keep the best weights. Only when that slice can judge an
+        epoch: at least 5 examples per class (``MIN_VALIDATION_PER_CLASS``), 20 rows
+        for regression; a smaller subset is not split and trains for a fixed budget of
+        ``epochs * ceil(256 / batch_size)`` optimisation steps, at least `epochs`
+        passes (the same rule as the built-in learners, ``plan_training``). None or 0
+        trains every subset for exactly `epochs`. The trial's info records
+        ``early_stopping`` (whether it ran), ``epochs`` and ``best_epoch``.
     validation_fraction : float
     device : {"auto", "cpu", "cuda"}
         ``"auto"`` uses CUDA when torch sees a GPU; on CUDA the forward pass runs in
@@ -354,7 +361,8 @@ class TorchLearner(IndexLearner):
                     f"wd={self.weight_decay!r}|es={self.early_stopping}|"
                     f"vf={self.validation_fraction!r}|transform="
                     f"{callable_id(self.transform) if self.transform else 'none'}|"
-                    f"collate={callable_id(self.collate_fn) if self.collate_fn else 'none'}")
+                    f"collate={callable_id(self.collate_fn) if self.collate_fn else 'none'}|"
+                    f"rule={TORCH_TRAINING_RULE}")
         return f"{self.display_name()}#{_digest(settings)}"
 
     # -- training --------------------------------------------------------------------------
@@ -392,7 +400,7 @@ class TorchLearner(IndexLearner):
         """
         import torch
 
-        from datacurve.models._torch import _validation_split, resolve_device
+        from datacurve.models._torch import plan_training, resolve_device
 
         device = resolve_device(self.device)
         devices = [device.index or 0] if device.type == "cuda" else []
@@ -405,18 +413,19 @@ class TorchLearner(IndexLearner):
                                 "not a torch.nn.Module")
             module = module.to(device)
             n_params = sum(int(p.numel()) for p in module.parameters() if p.requires_grad)
-            rng = np.random.default_rng(seed)
-            m = int(train.size)
             codes = access.y[train] if task == "classification" else None
-            fit_rows, val_rows = train, train[:0]
-            if self.early_stopping and m >= _MIN_EXAMPLES_FOR_VALIDATION:
-                i_fit, i_val = _validation_split(m, self.validation_fraction, codes, rng)
-                fit_rows, val_rows = train[i_fit], train[i_val]
+            plan = plan_training(int(train.size), codes=codes,
+                                 fraction=self.validation_fraction,
+                                 batch_size=self.batch_size, epoch_limit=self.epochs,
+                                 rng=np.random.default_rng(seed),
+                                 early_stopping=bool(self.early_stopping))
             t0 = time.perf_counter()
-            epochs, best_epoch = self._train(module, access, fit_rows, val_rows, task,
+            epochs, best_epoch = self._train(module, access, train[plan.train],
+                                             train[plan.validation], plan.epochs, task,
                                              n_classes, device, seed)
             fit_time = time.perf_counter() - t0
-            info.update({"epochs": epochs, "best_epoch": best_epoch})
+            info.update({"epochs": epochs, "best_epoch": best_epoch,
+                         "early_stopping": plan.early_stopping})
             train_out = self._predict(module, access, train, task, device)
             eval_out = self._predict(module, access, evaluation, task, device)
         return TrialOutput(train_out, eval_out, {}, {}, n_params, fit_time, info)
@@ -446,9 +455,13 @@ class TorchLearner(IndexLearner):
                              f"or ({batch}, 1) for regression")
 
     def _train(self, module: Any, access: RowAccess, fit_rows: np.ndarray,
-               val_rows: np.ndarray, task: str, n_classes: int, device: Any,
+               val_rows: np.ndarray, epochs: int, task: str, n_classes: int, device: Any,
                seed: int) -> tuple[int, int]:
+        """Train at most `epochs` with early stopping on `val_rows`, or exactly `epochs`
+        when `val_rows` is empty; returns (epochs run, epoch whose weights are kept)."""
         import torch
+
+        from datacurve.models._torch import BestEpochTracker
 
         opt = self._make_optimizer(module)
         loss_fn = self._loss_fn(task)
@@ -462,9 +475,9 @@ class TorchLearner(IndexLearner):
             return contextlib.nullcontext()
 
         checked = False
-        best, best_epoch, best_state = math.inf, 0, None
+        best = BestEpochTracker(int(self.early_stopping or 1))
         epoch = 0
-        for epoch in range(1, self.epochs + 1):
+        for epoch in range(1, epochs + 1):
             module.train()
             for xb, yb in self._iter(access, fit_rows, seed * 1_000_003 + epoch):
                 if on_gpu:
@@ -485,15 +498,11 @@ class TorchLearner(IndexLearner):
                     opt.step()
             if val_rows.size == 0:
                 continue
-            val = self._mean_loss(module, access, val_rows, loss_fn, device)
-            if val < best:
-                best, best_epoch = val, epoch
-                best_state = {k: v.detach().clone() for k, v in module.state_dict().items()}
-            elif self.early_stopping and epoch - best_epoch >= self.early_stopping:
+            if best.update(epoch, self._mean_loss(module, access, val_rows, loss_fn, device),
+                           module):
                 break
-        if best_state is not None:
-            module.load_state_dict(best_state)
-        return epoch, best_epoch or epoch
+        best.restore(module)
+        return epoch, best.best_epoch or epoch
 
     def _iter(self, access: RowAccess, rows: np.ndarray,
               shuffle_seed: int | None) -> Iterator[tuple[Any, Any]]:

@@ -318,7 +318,12 @@ def render_report(analysis: Analysis, *, command: str | None = None, worst: int 
         r, law=main_law.law if main_law else None,
         allocation=main_law.allocation if main_law else None,
         architecture=main_law.architecture if main_law else None)
-    body.append(f"<figure>{_figure(display, 'size', 8.6, 4.8)}</figure>")
+    if len(display.grid):
+        body.append(f"<figure>{_figure(display, 'size', 8.6, 4.8)}</figure>")
+    if display.left_out:
+        body.append('<p class="dc-note">not on the size axis (their parameter count grows '
+                    f"with the training set, so it is no model size): "
+                    f"{', '.join(esc(m) for m in display.left_out)}.</p>")
     body.append(_grid_table(r.summary()))
     if not laws:
         body.append('<p class="dc-note">No joint law: it needs a declared model-size sweep '

@@ -13,7 +13,7 @@ import numpy as np
 
 from datacurve.data import Dataset
 
-__all__ = ["example_html", "example_kind"]
+__all__ = ["example_html"]
 
 _SNIPPET = 160
 _ROW_COLUMNS = 8
@@ -21,21 +21,6 @@ _ROW_COLUMNS = 8
 
 def _esc(x: object) -> str:
     return html.escape(str(x), quote=True)
-
-
-def example_kind(ds: Dataset) -> str:
-    """``"text"``, ``"table"``, ``"image"``, ``"sequence"`` or ``"vector"``."""
-    if ds.raw is not None and ds.metadata.get("text_column") in ds.raw.columns:
-        return "text"
-    if ds.raw is not None and ds.feature_names is not None:
-        return "table"
-    shape = tuple(ds.X.shape)
-    if len(shape) == 4 or (len(shape) == 3 and min(shape[1:]) >= 4):
-        return "image"
-    if len(shape) == 2 and not hasattr(ds.X, "toarray") and shape[1] >= 8 \
-            and ds.feature_names is None:
-        return "sequence"
-    return "vector"
 
 
 def _thumbnail(x: np.ndarray) -> str:
@@ -100,7 +85,7 @@ def example_html(ds: Dataset, i: int) -> str:
     """
     if not 0 <= i < ds.n:
         return ""
-    kind = example_kind(ds)
+    kind = ds.modality
     if kind == "text":
         assert ds.raw is not None
         text = str(ds.raw[ds.metadata["text_column"]].iloc[i])

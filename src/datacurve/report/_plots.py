@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from datacurve._errors import InputError
 from datacurve.fit import Allocation, LearningCurve, ScalingLaw, samples_needed
 from datacurve.results import Results
 
@@ -296,6 +295,9 @@ class ModelSizeDisplay:
     allocation : Allocation or None
     architecture : str or None
         The architecture the law describes.
+    left_out : tuple of str
+        Models not drawn: their parameter count follows the training-set size (trees,
+        forests, k-NN), so it is no model size.
     ax_, figure_ : matplotlib objects, set by `plot`
     """
 
@@ -304,6 +306,7 @@ class ModelSizeDisplay:
     law: ScalingLaw | None = None
     allocation: Allocation | None = None
     architecture: str | None = None
+    left_out: tuple[str, ...] = ()
     ax_: Any = field(default=None, repr=False)
     figure_: Any = field(default=None, repr=False)
 
@@ -328,17 +331,19 @@ class ModelSizeDisplay:
         -------
         ModelSizeDisplay
         """
-        summary = Results.from_source(results).summary()
+        r = Results.from_source(results)
+        summary = r.summary()
         metric = str(summary["metric"].iloc[0])
         grid = summary[["model", "params", "n", "val_mean", "seeds", "failed"]].copy()
         # Failed trials record no parameter count: use the model's measured one.
         known = grid["params"].where(grid["params"] > 0)
         grid["params"] = known.fillna(known.groupby(grid["model"]).transform("max"))
-        grid = grid[grid["params"] > 0]
-        if grid.empty:
-            raise InputError("results", "trials with a parameter count", "none")
+        # A model whose parameter count follows n (trees, k-NN) has no place on a
+        # model-size axis.
+        growing = tuple(m for m in r.models() if r.size_follows_n(m))
+        grid = grid[(grid["params"] > 0) & ~grid["model"].isin(growing)]
         return cls(grid=grid.reset_index(drop=True), metric=metric, law=law,
-                   allocation=allocation, architecture=architecture)
+                   allocation=allocation, architecture=architecture, left_out=growing)
 
     def plot(self, ax: Axes | None = None) -> ModelSizeDisplay:
         """Draw on `ax` (a new figure when None).

@@ -285,6 +285,20 @@ class Results:
         top = np.sort(p[known & (n == n[known].max())])
         return float(top[(top.size - 1) // 2])
 
+    def size_follows_n(self, model: str) -> bool:
+        """Whether the model's parameter count grows with the training-set size (trees,
+        forests, boosting, k-NN, kernel machines): then its size is not a model-size
+        axis. Read from the counts measured at each size (lower median over seeds):
+        True when they differ by more than 1 % across sizes."""
+        t = self.table[self.table["model"] == model]
+        p = t["params"].to_numpy(np.float64)
+        known = np.isfinite(p) & (p > 0)
+        if not known.any():
+            return False
+        per_size = (pd.Series(p[known]).groupby(t["n"].to_numpy()[known])
+                    .quantile(0.5, interpolation="lower").to_numpy())
+        return bool(per_size.max() > 1.01 * per_size.min())
+
     def summary(self) -> pd.DataFrame:
         """Mean and spread over seeds per (model, n), natural units, failed trials
         counted.
@@ -302,12 +316,15 @@ class Results:
         """The declared model-size sweeps: architecture → its models, smallest first.
 
         Models form a sweep when they share an architecture (`datacurve.models.
-        architecture`) and differ only in size knobs: the built-in models' `SIZE_KNOBS`
-        (``width``, ``depth``) and the parameters a declared sweep set (``sweep=`` of
-        `run_curve`, ``--sweep``; recorded per trial). A sweep needs at least two
-        distinct known parameter counts. Two models of one class that differ in
-        anything else (``C=0.1`` and ``C=10``) are not a sweep. When one architecture
-        holds several sweeps, each is named with its fixed arguments.
+        architecture`) and differ only in size knobs: `SIZE_KNOBS` (``width``,
+        ``depth`` of the built-in networks, ``hidden_layer_sizes`` of scikit-learn's)
+        and the parameters a declared sweep set (``sweep=`` of `run_curve`,
+        ``--sweep``; recorded per trial). A sweep needs at least two distinct known
+        parameter counts. Two models of one class that differ in anything else
+        (``C=0.1`` and ``C=10``) are not a sweep, and a model whose parameter count
+        follows the data (`size_follows_n`: trees, forests, k-NN) is never on a size
+        axis. When one architecture holds several sweeps, each is named with its fixed
+        arguments.
 
         Returns
         -------
@@ -318,6 +335,8 @@ class Results:
         fixed_of: dict[tuple[str, str], dict[str, Any]] = {}
         declared = self._declared_knobs()
         for model in self.models():
+            if self.size_follows_n(model):
+                continue
             arch = architecture(model)
             knobs = set(SIZE_KNOBS.get(arch, ())) | declared.get(model, set())
             fixed = {k: v for k, v in spec_kwargs(model).items() if k not in knobs}
@@ -470,6 +489,14 @@ def _validated(frame: Any, *, dataset: str | None, metric: str | None, label: st
     if table.empty:
         raise InputError(name, "at least one finished trial", f"none in {label}"
                          + (f" for dataset {dataset!r}" if dataset else ""))
+    table["below_chance"] = _below_chance(table, m, info.get(fingerprint, {}))
+    if table["below_chance"].any():
+        bad = table[table["below_chance"]]
+        shown = "; ".join(f"{r.model} n={int(r.n)} seed {int(r.seed)} "
+                          f"({float(m.natural(r.val_score)):.3g})"
+                          for r in bad.head(4).itertuples())
+        notes.append(f"{len(bad)} trial(s) scored below chance, as if untrained: {shown}"
+                     + (" …" if len(bad) > 4 else "") + "; the curve fits leave them out")
     return Results(table=table, failed=failed, metric=m, source=label, dataset=fingerprint,
                    dataset_name=ds_name, task=task, info=info.get(fingerprint, {}),
                    given=given, notes=tuple(notes), name=name)
@@ -524,3 +551,37 @@ def _one_metric(frame: pd.DataFrame, ok: np.ndarray, metric: str | None,
                                    .to_numpy(np.float64)) if tcol in out.columns else np.nan)
     out["metric"] = chosen
     return out, m
+
+
+def _below_chance(table: pd.DataFrame, m: Metric, info: Mapping[str, Any]) -> np.ndarray:
+    """(t,) bool: trials whose evaluation score is worse than guessing by more than the
+    evaluation set's own noise (two binomial standard errors on its rows): a trained
+    model that does that did not learn (e.g. early stopping on a tiny slice).
+
+    Chance is guessing from the class shares (accuracy Σ p², error 1 − Σ p², log-loss
+    the shares' entropy), one over the classes for balanced accuracy, 0.5 for ROC-AUC,
+    0 for R² (predicting the mean). Other metrics have no chance level here."""
+    out = np.zeros(len(table), dtype=bool)
+    counts = np.asarray(info.get("class_counts") or [], dtype=np.float64)
+    k = counts.size or int(pd.to_numeric(table.get("n_classes", pd.Series([0])),
+                                         errors="coerce").max() or 0)
+    shares = counts / counts.sum() if counts.size and counts.sum() > 0 else (
+        np.full(k, 1.0 / k) if k >= 2 else None)
+    if m.name in ("accuracy", "error") and shares is not None:
+        chance = float(shares @ shares)
+        acc = m.natural(table["val_score"].to_numpy(np.float64))
+        acc = acc if m.name == "accuracy" else 1.0 - acc
+        rows = (pd.to_numeric(table["n_eval"], errors="coerce").to_numpy(np.float64)
+                if "n_eval" in table.columns else np.full(len(table), np.nan))
+        se = np.sqrt(chance * (1 - chance) / np.where(rows > 0, rows, np.nan))
+        out = acc < chance - 2.0 * np.nan_to_num(se, nan=0.0)
+    elif m.name == "balanced_accuracy" and shares is not None:
+        out = m.natural(table["val_score"].to_numpy(np.float64)) < 1.0 / shares.size - 0.05
+    elif m.name == "roc_auc":
+        out = table["val_score"].to_numpy(np.float64) < 0.45
+    elif m.name == "log_loss" and shares is not None:
+        entropy = float(-(shares[shares > 0] @ np.log(shares[shares > 0])))
+        out = m.natural(table["val_score"].to_numpy(np.float64)) > 1.5 * entropy
+    elif m.name == "r2":
+        out = table["val_score"].to_numpy(np.float64) < -0.1
+    return np.asarray(out, dtype=bool)

@@ -7,8 +7,10 @@ marked test, eval, validation...) and a train side (every other row):
   `AuditContext.row_groups` group on both sides): every member of such a group is
   flagged and scored 0;
 * ``near``: a test example within the near-duplicate radius of a train example, the
-  radius being `threshold` × `near_duplicate_scale` as for the ``near_duplicate``
-  check. Test embeddings are searched against an index of the train embeddings only
+  radius being `near_duplicate_radius` as for the ``near_duplicate`` check
+  (`threshold` × `near_duplicate_scale`, widened with `adaptive` to a distinct low mode
+  of the nearest-neighbour distances over the whole dataset). Test embeddings are
+  searched against an index of the train embeddings only
   (`datacurve.auditing._neighbors.nearest`), up to `k` train neighbours each; test rows
   are scored ``1 - exp(-d / scale)`` from the distance ``d`` to their nearest train
   example, and a flagged train row takes the lowest score of its test partners;
@@ -34,6 +36,7 @@ from datacurve.auditing._context import AuditContext
 from datacurve.auditing._neighbors import nearest
 from datacurve.auditing.checks._duplicates import (
     THRESHOLD,
+    near_duplicate_radius,
     near_duplicate_scale,
     near_duplicate_scores,
 )
@@ -95,7 +98,7 @@ class Leakage(Check):
     row_level = True
 
     def __init__(self, threshold: float = THRESHOLD, k: int = K,
-                 exact_search: bool | None = None) -> None:
+                 exact_search: bool | None = None, adaptive: bool = True) -> None:
         self.threshold = float(threshold)
         if not 0.0 <= self.threshold < 1.0:
             raise InputError("leakage threshold",
@@ -105,6 +108,7 @@ class Leakage(Check):
             raise InputError("leakage k", "a number of neighbours >= 1", repr(k))
         self.k = int(k)
         self.exact_search = exact_search
+        self.adaptive = bool(adaptive)
 
     def applies(self, ctx: AuditContext) -> str | None:
         test = ctx.is_test
@@ -136,8 +140,9 @@ class Leakage(Check):
             Z = ctx.embeddings()
             te, tr = np.flatnonzero(test), np.flatnonzero(~test)
             dist, nn = nearest(Z[tr], Z[te], self.k, self.exact_search, seed=ctx.seed)
+            # The radius first: its neighbour search also serves the scale.
+            radius = near_duplicate_radius(ctx, self.threshold, self.adaptive)
             scale = near_duplicate_scale(ctx)
-            radius = self.threshold * scale
             rows, cols = np.nonzero((dist <= radius) & (nn >= 0))
             near_pairs = np.column_stack([te[rows], tr[nn[rows, cols]]])
             all_pairs.append(np.sort(near_pairs, axis=1))
@@ -174,5 +179,6 @@ class Leakage(Check):
                            "group": int((group & test).sum())},
              "n_leaked_groups": len(leaked_groups),
              "leaked_groups": leaked_groups[:MAX_GROUPS_SHOWN],
-             "threshold": self.threshold, "median_nn_distance": scale, "radius": radius},
+             "threshold": self.threshold, "adaptive": self.adaptive,
+             "median_nn_distance": scale, "radius": radius},
             pairs=pairs)
