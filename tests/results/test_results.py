@@ -252,3 +252,22 @@ def test_trials_below_chance_are_marked_noted_and_left_out_of_the_fit() -> None:
     clean = Results.from_source(t[~collapsed])
     assert fit_model_curve(r, "m").predict(50) == pytest.approx(
         fit_model_curve(clean, "m").predict(50), abs=1e-9)
+
+
+def test_trials_of_one_model_from_two_designs_are_not_one_curve(tmp_path: Path) -> None:
+    """The same model measured twice in one store with two evaluation hold-outs: the
+    results keep the latest run's trials and say how many were left out; trials stored
+    before designs were recorded get theirs when a run reuses them."""
+    store = tmp_path / "s.sqlite"
+    data = scripted_dataset(900)
+    first = run_curve(data, [SPEC], seeds=2, sizes=[64, 128, 256], store=store,
+                      progress=False, eval_folds=1, eval_size=0.2)
+    second = run_curve(data, [SPEC], seeds=2, sizes=[64, 128, 256], store=store,
+                       progress=False, eval_folds=1, eval_size=0.3)
+    r = Results.from_source(store)
+    assert set(r.table["key"]) == set(second.results["key"])
+    assert any("6 older trial(s)" in n for n in r.notes)
+    again = run_curve(data, [SPEC], seeds=2, sizes=[64, 128, 256], store=store,
+                      progress=False, eval_folds=1, eval_size=0.2)
+    assert again.ran == 0
+    assert set(Results.from_source(store).table["key"]) == set(first.results["key"])

@@ -3,6 +3,8 @@ rest on an executor, and record each result the moment it arrives."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -92,6 +94,14 @@ class CurvePlan:
     def __post_init__(self) -> None:
         if not self.folds:
             object.__setattr__(self, "folds", (self.split,))
+
+    @property
+    def design_id(self) -> str:
+        """12 hex digits naming the evaluation design (every fold's split key): trials of
+        one model measured under two designs are not one curve (see
+        `datacurve.results.Results`)."""
+        h = hashlib.sha256("|".join(sorted(f.key for f in self.folds)).encode())
+        return h.hexdigest()[:12]
 
     @property
     def eval_folds(self) -> int:
@@ -486,6 +496,10 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
         todo = [t for t in design.trials
                 if known.get(t.key) != "ok" and (retry_failed or t.key not in known)]
         cached = len(design.trials) - len(todo)
+        # Trials stored before runs recorded their design get it now (the key pins both),
+        # and every reused trial records that this run used it.
+        st.stamp({t.key: _stamp(design, t) for t in design.trials if t.key in known},
+                 fresh={"used_at": time.time()})
         with _progress(progress, dataset.name) as callback:
             ran, failed, errors = _execute(design, todo, st, ex, cached, callback)
         results = st.results(metric=metric, dataset=dataset.fingerprint,
@@ -518,6 +532,14 @@ def _progress(progress: bool | ProgressCallback | None, label: str
         raise InputError("progress", "True, False or a callable", repr(progress))
 
 
+def _stamp(plan: CurvePlan, trial: Trial) -> dict[str, str]:
+    """What each stored trial records besides its scores: the evaluation design and what
+    exactly was trained, so that trials of one model name from another run are never
+    read as one curve."""
+    return {"design": plan.design_id,
+            "identity": trial.learner.identity if trial.learner is not None else trial.model}
+
+
 def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executor,
              cached: int, progress: ProgressCallback | None) -> tuple[int, int, dict[str, str]]:
     """Run `todo`, committing each result as it arrives."""
@@ -525,6 +547,7 @@ def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executo
     cost = {t.key: float(t.n) for t in todo}
     cost_total = float(sum(cost.values()))
     fold_of = {t.key: t.fold for t in todo}
+    stamp = {t.key: _stamp(plan, t) for t in todo}
     done = 0
     failed = 0
     cost_done = 0.0
@@ -536,6 +559,8 @@ def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executo
     try:
         for result in results:
             split = plan.folds[fold_of.get(result.key, 0)]
+            result = dataclasses.replace(result, info={**result.info,
+                                                       **stamp.get(result.key, {})})
             store.put(result, dataset=plan.dataset.fingerprint, eval_split=split.key,
                       task=plan.dataset.task, n_eval=int(split.evaluation.size))
             pending.pop(result.key, None)
@@ -556,7 +581,8 @@ def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executo
         for trial in pending.values():
             split = plan.folds[trial.fold]
             store.put(TrialResult(trial.key, trial.model, trial.n, trial.seed, "failed",
-                                  error=message, info={"eval_fold": trial.fold}),
+                                  error=message,
+                                  info={"eval_fold": trial.fold, **stamp[trial.key]}),
                       dataset=plan.dataset.fingerprint, eval_split=split.key,
                       task=plan.dataset.task, n_eval=int(split.evaluation.size))
             errors[trial.key] = message

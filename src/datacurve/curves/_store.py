@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +172,25 @@ class Store:
                 row,
             )
 
+    def stamp(self, facts: Mapping[str, Mapping[str, Any]],
+              fresh: Mapping[str, Any] | None = None) -> None:
+        """Add `facts` (key → fields) to the ``info`` of stored trials that lack them,
+        and set the `fresh` fields on every one of them (one transaction)."""
+        keys = list(facts)
+        changed = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, info in self._con.execute(
+                    f"SELECT key, info FROM trials WHERE key IN ({marks})", chunk):
+                old = json.loads(info)
+                new = {**facts[key], **old, **(fresh or {})}
+                if new != old:
+                    changed.append((json.dumps(new), key))
+        if changed:
+            with self._con:
+                self._con.executemany("UPDATE trials SET info = ? WHERE key = ?", changed)
+
     # -- reading --------------------------------------------------------------------
     def status_of(self, keys: Iterable[str]) -> dict[str, str]:
         """Status ("ok" / "failed") of each stored key among `keys`."""
@@ -277,6 +296,7 @@ def results_frame(raw: pd.DataFrame, *, metric: str | None = None) -> pd.DataFra
     base = [
         *RESULT_COLUMNS, "metric", "dataset", "dataset_name", "task", "eval_split",
         "eval_fold", "status", "fit_time", "predict_time", "n_eval", "error", "key", "sweep",
+        "design", "identity", "finished_at", "used_at",
     ]
     if raw.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in base})
@@ -322,6 +342,15 @@ def results_frame(raw: pd.DataFrame, *, metric: str | None = None) -> pd.DataFra
         # model-size sweep (see datacurve.results.Results.by_architecture).
         "sweep": [json.dumps(i["sweep"], sort_keys=True) if i.get("sweep") else ""
                   for i in raw["info"]],
+        # The run's evaluation design and the learner's exact identity ("" for trials
+        # stored before they were recorded), and when the trial finished: trials of one
+        # model name from runs that differ in either are not one curve.
+        "design": [str(i.get("design", "")) for i in raw["info"]],
+        "identity": [str(i.get("identity", "")) for i in raw["info"]],
+        "finished_at": raw["finished_at"].astype(float),
+        # When a run last trained or reused the trial.
+        "used_at": [float(i.get("used_at", t)) for i, t in
+                    zip(raw["info"], raw["finished_at"], strict=True)],
     })
     for m in names:
         out[f"train_{m}"] = [s.get(m, np.nan) for s in raw["train_scores"]]

@@ -567,10 +567,12 @@ def diagnose(results: Results | pd.DataFrame, model: str | None = None, *,
     else:
         reachable = [err(_pessimistic_asymptote(x.curve)) for x in models.values()
                      if x.curve is not None]
-        # The best mean measured, less twice its standard error: the largest of many
-        # noisy means is biased upwards, and noise is no headroom.
+        # The best mean measured, less twice its own standard error (its seeds' spread
+        # there): the largest of many noisy means is biased upwards, and noise is no
+        # headroom.
         measured_best = min(
-            err(float(m.natural(np.max(m.orient(x.val) - 2.0 * np.nan_to_num(x.val_se)))))
+            err(float(m.natural(np.max(m.orient(x.val) - 2.0 * x.val_sd
+                                       / np.sqrt(np.maximum(x.seeds, 1))))))
             for x in models.values())
         e_opt = min([*reachable, measured_best])
         opt_source = ("best measured score" if e_opt == measured_best

@@ -440,6 +440,7 @@ def _validated(frame: Any, *, dataset: str | None, metric: str | None, label: st
                          f"columns {describe(frame.columns)} (missing "
                          f"{', '.join(missing)})")
     frame = _one_dataset(frame, dataset)
+    frame, dropped = _one_design(frame)
     fingerprint = (str(frame["dataset"].iloc[0]) if "dataset" in frame.columns and len(frame)
                    else "")
     ds_name = (str(frame["dataset_name"].iloc[0]) if "dataset_name" in frame.columns
@@ -464,7 +465,7 @@ def _validated(frame: Any, *, dataset: str | None, metric: str | None, label: st
                       ("val_score", np.nan)):
         out[col] = (pd.to_numeric(out[col], errors="coerce").astype(np.float64)
                     if col in out.columns else fill)
-    notes: list[str] = []
+    notes: list[str] = list(dropped)
     finite = ok & np.isfinite(out["val_score"].to_numpy())
     if (ok & ~finite).any():
         notes.append(f"{int((ok & ~finite).sum())} trial(s) marked ok without a finite "
@@ -520,6 +521,28 @@ def _one_dataset(frame: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
         raise InputError("dataset", f"one of {choices} (the source holds {len(pairs)} "
                          "datasets)", "none")
     return frame
+
+
+def _one_design(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Each model's trials of one run design: when a store holds trials of one model name
+    measured under another evaluation design (other folds, another hold-out) or trained
+    another way (another training rule or setting), they are not one curve; the latest
+    run's trials are kept and a note says how many others were left out."""
+    if not {"design", "identity", "used_at"} <= set(frame.columns):
+        return frame, []
+    run = frame["design"].astype(str) + "|" + frame["identity"].astype(str)
+    keep = np.ones(len(frame), dtype=bool)
+    notes = []
+    for model, rows in frame.groupby("model", sort=False).groups.items():
+        runs = run.loc[rows]
+        if runs.nunique() < 2:
+            continue
+        latest = runs.loc[frame.loc[rows, "used_at"].astype(float).idxmax()]
+        older = rows[(runs != latest).to_numpy()]
+        keep[frame.index.get_indexer(older)] = False
+        notes.append(f"{len(older)} older trial(s) of {model} from a run with another "
+                     "evaluation design or training left out (the latest run's are used)")
+    return frame[keep], notes
 
 
 def _one_metric(frame: pd.DataFrame, ok: np.ndarray, metric: str | None,
