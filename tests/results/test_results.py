@@ -247,8 +247,12 @@ def test_trials_below_chance_are_marked_noted_and_left_out_of_the_fit() -> None:
     t.loc[collapsed, "val_score"] = 0.05
     r = Results.from_source(t)
     assert r.table.loc[collapsed.to_numpy(), "below_chance"].all()
-    assert r.table["below_chance"].sum() == 1
+    assert r.table["below_chance"].sum() == 1 and r.table["outlier"].sum() == 1
     assert any("below chance" in n and "seed 0" in n for n in r.notes)
+    every = t.copy()
+    every.loc[every["n"] == 50, "val_score"] = 0.05  # all seeds: what the model does
+    r_all = Results.from_source(every)
+    assert r_all.table["below_chance"].sum() == 3 and not r_all.table["outlier"].any()
     clean = Results.from_source(t[~collapsed])
     assert fit_model_curve(r, "m").predict(50) == pytest.approx(
         fit_model_curve(clean, "m").predict(50), abs=1e-9)

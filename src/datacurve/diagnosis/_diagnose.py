@@ -575,8 +575,8 @@ def diagnose(results: Results | pd.DataFrame, model: str | None = None, *,
                                        / np.sqrt(np.maximum(x.seeds, 1))))))
             for x in models.values())
         e_opt = min([*reachable, measured_best])
-        opt_source = ("best measured score" if e_opt == measured_best
-                      else "best asymptote reached with confidence")
+        opt_source = ("best score measured, less 2 standard errors"
+                      if e_opt == measured_best else "best asymptote reached with confidence")
     # With noisy training labels the training error has a floor of its own: a model that
     # predicts every true class still disagrees with the flipped labels.
     e_train_floor = e_opt
@@ -656,8 +656,11 @@ def diagnose(results: Results | pd.DataFrame, model: str | None = None, *,
         evidence.update({"target": t, "target_reached": reached,
                          "samples_for_target": None if math.isinf(need) else need})
         if err(t) < e_opt - 1e-12:
-            notes.append(f"the target {t:g} is beyond the best achievable {m.name} "
-                         f"{m.from_error(e_opt):.4g} ({opt_source})")
+            notes.append(f"the target {t:g} is beyond the best {m.name} measured or "
+                         f"confidently extrapolated here, {m.from_error(e_opt):.4g} "
+                         f"({opt_source})" if opt_source != "given" else
+                         f"the target {t:g} is beyond the best achievable {m.name} "
+                         f"{m.from_error(e_opt):.4g} (given)")
 
     # The verdict: the largest priced lever, or what bias and variance say when none helps.
     # More data counts only when the measured curve still rises (not flat).

@@ -197,9 +197,10 @@ def fit_model_curve(results: Results | pd.DataFrame, model: str | None = None
     r = Results.from_source(results)
     model = r.pick(model)
     f = r.natural_frame(model)
-    if "below_chance" in r.table.columns:
-        # A trial that scored below chance did not learn: an outlier, not noise.
-        learned = ~r.table.loc[r.table["model"] == model, "below_chance"].to_numpy(bool)
+    if "outlier" in r.table.columns:
+        # A trial below chance beside siblings that learned did not learn: an outlier,
+        # not noise (`Results`).
+        learned = ~r.table.loc[r.table["model"] == model, "outlier"].to_numpy(bool)
         if learned.any():
             f = f[learned]
     m = r.metric

@@ -491,12 +491,17 @@ def _validated(frame: Any, *, dataset: str | None, metric: str | None, label: st
         raise InputError(name, "at least one finished trial", f"none in {label}"
                          + (f" for dataset {dataset!r}" if dataset else ""))
     table["below_chance"] = _below_chance(table, m, info.get(fingerprint, {}))
-    if table["below_chance"].any():
-        bad = table[table["below_chance"]]
+    # Below chance where the other seeds of that model and size are not: a trial that did
+    # not learn (an outlier). Where most of them are, that is what the model does there.
+    share = table.groupby(["model", "n"])["below_chance"].transform("mean")
+    table["outlier"] = table["below_chance"] & (share < 0.5)
+    if table["outlier"].any():
+        bad = table[table["outlier"]]
         shown = "; ".join(f"{r.model} n={int(r.n)} seed {int(r.seed)} "
                           f"({float(m.natural(r.val_score)):.3g})"
                           for r in bad.head(4).itertuples())
-        notes.append(f"{len(bad)} trial(s) scored below chance, as if untrained: {shown}"
+        notes.append(f"{len(bad)} trial(s) scored below chance where the other seeds at "
+                     f"that size did not, as if untrained: {shown}"
                      + (" …" if len(bad) > 4 else "") + "; the curve fits leave them out")
     return Results(table=table, failed=failed, metric=m, source=label, dataset=fingerprint,
                    dataset_name=ds_name, task=task, info=info.get(fingerprint, {}),
