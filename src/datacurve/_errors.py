@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["DatacurveError", "InputError", "describe"]
+__all__ = ["DatacurveError", "InputError", "describe", "did_you_mean"]
 
 
 class DatacurveError(Exception):
@@ -57,3 +57,12 @@ def describe(values: Iterable[object], limit: int = 6) -> str:
     if len(items) > limit:
         shown += f", … ({len(items) - limit} more)"
     return shown
+
+
+def did_you_mean(value: object, choices: Iterable[object]) -> str:
+    """`` (did you mean 'x'?)`` for the choice closest to `value`, or ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1,
+                                      cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

@@ -3,13 +3,26 @@ input never changes. `measure_cleaning`: raw vs cleaned curves on one evaluation
 
 from __future__ import annotations
 
+import gzip
+import json
+import os
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from datacurve import InputError
-from datacurve.auditing import AuditReport, CheckResult, clean, load_report, measure_cleaning
-from datacurve.data import Dataset, make_synthetic
+from datacurve.auditing import (
+    AuditReport,
+    CheckResult,
+    clean,
+    clean_path,
+    load_report,
+    measure_cleaning,
+    write_clean,
+)
+from datacurve.data import Dataset, load_data, make_synthetic
 
 
 def dataset(n: int = 12) -> Dataset:
@@ -164,3 +177,154 @@ def test_cleaning_planted_label_noise_is_worth_samples(tmp_path: object) -> None
     assert v.gain > 0.03
     assert v.equivalent_samples > 0 and v.multiplier > 1.0
     assert set(v.results["version"]) == {"raw", "clean"}
+
+
+# -- writing a cleaned file: never over the source ------------------------------------------
+def cleaned_file(path: Path) -> Dataset:
+    """Write `dataset()`'s table to `path` (its ending picks format and compression),
+    load it, and clean its duplicate pair 1-2 away (row 2 goes)."""
+    raw = dataset().raw
+    assert raw is not None
+    if ".jsonl" in path.name:
+        raw.to_json(path, orient="records", lines=True)
+    elif ".tsv" in path.name:
+        raw.to_csv(path, sep="\t", index=False)
+    else:
+        raw.to_csv(path, index=False)
+    ds = load_data(str(path), label="label")
+    return clean(ds, report(ds, exact_duplicate=result("exact_duplicate", ds.n, [1, 2],
+                                                       [(1, 2)])))
+
+
+def _link(kind: str, target: Path, link: Path) -> None:
+    if kind == "symlink":
+        link.symlink_to(target)
+    else:
+        os.link(target, link)
+
+
+@pytest.mark.parametrize("kind", ["symlink", "hardlink"])
+@pytest.mark.parametrize("which", ["data", "lineage", "source_lineage"])
+def test_links_to_the_source_are_refused_even_with_force(tmp_path: Path, kind: str,
+                                                         which: str) -> None:
+    """The incident: `clean --force` wrote the original through a symlinked lineage file.
+    A target (the data file or its lineage) that is the source, or the source's own
+    lineage file, by a symbolic or a hard link, is refused naming `out`; nothing is
+    written and the source's bytes never change."""
+    data = tmp_path / "data.csv"
+    cleaned = cleaned_file(data)
+    source_lineage = tmp_path / "data.csv.lineage.json"
+    source_lineage.write_text('{"lineage": []}')
+    protected = source_lineage if which == "source_lineage" else data
+    before = {p: p.read_bytes() for p in (data, source_lineage)}
+    dest = tmp_path / "data.clean.csv"
+    _link(kind, protected, dest if which == "data" else
+          dest.with_name(dest.name + ".lineage.json"))
+    with pytest.raises(InputError) as info:
+        write_clean(cleaned, data, force=True)
+    assert info.value.name == "out" and "never overwritten" in str(info.value)
+    assert {p: p.read_bytes() for p in (data, source_lineage)} == before
+    if which != "data":
+        assert not dest.exists()
+
+
+@pytest.mark.parametrize("kind", ["symlink", "hardlink"])
+def test_an_out_linked_to_the_source_is_refused(tmp_path: Path, kind: str) -> None:
+    data = tmp_path / "data.csv"
+    cleaned = cleaned_file(data)
+    before = data.read_bytes()
+    out = tmp_path / "elsewhere" / "copy.csv"
+    out.parent.mkdir()
+    _link(kind, data, out)
+    with pytest.raises(InputError, match=r"^out: .*never overwritten"):
+        write_clean(cleaned, data, out, force=True)
+    assert data.read_bytes() == before
+    with pytest.raises(InputError, match=r"^out: "):  # the source itself, by a relative path
+        write_clean(cleaned, data, tmp_path / "elsewhere" / ".." / "data.csv", force=True)
+    assert data.read_bytes() == before
+
+
+def test_force_replaces_a_link_instead_of_writing_through_it(tmp_path: Path) -> None:
+    """An earlier target that is a link to some other file is replaced by the new file;
+    the other file keeps its bytes."""
+    data = tmp_path / "data.csv"
+    cleaned = cleaned_file(data)
+    other = tmp_path / "unrelated.txt"
+    other.write_text("someone else's file")
+    dest = clean_path(data)
+    dest.symlink_to(other)
+    with pytest.raises(InputError, match="exists"):
+        write_clean(cleaned, data)
+    written, lineage = write_clean(cleaned, data, force=True)
+    assert written == dest and not dest.is_symlink()
+    assert len(pd.read_csv(dest)) == cleaned.n
+    assert other.read_text() == "someone else's file"
+    assert json.loads(lineage.read_text())["fingerprint"] == cleaned.fingerprint
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "data.clean.csv", "data.clean.csv.lineage.json", "data.csv", "unrelated.txt"]
+
+
+@pytest.mark.parametrize(("name", "opener"), [
+    ("data.csv.gz", gzip.open), ("data.tsv.gz", gzip.open),
+    ("data.jsonl.bz2", None), ("data.csv.xz", None), ("data.csv.zip", None),
+])
+def test_compressed_tables_are_cleaned_compressed_the_same_way(tmp_path: Path, name: str,
+                                                               opener: object) -> None:
+    """`data.csv.gz` is written as `data.clean.csv.gz`, gzip-compressed, readable back;
+    the source is untouched."""
+    data = tmp_path / name
+    cleaned = cleaned_file(data)
+    before = data.read_bytes()
+    stem, ending = name.split(".", 1)
+    assert clean_path(data) == tmp_path / f"{stem}.clean.{ending}"
+    written, lineage = write_clean(cleaned, data)
+    assert written == tmp_path / f"{stem}.clean.{ending}"
+    assert lineage.name == f"{stem}.clean.{ending}.lineage.json"
+    if opener is gzip.open:
+        assert written.read_bytes()[:2] == b"\x1f\x8b"
+    back = load_data(str(written), label="label")
+    assert back.n == cleaned.n == 11 and back.fingerprint == cleaned.fingerprint
+    assert data.read_bytes() == before
+
+
+def test_an_unwritable_ending_names_the_data_or_the_out_given(tmp_path: Path) -> None:
+    """The error names `data` when no `out` was given (it used to blame an --out never
+    passed), `out` when one was."""
+    data = tmp_path / "data.txt"
+    dataset().raw.to_csv(data, index=False)  # type: ignore[union-attr]
+    ds = load_data(str(data), label="label", format="csv")
+    cleaned = clean(ds, report(ds))
+    with pytest.raises(InputError) as info:
+        write_clean(cleaned, data)
+    assert info.value.name == "data" and "out=" in info.value.expected
+    with pytest.raises(InputError) as info:
+        write_clean(cleaned, data, tmp_path / "x.clean.txt")
+    assert info.value.name == "out"
+    written, _ = write_clean(cleaned, data, tmp_path / "x.clean.csv.gz")
+    assert load_data(str(written), label="label").n == cleaned.n
+    (tmp_path / "folder.csv").mkdir()
+    with pytest.raises(InputError, match=r"^out: expected a file path, not a directory"):
+        write_clean(cleaned, data, tmp_path / "folder.csv", force=True)
+
+
+def test_an_image_folder_is_never_written_into(tmp_path: Path) -> None:
+    from PIL import Image
+
+    folder = tmp_path / "images"
+    for label in ("a", "b"):
+        (folder / label).mkdir(parents=True)
+        for i in range(4):
+            Image.new("L", (4, 4), color=60 * i + (100 if label == "b" else 0)).save(
+                folder / label / f"{i}.png")
+    ds = load_data(str(folder))
+    cleaned = clean(ds, report(ds))
+    with pytest.raises(InputError, match="inside the image folder"):
+        write_clean(cleaned, folder, folder / "a" / "manifest.csv")
+    inside = folder / "a" / "0.png"
+    before = inside.read_bytes()
+    os.link(inside, tmp_path / "hard.csv")
+    with pytest.raises(InputError, match="inside the image folder"):
+        write_clean(cleaned, folder, tmp_path / "hard.csv", force=True)
+    assert inside.read_bytes() == before
+    written, _ = write_clean(cleaned, folder)
+    assert written == tmp_path / "images.clean.csv" and len(pd.read_csv(written)) == 8

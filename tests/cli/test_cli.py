@@ -230,3 +230,22 @@ def test_a_bad_spec_names_the_model_flag(tmp_path: Path,
     code, _, err = run_cli(["curve", "digits", "-m", "nosuchmodel",
                             "--store", str(tmp_path / "s.sqlite")], capsys)
     assert_one_line_error(code, err, "--model", "nosuchmodel")
+
+
+def test_names_with_markup_are_printed_as_they_are(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Model names that look like Rich markup ('[/old]', '[bold]') come out literally in
+    fit, plan and diagnose tables, never styled and never a crash."""
+    rows = [{"model": name, "params": p, "n": n, "seed": s, "train_score": 1.0,
+             "val_score": top - 1.0 / n ** 0.5 + 0.001 * s, "metric": "accuracy",
+             "status": "ok", "fit_time": 1e-3 * n}
+            for name, p, top in (("m [/old]", 10, 0.9), ("[bold]x", 20, 0.95))
+            for n in (32, 64, 128, 256, 512) for s in range(2)]
+    path = tmp_path / "r.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    for args in (["fit", str(path)], ["plan", str(path), "--target", "0.9"],
+                 ["diagnose", str(path)]):
+        code, out, err = run_cli(args, capsys)
+        assert code == 0, err
+        flat = "".join(out.split())
+        assert "m[/old]" in flat and "[bold]x" in flat, args

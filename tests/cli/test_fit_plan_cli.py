@@ -130,3 +130,19 @@ def test_plan_compute_budget_needs_two_sizes(store: Path,
     code, _, err = run_cli(["plan", str(store), "--target", "0.9", "--compute-budget", "5"],
                            capsys)
     assert_one_line_error(code, err, "--compute-budget")
+
+
+def test_every_analysis_command_takes_store_like_curve(store: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    """`--store` names the source as `curve` and `results` do, with the same answer as
+    the positional SOURCE; two different ones are a one-line error."""
+    for cmd in (["fit"], ["plan", "--target", "0.93"], ["diagnose"]):
+        a = run_cli([*cmd, str(store), "--json"], capsys)
+        b = run_cli([*cmd, "--store", str(store), "--json"], capsys)
+        assert a[0] == b[0] == 0 and a[1] == b[1], cmd
+    out = tmp_path / "rep"
+    assert run_cli(["report", "--store", str(store), "--out", str(out)], capsys)[0] == 0
+    code, _, err = run_cli(["fit", str(store), "--store", str(tmp_path / "x.sqlite")],
+                           capsys)
+    assert_one_line_error(code, err, "SOURCE", "--store")

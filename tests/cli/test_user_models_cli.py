@@ -1,5 +1,5 @@
-"""The user's own model from the command line: import-path factories, sweeps, and the
-same stored trials as the Python API."""
+"""The user's own model from the command line: import-path factories (from modules the
+user allows with --allow-module), sweeps, and the same stored trials as the Python API."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 
 from datacurve import run_curve
 from datacurve.curves import Store
+from datacurve.models import ALLOW_MODULES_ENV, allow_modules
 from tests.cli.test_cli import assert_one_line_error, run_cli
 
 USER_MODULE = '''
@@ -44,6 +45,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     df.to_csv(tmp_path / "digits.csv", index=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv(ALLOW_MODULES_ENV, raising=False)  # restored after the test
     yield tmp_path
     for name in [m for m in sys.modules if m.startswith("userpkg")]:
         del sys.modules[name]
@@ -63,8 +65,10 @@ def stored(path: Path) -> pd.DataFrame:
 def test_cli_and_api_store_identical_trials(project, capsys, cli_spec, api_learner) -> None:
     code, _, err = run_cli(["curve", "digits.csv", "--label", "digit", "-m", cli_spec,
                               "--sizes", "64,128", "--seeds", "2", "--store", "cli.sqlite",
-                              "--eval-folds", "1", "--json"], capsys)
+                              "--eval-folds", "1", "--allow-module", "userpkg", "--json"],
+                           capsys)
     assert code == 0, err
+    allow_modules("userpkg")
     run_curve(pd.read_csv(project / "digits.csv"), api_learner, label="digit",
               sizes=[64, 128], seeds=2, store=project / "api.sqlite", progress=False,
               eval_folds=1)
@@ -77,7 +81,7 @@ def test_cli_sweeps_a_factory_and_records_sizes(project, capsys) -> None:
     code, out, err = run_cli(["curve", "digits.csv", "--label", "digit", "-m",
                               "userpkg.models:make_net", "--sweep", "width=4,16",
                               "--sizes", "64,128", "--seeds", "1", "--store", "s.sqlite",
-                              "--json"], capsys)
+                              "--allow-module", "userpkg", "--json"], capsys)
     assert code == 0, err
     res = pd.DataFrame(json.loads(out)["results"])
     params = res.groupby("model")["params"].first()
@@ -90,10 +94,12 @@ def test_cli_reports_failing_factories_and_goes_on(project, capsys) -> None:
     code, out, err = run_cli(["curve", "digits.csv", "--label", "digit",
                               "-m", "userpkg.models:make_broken", "-m",
                               "sklearn:LogisticRegression", "--sizes", "64",
-                              "--seeds", "1", "--eval-folds", "1", "--store", "s.sqlite"],
-                           capsys)
-    assert code == 0, err
+                              "--seeds", "1", "--eval-folds", "1", "--store", "s.sqlite",
+                              "--allow-module", "userpkg"], capsys)
+    # The other model's trial is kept; the run says the curve is incomplete (exit 1).
+    assert code == 1, err
     assert "1 of 2 trials failed" in out and "could not build width 8" in out
+    assert "1 of 2 trials failed; run the same command again" in err
 
 
 @pytest.mark.parametrize(("spec", "needles"), [
@@ -103,12 +109,13 @@ def test_cli_reports_failing_factories_and_goes_on(project, capsys) -> None:
 ])
 def test_bad_import_specs_are_one_line_errors(project, capsys, spec, needles) -> None:
     code, _, err = run_cli(["curve", "digits.csv", "--label", "digit", "-m", spec,
-                            "--sizes", "64", "--store", "s.sqlite"], capsys)
+                            "--sizes", "64", "--store", "s.sqlite", "--allow-module",
+                            "userpkg"], capsys)
     assert_one_line_error(code, err, *needles)
 
 
 def test_bad_sweep_is_a_one_line_error(project, capsys) -> None:
     code, _, err = run_cli(["curve", "digits.csv", "--label", "digit", "-m",
                             "userpkg.models:make_net", "--sweep", "width", "--store",
-                            "s.sqlite"], capsys)
+                            "s.sqlite", "--allow-module", "userpkg"], capsys)
     assert_one_line_error(code, err, "--sweep", "name=value")

@@ -30,7 +30,7 @@ def _cli(data: Path, store: Path, jobs: int) -> list[str]:
 def _finished(store: Path) -> dict[str, tuple[float, int]]:
     if not store.exists():
         return {}
-    con = sqlite3.connect(store)
+    con = sqlite3.connect(store.resolve().as_uri() + "?mode=ro", uri=True)  # never write
     try:
         rows = con.execute("SELECT key, finished_at, attempts FROM trials "
                            "WHERE status = 'ok'").fetchall()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ast
+import os
 import pickle
+import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +20,16 @@ from sklearn.pipeline import Pipeline
 
 from datacurve._errors import InputError
 from datacurve.models import (
+    ALLOW_MODULES_ENV,
     BUILTIN_MODELS,
     CNNLearner,
     MLPLearner,
     ModelSpec,
+    allow_modules,
     describe_spec,
     parameter_count,
     parse_spec,
+    spec_module,
 )
 from datacurve.models._spec import _format_value
 
@@ -361,3 +367,154 @@ def test_model_spec_is_frozen() -> None:
     assert isinstance(spec, ModelSpec)
     with pytest.raises(AttributeError):
         spec.canonical = "cnn"  # type: ignore[misc]
+
+
+# -- what a spec may run ------------------------------------------------------------------
+TRAPPED = """
+import pathlib
+import shutil
+from shutil import rmtree
+from sklearn.utils import all_estimators
+from sklearn.linear_model import LogisticRegression
+
+
+def _mark(name):
+    pathlib.Path(__file__).with_name(name).write_text("called")
+
+
+def make_model(C=1.0):
+    \"\"\"A factory: returns an estimator, and leaves a mark when called.\"\"\"
+    _mark("factory-called")
+    return LogisticRegression(C=C)
+
+
+class Hostile:
+    \"\"\"Not a learner (no fit nor predict), and marks when instantiated.\"\"\"
+
+    def __init__(self, path="x"):
+        _mark("class-called")
+"""
+
+
+@pytest.fixture
+def trapped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A user package whose factory and non-learner class leave marks when called; no
+    module allowed (the variable is restored after the test)."""
+    pkg = tmp_path / "dc_trapped_pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "models.py").write_text(TRAPPED)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv(ALLOW_MODULES_ENV, raising=False)
+    yield pkg
+    for name in [m for m in sys.modules if m.startswith("dc_trapped_pkg")]:
+        del sys.modules[name]
+
+
+@pytest.mark.parametrize("template", [
+    'shutil:rmtree(path="{victim}")',
+    'shutil.rmtree(path="{victim}")',
+    'os:system(command="touch {victim}/marker && rm -rf {victim}")',
+    "builtins:eval(source=\"__import__('shutil').rmtree('{victim}')\")",
+    'builtins.exec(source="import shutil; shutil.rmtree(\'{victim}\')")',
+    'subprocess:run(args="rm -rf {victim}", shell=True)',
+    'os.path:join(a="{victim}")',
+    "antigravity:x",
+])
+def test_standard_library_is_refused_before_anything_runs(
+        template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even allowed (it cannot be), nothing of the standard library is imported or
+    called: the directory survives, and the error says what a spec may run."""
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("data")
+    monkeypatch.setenv(ALLOW_MODULES_ENV, "shutil,os,builtins,subprocess")
+    text = template.format(victim=victim)
+    with pytest.raises(InputError) as info:
+        parse_spec(text)
+    err = info.value
+    assert err.name == "spec" and repr(text) in err.got
+    assert "standard library" in str(err)
+    assert "learner class" in err.expected and "allow_modules" in err.expected
+    assert (victim / "keep.txt").read_text() == "data"
+    assert not (victim / "marker").exists()
+
+
+def test_functions_run_only_from_allowed_modules(trapped: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A factory of a module nobody allowed is refused before it is called; once its
+    package is allowed it parses and builds (and only building calls it)."""
+    spec = "dc_trapped_pkg.models:make_model(C=0.5)"
+    with pytest.raises(InputError) as info:
+        parse_spec(spec)
+    assert "'dc_trapped_pkg.models' is not an allowed module" in info.value.got
+    assert "allow_modules" in info.value.expected and "dc_trapped_pkg" in info.value.expected
+    assert not (trapped / "factory-called").exists()
+
+    assert allow_modules("dc_trapped_pkg") == ("dc_trapped_pkg",)
+    parsed = parse_spec(spec)
+    assert parsed.kind == "factory" and not (trapped / "factory-called").exists()
+    built = parsed.build(random_state=0)
+    assert isinstance(built, Pipeline) and built[-1].C == 0.5
+    assert (trapped / "factory-called").exists()
+
+
+def test_allowed_modules_do_not_launder_other_functions(trapped: Path) -> None:
+    """Allowing a package allows the functions it defines, not the ones it imports: a
+    re-exported standard-library or third-party function is still refused."""
+    allow_modules("dc_trapped_pkg")
+    for name, needle in (("rmtree", "from the standard library"),
+                         ("all_estimators", "'sklearn.utils.discovery' is not an allowed")):
+        with pytest.raises(InputError, match="spec") as info:
+            parse_spec(f"dc_trapped_pkg.models:{name}()")
+        assert needle in info.value.got, info.value.got
+
+
+def test_classes_must_be_learners_before_they_are_instantiated(trapped: Path) -> None:
+    """A class without fit and predict is refused without being called (no module needs
+    allowing for a learner class)."""
+    with pytest.raises(InputError, match="not a learner"):
+        parse_spec("dc_trapped_pkg.models:Hostile(path='/')")
+    assert not (trapped / "class-called").exists()
+    assert parse_spec("sklearn.linear_model:LogisticRegression(C=0.5)").kind == "sklearn"
+
+
+def test_third_party_functions_need_allowing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ALLOW_MODULES_ENV, raising=False)
+    with pytest.raises(InputError, match=r"'sklearn\.utils' is not an allowed module"):
+        parse_spec("sklearn.utils:all_estimators()")
+    # datacurve's own scripted factories need no permission
+    assert parse_spec("datacurve.models._scripted:scripted_sweep").kind == "factory"
+    with pytest.raises(InputError, match="not an allowed module"):
+        parse_spec("datacurve.auditing:write_clean(source='x')")
+
+
+def test_allow_modules_validates_and_accumulates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ALLOW_MODULES_ENV, raising=False)
+    assert allow_modules() == ()
+    assert allow_modules("pkg_a, pkg_b.models", "pkg_a") == ("pkg_a", "pkg_b.models")
+    assert allow_modules("pkg_c") == ("pkg_a", "pkg_b.models", "pkg_c")
+    assert os.environ[ALLOW_MODULES_ENV] == "pkg_a,pkg_b.models,pkg_c"
+    for bad, needle in (("os", "standard library"), ("shutil.x", "standard library"),
+                        ("not a module", "module names"), ("pkg/x", "module names")):
+        with pytest.raises(InputError) as info:
+            allow_modules(bad)
+        assert info.value.name == "allow_modules" and needle in str(info.value)
+    # the standard library never counts, even written into the variable by hand
+    monkeypatch.setenv(ALLOW_MODULES_ENV, "os, builtins ,pkg_d")
+    assert allow_modules() == ("pkg_d",)
+
+
+@pytest.mark.parametrize(("text", "module"), [
+    ("mypkg.models:make_net(width=64)", "mypkg.models"),
+    ("mypkg:Net", "mypkg"),
+    ("mypkg.models.Net(a=1)", "mypkg.models"),
+    ("sklearn.ensemble.RandomForestClassifier()", "sklearn.ensemble"),
+    ("sklearn:LogisticRegression(C=0.5)", None),
+    ("cnn:width=4", None),
+    ("mlp", None),
+    ("foo", None),
+])
+def test_spec_module_reads_the_module_without_importing(text: str,
+                                                        module: str | None) -> None:
+    assert spec_module(text) == module

@@ -315,6 +315,17 @@ def analyze(results: Any, *, target: float | None = None,
             raise InputError("target", f"a {m.name} within the metric's range "
                              f"[{m.lower:g}, {m.upper:g}]", repr(target))
         target = float(target)
+    for arg, value, positive in (("cost_per_sample", cost_per_sample, False),
+                                 ("budget", budget, False),
+                                 ("compute_budget", compute_budget, True)):
+        if value is not None and (isinstance(value, bool) or not isinstance(
+                value, int | float | np.number) or not math.isfinite(float(value))
+                or float(value) < 0 or (positive and float(value) == 0)):
+            raise InputError(arg, "a positive number" if positive else
+                             "a non-negative number", repr(value))
+    if budget is not None and cost_per_sample is None:
+        raise InputError("budget", "cost_per_sample as well (to turn money into samples)",
+                         "a budget alone")
     chosen = r.models() if models is None else list(dict.fromkeys(r.pick(x) for x in models))
 
     report, report_path = _audit_report(audit)

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import time
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -195,13 +197,117 @@ def clean(dataset: Dataset, report: AuditReport, *,
 
 
 
+# File endings `write_clean` writes, by format (as `datacurve.data.load` reads them), and
+# the compressions pandas reads and writes for tables (`data.csv.gz`).
+_ENDINGS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl",
+            ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet", ".npz": "npz"}
+_COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".zip": "zip", ".xz": "xz", ".zst": "zstd"}
+_WRITTEN = ("a file ending in .csv, .tsv, .jsonl or .parquet (tables; .csv, .tsv and "
+            ".jsonl may be compressed: .gz, .bz2, .zip, .xz, .zst), or .npz")
+
+
+def _split_name(path: Path) -> tuple[str, str, str]:
+    """``(stem, ending, compression)``: ``data.csv.gz`` → ``("data", ".csv", ".gz")``,
+    ``data.csv`` → ``("data", ".csv", "")``; a compression counts only after another
+    ending, as `datacurve.data.load` reads it."""
+    name = path.name
+    suffixes = path.suffixes
+    compression = ""
+    if len(suffixes) >= 2 and suffixes[-1].lower() in _COMPRESSIONS:
+        compression = suffixes[-1]
+        name = name[:-len(compression)]
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        return name, "", compression
+    return stem, f".{ext}", compression
+
+
+def _named(path: Path) -> Path:
+    """`path`, absolute when it has no name of its own (``.``, ``..``)."""
+    return path if path.name else path.resolve()
+
+
 def clean_path(source: str | Path, suffix: str | None = None) -> Path:
     """Where `write_clean` puts the cleaned version of `source`: beside it, named
-    ``<stem>.clean<suffix>`` (an image folder gets ``<folder>.clean.csv``, a manifest)."""
-    src = Path(source)
+    ``<stem>.clean<suffix>`` (an image folder gets ``<folder>.clean.csv``, a manifest).
+
+    A compressed table keeps its compression: ``data.csv.gz`` → ``data.clean.csv.gz``.
+    `suffix` replaces the whole ending (``".parquet"``, ``".csv.gz"``).
+    """
+    src = _named(Path(source))
     if src.is_dir():
-        return src.with_name(f"{src.name}.clean.csv")
-    return src.with_name(f"{src.stem}.clean{suffix or src.suffix}")
+        return src.with_name(f"{src.name}.clean{suffix or '.csv'}")
+    stem, ending, compression = _split_name(src)
+    return src.with_name(f"{stem}.clean{suffix or ending + compression}")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file `path` reaches (following links), or None."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.relative_to(folder)
+    except ValueError:
+        return False
+    return True
+
+
+def _folder_holds(folder: Path, ident: tuple[int, int]) -> bool:
+    """Whether a file inside `folder` is the file `ident` (a hard link into it)."""
+    for root, _, files in os.walk(folder):
+        for f in files:
+            if _identity(Path(root, f)) == ident:
+                return True
+    return False
+
+
+def _check_targets(src: Path, targets: Iterable[Path], force: bool) -> None:
+    """Refuse (naming ``out``) any target that is the source or the source's lineage
+    file, by resolved path or by device and inode (a symbolic or hard link), or that lies
+    inside a source folder; and existing targets without `force`."""
+    protected = [src, src.with_name(src.name + ".lineage.json")]
+    protected_paths = [p.resolve() for p in protected]
+    protected_ids = [i for i in map(_identity, protected) if i is not None]
+    never = ("a path other than the original data and its files (they are never "
+             "overwritten, through a link or otherwise)")
+    for p in targets:
+        resolved = p.resolve()
+        ident = _identity(p)
+        if resolved in protected_paths or (ident is not None and ident in protected_ids):
+            plain = any(p.absolute() == q.absolute() for q in protected)
+            raise InputError("out", never, f"'{p}'" if plain else
+                             f"'{p}' (the same file as '{src}' or its lineage, by a link)")
+        if src.is_dir():
+            folder = src.resolve()
+            if _inside(resolved, folder) or (
+                    ident is not None and p.is_file() and p.stat().st_nlink > 1
+                    and _folder_holds(folder, ident)):
+                raise InputError("out", never, f"'{p}' (inside the image folder '{src}')")
+        if p.is_dir():
+            raise InputError("out", "a file path, not a directory", f"'{p}'")
+        if (p.exists() or p.is_symlink()) and not force:
+            raise InputError("out", "a path that does not exist yet (or force=True)",
+                             f"'{p}' exists")
+
+
+def _replace(dest: Path, write: Callable[[Path], object]) -> None:
+    """Write a new file with `write(tmp)` beside `dest`, then rename it over `dest`: an
+    existing `dest` is replaced, never written through (a link to another file stays
+    that file's), and a failed write leaves nothing half-written."""
+    # A fresh name, created by the writer itself, so the file gets the usual permissions.
+    tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        write(tmp)
+        tmp.replace(dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_clean(cleaned: Dataset, source: str | Path, out: str | Path | None = None, *,
@@ -209,55 +315,88 @@ def write_clean(cleaned: Dataset, source: str | Path, out: str | Path | None = N
     """Write a cleaned dataset beside its source, never over it.
 
     Tables (CSV, TSV, Parquet, JSONL) are written in the source's format with the kept
-    rows of the original table (relabelled labels included); NPZ as ``X`` and ``y``; an
-    image folder as a CSV manifest (``path, label``) of the kept images. The lineage goes
-    to ``<file>.lineage.json``.
+    rows of the original table (relabelled labels included), compressed as the source is
+    (``data.csv.gz`` → ``data.clean.csv.gz``); NPZ as ``X`` and ``y``; an image folder as
+    a CSV manifest (``path, label``) of the kept images. The lineage goes to
+    ``<file>.lineage.json``.
+
+    Nothing is ever written to the source or its lineage file: a target that is one of
+    them, by path, through a symbolic link or as a hard link (same device and inode), or
+    that lies inside a source folder, is refused; files are written anew and renamed
+    into place, so an existing target (with `force`) is replaced, not written through.
+
+    Parameters
+    ----------
+    cleaned : Dataset
+        What `clean` returned.
+    source : path
+        The file or image folder `cleaned` was loaded from.
+    out : path, optional
+        Where to write (default `clean_path`); its ending chooses the format.
+    force : bool
+        Replace an earlier cleaned file (never the source).
 
     Returns
     -------
     (data_path, lineage_path)
+
+    Raises
+    ------
+    InputError
+        Naming ``out`` for a target that is the source (or a link to it), exists without
+        `force` or has an ending datacurve cannot write; naming ``data`` when the
+        source's own ending cannot be written and `out` was not given.
     """
-    src = Path(source)
+    src = _named(Path(source))
     dest = Path(out) if out is not None else clean_path(src)
-    if dest.resolve() == src.resolve():
-        raise InputError("out", "a path other than the original data (it is never "
-                         "overwritten)", f"'{dest}'")
     lineage = dest.with_name(dest.name + ".lineage.json")
-    for p in (dest, lineage):
-        if p.exists() and not force:
-            raise InputError("out", "a path that does not exist yet (or force=True)",
-                             f"'{p}' exists")
-    suffix = dest.suffix.lower()
+    _, ending, compression = _split_name(dest)
+    fmt = _ENDINGS.get(ending.lower())
+    if src.is_dir() and fmt != "csv":
+        raise InputError("out", "a file ending in .csv (optionally compressed, e.g. "
+                         ".csv.gz): an image folder is written as a CSV manifest",
+                         f"'{dest}'")
+    if fmt is None or (compression and fmt not in ("csv", "tsv", "jsonl")):
+        if out is None:
+            raise InputError("data", f"a file datacurve can write a cleaned copy of "
+                             f"({_WRITTEN}; or pass out= with such an ending)", f"'{src}'")
+        raise InputError("out", _WRITTEN, f"'{dest}'")
+    _check_targets(src, (dest, lineage), force)
     raw = cleaned.raw
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if src.is_dir():
-        if raw is None:
-            raise InputError("data", "an image folder loaded by datacurve", f"'{src}'")
-        raw.to_csv(dest, index=False)
-    elif suffix == ".npz":
-        X = cleaned.X.toarray() if hasattr(cleaned.X, "toarray") else np.asarray(cleaned.X)
-        y = (np.asarray(cleaned.classes)[cleaned.y] if cleaned.classes is not None
-             else cleaned.y)
-        np.savez_compressed(dest, X=X, y=y)
-    else:
-        if raw is None:
-            raise InputError("data", "a table, an .npz file or an image folder",
-                             f"'{src}'")
-        if suffix == ".parquet":
-            raw.to_parquet(dest, index=False)
-        elif suffix in (".jsonl", ".ndjson"):
-            raw.to_json(dest, orient="records", lines=True)
-        elif suffix in (".tsv", ".tab"):
-            raw.to_csv(dest, sep="\t", index=False)
-        elif suffix == ".csv":
-            raw.to_csv(dest, index=False)
+    if raw is None and fmt != "npz":
+        raise InputError("data", "a table, an .npz file or an image folder loaded by "
+                         "datacurve", f"'{src}'")
+    codec: dict[str, Any] | None = None
+    if compression:
+        codec = {"method": _COMPRESSIONS[compression.lower()]}
+        if codec["method"] == "zip":
+            codec["archive_name"] = dest.name[:-len(compression)]
+
+    def write_data(path: Path) -> None:
+        if fmt == "npz":
+            X = (cleaned.X.toarray() if hasattr(cleaned.X, "toarray")
+                 else np.asarray(cleaned.X))
+            y = (np.asarray(cleaned.classes)[cleaned.y] if cleaned.classes is not None
+                 else cleaned.y)
+            with path.open("wb") as f:  # a file object: numpy adds no .npz ending
+                np.savez_compressed(f, X=X, y=y)
+            return
+        assert raw is not None
+        if fmt == "parquet":
+            raw.to_parquet(path, index=False)
+        elif fmt == "jsonl":
+            raw.to_json(path, orient="records", lines=True, compression=codec)
         else:
-            raise InputError("out", "a file ending in .csv, .tsv, .parquet, .jsonl or "
-                             ".npz", f"'{dest}'")
-    lineage.write_text(json.dumps({"source": str(src), "written": str(dest),
-                                   "fingerprint": cleaned.fingerprint,
-                                   "lineage": cleaned.metadata.get("lineage", [])},
-                                  indent=1, default=str))
+            raw.to_csv(path, sep="\t" if fmt == "tsv" else ",", index=False,
+                       compression=codec)
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    _replace(dest, write_data)
+    text = json.dumps({"source": str(src), "written": str(dest),
+                       "fingerprint": cleaned.fingerprint,
+                       "lineage": cleaned.metadata.get("lineage", [])},
+                      indent=1, default=str)
+    _replace(lineage, lambda path: path.write_text(text))
     return dest, lineage
 
 

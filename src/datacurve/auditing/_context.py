@@ -146,7 +146,7 @@ class AuditContext:
             from sklearn.decomposition import TruncatedSVD
 
             X = sp.csr_matrix(self.X, dtype=np.float32)
-            k = min(EMBED_DIM, X.shape[1] - 1) if X.shape[1] > 1 else 1
+            k = min(EMBED_DIM, X.shape[1] - 1, X.shape[0] - 1) if X.shape[1] > 1 else 1
             if k < 1 or X.shape[1] <= EMBED_DIM:
                 return np.ascontiguousarray(X.toarray(), dtype=np.float32)
             Z = TruncatedSVD(k, random_state=self.seed).fit_transform(X)
@@ -165,7 +165,9 @@ class AuditContext:
         if Z.shape[1] > 256:
             from sklearn.decomposition import PCA
 
-            Z = PCA(EMBED_DIM, random_state=self.seed, svd_solver="randomized").fit_transform(Z)
+            # PCA keeps at most as many components as there are examples.
+            k = min(EMBED_DIM, Z.shape[0])
+            Z = PCA(k, random_state=self.seed, svd_solver="randomized").fit_transform(Z)
         return np.ascontiguousarray(Z, dtype=np.float32)
 
     def knn(self, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -87,19 +88,44 @@ def _print_run(run: CurveRun, title: str) -> None:
     summary = run.summary()
     out_console.print(curve_table(summary, title))
     note = (f"{run.ran} trials trained, {run.cached} reused from the store, "
-            f"{run.failed} failed, in {run.seconds:.1f} s · store: {run.store_path}")
+            f"{run.failed} failed, in {run.seconds:.1f} s · store: "
+            f"{escape(str(run.store_path))}")
     out_console.print(note)
     failures = run.describe_failures()
     if failures:
         out_console.print(f"[red]{escape(failures)}[/]  (see `datacurve results --all`)")
 
 
-def _importable_cwd() -> None:
-    """Import-path specs (``mypkg.models:make_net``) resolve from the working directory,
-    as with ``python -m``."""
+def _importable_cwd(specs: list[str], allowed: list[str] | None = None) -> None:
+    """Let import-path specs (``mypkg.models:make_net``) name the user's own modules.
+
+    The modules given to ``--allow-module`` may provide factory functions
+    (`datacurve.models.allow_modules`, which sets the environment variable that worker
+    processes inherit). A module a spec names that cannot be imported otherwise is
+    looked for in the working directory: the directory is then *appended* to
+    ``sys.path``, after the standard library and the installed packages, so a file there
+    never shadows them. When every named module is found (or none is named, as for
+    ``sklearn:`` and built-in specs) ``sys.path`` is left alone.
+    """
+    import importlib.machinery
+    import importlib.util
+
+    from datacurve.models import allow_modules, spec_module
+
+    if allowed:
+        allow_modules(*allowed)
     cwd = str(Path.cwd())
-    if cwd not in sys.path:
-        sys.path.insert(0, cwd)
+    for spec in specs:
+        module = spec_module(spec)
+        if module is None or cwd in sys.path:
+            continue
+        top = module.split(".")[0]
+        try:
+            found = importlib.util.find_spec(top) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found and importlib.machinery.PathFinder.find_spec(top, [cwd]) is not None:
+            sys.path.append(cwd)
 
 
 def _parse_sweep(items: list[str] | None) -> dict[str, list[Any]] | None:
@@ -164,10 +190,14 @@ def curve(
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     retry_failed: Annotated[bool, typer.Option(help="Rerun trials that failed before.")]
     = True,
+    allow_module: Annotated[list[str] | None, typer.Option(
+        help="Let --model specs call factory functions from this module or package (and "
+             "its submodules), e.g. mypkg; learner classes need no permission, the "
+             "standard library is never allowed. Repeatable.")] = None,
 ) -> None:
     """Measure learning curves: train each model on nested subsets of DATA."""
     dataset = _load(data, label, text_column, group, split, task)
-    _importable_cwd()
+    _importable_cwd(model, allow_module)
     size: float | int = int(eval_size) if eval_size >= 1 and eval_size.is_integer() \
         else eval_size
     with progress_bar(not (json_out or quiet), f"{dataset.name}") as cb:
@@ -184,6 +214,15 @@ def curve(
             out_console.print(f"evaluation: {escape(plan['evaluation']['how'])}; "
                               f"{escape(plan['cost'])} (--eval-folds 1: one evaluation "
                               "set)")
+    # The curve is incomplete while trials of it failed: exit 1, or 3 when none worked.
+    failed = int((run.results["status"] != "ok").sum())
+    if failed:
+        total = len(run.results)
+        how = ("run the same command again to retry them" if retry_failed
+               else "run without --no-retry-failed to retry them")
+        sys.stderr.write(f"datacurve: {failed} of {total} trials failed; {how} "
+                         "(`datacurve results --all` shows why)\n")
+        raise typer.Exit(3 if failed == total else 1)
 
 
 @app.command()
@@ -213,10 +252,10 @@ def results(
                     "results": records(table)})
         return
     if out is not None:
-        out_console.print(f"wrote {len(table)} trials to {out}")
+        out_console.print(f"wrote {len(table)} trials to {escape(str(out))}")
         return
     if table.empty:
-        out_console.print(f"{store}: no trials" + (" matching the filters" if
+        out_console.print(f"{escape(str(store))}: no trials" + (" matching the filters" if
                                                    (dataset or model) else ""))
         return
     for fp, part in table.groupby("dataset", sort=False):
@@ -227,7 +266,7 @@ def results(
         bad = part[part["status"] != "ok"]
         for _, row in bad.iterrows():
             first = str(row["error"]).splitlines()[0] if row["error"] else "failed"
-            out_console.print(f"[red]failed[/] {row['model']} n={row['n']} "
+            out_console.print(f"[red]failed[/] {escape(str(row['model']))} n={row['n']} "
                               f"seed={row['seed']}: {first}")
 
 
@@ -244,9 +283,21 @@ def _export(table: pd.DataFrame, out: Path) -> None:
         table.to_parquet(out, index=False)
 
 
-SourceArg = Annotated[Path, typer.Argument(
+SourceArg = Annotated[Path | None, typer.Argument(
     help="A datacurve store (SQLite) or a results file (.csv / .parquet) written by "
-         "'datacurve results --out'.")]
+         "'datacurve results --out' (default: --store).", show_default=False)]
+StoreOpt = Annotated[Path | None, typer.Option(
+    "--store", help="The store to read, as 'curve' and 'results' name it (the same as "
+                    "SOURCE; default .datacurve/store.sqlite).", show_default=False)]
+
+
+def _source(source: Path | None, store: Path | None) -> Path:
+    """SOURCE or --store (the same thing, as every command can name it), else the
+    default store."""
+    if source is not None and store is not None and source != store:
+        raise InputError("source", "SOURCE or --store, not two different ones",
+                         f"'{source}' and '{store}'")
+    return source or store or DEFAULT_STORE
 
 
 def _read(source: Path, metric: str | None, dataset: str | None) -> Results:
@@ -255,7 +306,8 @@ def _read(source: Path, metric: str | None, dataset: str | None) -> Results:
 
 @app.command("fit")
 def fit_cmd(
-    source: SourceArg = DEFAULT_STORE,
+    source: SourceArg = None,
+    store: StoreOpt = None,
     model: Annotated[list[str] | None, typer.Option("--model", "-m",
                                                     help="Only these models.")] = None,
     dataset: Annotated[str | None, typer.Option(help="Dataset name or fingerprint.")] = None,
@@ -265,6 +317,7 @@ def fit_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Fit each model's learning curve and print the chosen family and predictions."""
+    source = _source(source, store)
     if at is not None and any(a <= 0 for a in at):
         raise InputError("at", "positive training-set sizes", repr(at))
     analysis = analyze(_read(source, metric, dataset), models=model or None,
@@ -311,7 +364,8 @@ def _allocation(sweep: SweepAnalysis) -> dict[str, Any] | None:
 def plan_cmd(
     target: Annotated[float, typer.Option(help="Score to reach, in the metric's units "
                                           "(e.g. 0.95 accuracy).")],
-    source: SourceArg = DEFAULT_STORE,
+    source: SourceArg = None,
+    store: StoreOpt = None,
     model: Annotated[str | None, typer.Option("--model", "-m", help="Model to plan for "
                                               "(default: each model).")] = None,
     dataset: Annotated[str | None, typer.Option(help="Dataset name or fingerprint.")] = None,
@@ -331,6 +385,7 @@ def plan_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """How many samples reach --target, how many more to collect, and what it costs."""
+    source = _source(source, store)
     analysis = analyze(
         _read(source, metric, dataset), target=target, models=[model] if model else None,
         have=have, at=at, cost_per_sample=cost_per_sample, budget=budget, level=level,
@@ -360,7 +415,8 @@ def plan_cmd(
 
 @app.command("diagnose")
 def diagnose_cmd(
-    source: SourceArg = DEFAULT_STORE,
+    source: SourceArg = None,
+    store: StoreOpt = None,
     model: Annotated[list[str] | None, typer.Option(
         "--model", "-m", help="Model to diagnose (repeatable; default: each model).")] = None,
     dataset: Annotated[str | None, typer.Option(help="Dataset name or fingerprint.")] = None,
@@ -376,6 +432,7 @@ def diagnose_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Whether data, model size, label noise or overfitting holds each model back."""
+    source = _source(source, store)
     analysis = analyze(_read(source, metric, dataset), target=target,
                        models=model or None, optimal_error=optimal_error,
                        noise_rate=noise_rate, n_classes=n_classes,
@@ -453,7 +510,7 @@ def audit_cmd(
         raise InputError("out", "a file name ending in .json", f"'{out}'")
     report = audit(dataset, checks=checks.split(",") if checks else None, seed=seed,
                    n_jobs=jobs, embedding=embedding)
-    report.meta["command"] = "datacurve " + " ".join(sys.argv[1:])
+    report.meta["command"] = ["datacurve", *sys.argv[1:]]  # the arguments, as given
     value = None
     try:
         if measure:
@@ -505,8 +562,10 @@ def clean_cmd(
                                                 "replace the flagged ones (label).")]
     = None,
     out: Annotated[Path | None, typer.Option(help="Where to write (default: beside DATA, "
-                                             "<name>.clean<ext>).")] = None,
-    force: Annotated[bool, typer.Option(help="Replace an earlier cleaned file.")] = False,
+                                             "<name>.clean<ext>, compressed as DATA is: "
+                                             "data.csv.gz -> data.clean.csv.gz).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an earlier cleaned file (never DATA "
+                                        "or a link to it).")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Write a cleaned version of DATA beside it (never over it), with its lineage."""
@@ -537,7 +596,8 @@ def clean_cmd(
 def report_cmd(
     out: Annotated[Path, typer.Option(help="Directory to write index.html into (new, "
                                       "empty, or a previous report with --force).")],
-    source: SourceArg = DEFAULT_STORE,
+    source: SourceArg = None,
+    store: StoreOpt = None,
     audit: Annotated[Path | None, typer.Option(help="An audit report written by "
                                                "'datacurve audit --out'.")] = None,
     target: Annotated[float | None, typer.Option(help="Score to reach: adds the size "
@@ -551,13 +611,14 @@ def report_cmd(
 ) -> None:
     """Write one self-contained HTML report: curves, model size vs data size, diagnosis,
     plan and audit."""
+    source = _source(source, store)
     from datacurve.report import build_report, check_out_dir, write_report
 
     check_out_dir(out, force=force)
     page = build_report(source, audit=audit, target=target, dataset=dataset, metric=metric,
                         cost_per_sample=cost_per_sample,
-                        command="datacurve " + " ".join(sys.argv[1:]))
-    out_console.print(f"report written to {write_report(page, out, force=force)}")
+                        command=shlex.join(["datacurve", *sys.argv[1:]]))
+    out_console.print(f"report written to {escape(str(write_report(page, out, force=force)))}")
 
 
 @app.command()
@@ -586,8 +647,9 @@ def demo(
                         progress=cb)
     # One analysis of this run: what is printed here is what the report shows.
     analysis = analyze(run)
-    index = write_report(render_report(analysis, command="datacurve "
-                                       + " ".join(sys.argv[1:])), report_dir, force=True)
+    index = write_report(render_report(analysis, command=shlex.join(["datacurve",
+                                                                      *sys.argv[1:]])),
+                         report_dir, force=True)
     curves = _demo_curves(analysis)
     if json_out:
         print_json({**_run_payload(run), "curves": curves,
@@ -599,7 +661,8 @@ def demo(
     for c in curves:
         lo, hi = c["interval"]
         out_console.print(
-            f"{c['model']}: with {c['at']:,} samples (4×) the fitted curve ({c['method']}) "
+            f"{escape(c['model'])}: with {c['at']:,} samples (4×) the fitted curve "
+            f"({c['method']}) "
             f"predicts {c['predicted']:.3f} [{lo:.3f}, {hi:.3f}]; with unlimited data "
             f"{c['asymptote']:.3f}")
     if analysis.diagnoses():
@@ -607,7 +670,7 @@ def demo(
         out_console.print("[bold]Diagnosis[/] (datacurve diagnose):")
     for d in analysis.diagnoses().values():
         out_console.print(diagnosis_text(d))
-    out_console.print(f"\nreport: {index}")
+    out_console.print(f"\nreport: {escape(str(index))}")
 
 
 def _demo_curves(analysis: Analysis) -> list[dict[str, Any]]:
@@ -633,10 +696,12 @@ def _print_largest(run: CurveRun) -> None:
         if last.empty:
             continue
         r = last.iloc[0]
+        size = ("an unknown number of" if pd.isna(r["params"])
+                else f"{int(r['params']):,}")
         out_console.print(
-            f"{m}: {metric} {r['val_mean']:.3f} on the evaluation set at n={int(r['n']):,} "
-            f"(train {r['train_mean']:.3f}, gap {r['train_mean'] - r['val_mean']:+.3f}); "
-            f"{int(r['params']):,} parameters")
+            f"{escape(str(m))}: {metric} {r['val_mean']:.3f} on the evaluation set at "
+            f"n={int(r['n']):,} (train {r['train_mean']:.3f}, gap "
+            f"{r['train_mean'] - r['val_mean']:+.3f}); {size} parameters")
 
 
 @app.callback(invoke_without_command=True)
@@ -661,7 +726,8 @@ CLI_NAMES = {
     "optimal_error": "--optimal-error", "noise_rate": "--noise-rate",
     "n_classes": "--n-classes", "audit": "--audit", "out": "--out", "checks": "--checks",
     "embedding": "--embedding", "drop": "--drop", "relabel": "--relabel",
-    "report": "--report", "force": "--force", "source": "SOURCE", "results": "SOURCE",
+    "report": "--report", "force": "--force", "allow_modules": "--allow-module",
+    "source": "SOURCE", "results": "SOURCE",
     "data": "DATA",
 }
 """Library errors name Python parameters; the CLI names its own flags and arguments."""
@@ -678,11 +744,66 @@ def cli_error(exc: InputError) -> InputError:
     return InputError(CLI_NAMES.get(exc.name, exc.name), expected, exc.got)
 
 
+_INTERRUPTED = "datacurve: interrupted; run the same command again to resume\n"
+
+
+class _Interrupted(BaseException):
+    """SIGINT or SIGTERM: raised in the main thread so that every ``finally`` runs
+    (workers are stopped, the store is closed). Not a KeyboardInterrupt, which typer
+    would turn into a silent exit code."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop_on_signals() -> Any:
+    """Make SIGINT and SIGTERM raise `_Interrupted` (a second one exits at once);
+    returns a function that restores the previous handlers."""
+    import os
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+    received: list[int] = []
+
+    def handler(signum: int, frame: object) -> None:
+        if received:  # impatient: the first one's cleanup is cut short
+            os._exit(128 + received[0])
+        received.append(signum)
+        raise _Interrupted(signum)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for s, h in previous.items():
+            signal.signal(s, h if h is not None else signal.SIG_DFL)
+
+    return restore
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI; bad input prints one line and exits with code 2."""
+    """Entry point: run the CLI and return its exit code.
+
+    0 done; 1 some trials failed (or another error); 2 bad input (one line naming the
+    flag); 3 every trial failed; 130 interrupted by SIGINT (Ctrl-C) and 143 by SIGTERM,
+    after one line saying how to resume.
+    """
+    restore = _stop_on_signals()
+    try:
+        return _main(argv)
+    finally:
+        restore()
+
+
+def _main(argv: list[str] | None) -> int:
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="datacurve", standalone_mode=False)
+        code = command.main(args=argv, prog_name="datacurve", standalone_mode=False)
+    except _Interrupted as exc:
+        sys.stderr.write(_INTERRUPTED)
+        return 128 + exc.signum
     except typer.Exit as exc:
         return int(getattr(exc, "exit_code", 0))
     except typer.Abort:
@@ -703,6 +824,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"datacurve: error: {exc}\n")
         return 1
     except KeyboardInterrupt:
-        sys.stderr.write("datacurve: interrupted; run the same command again to resume\n")
+        sys.stderr.write(_INTERRUPTED)
         return 130
-    return 0
+    # Without standalone mode typer returns the code of a `typer.Exit` raised by a
+    # command, and turns a KeyboardInterrupt it sees into 130.
+    if code == 130:
+        sys.stderr.write(_INTERRUPTED)
+    return code if isinstance(code, int) and not isinstance(code, bool) else 0

@@ -56,14 +56,15 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
 def curve_table(summary: pd.DataFrame, title: str) -> Table:
     """Evaluation metric (mean ± std over seeds) per training size (rows) and model."""
     metric = str(summary["metric"].iloc[0]) if len(summary) else "score"
-    table = Table(title=title, title_justify="left")
-    table.add_column("n", justify="right")
+    table = Table(title=escape(title), title_justify="left")
+    table.add_column("n", justify="right", no_wrap=True)
     models = list(dict.fromkeys(summary["model"]))
     for m in models:
         part = summary[(summary["model"] == m) & summary["params"].notna()]
         params = ("–" if part.empty
                   else f"{int(part.loc[part['n'].idxmax(), 'params']):,}")
-        table.add_column(f"{m}\n{params} params", justify="right")
+        table.add_column(f"{escape(str(m))}\n{params} params", justify="right",
+                         overflow="fold")
     for n in sorted(set(summary["n"])):
         row = [f"{n:,}"]
         for m in models:
@@ -93,11 +94,12 @@ def _fmt_n(x: float | None) -> str:
 def fit_table(rows: list[dict[str, Any]], metric: str, title: str) -> Table:
     """Fitted curves: predicted score [80 % interval] per size (rows) and model
     (columns, headed by the family chosen and the asymptote)."""
-    table = Table(title=title, title_justify="left")
-    table.add_column("n", justify="right")
+    table = Table(title=escape(title), title_justify="left")
+    table.add_column("n", justify="right", no_wrap=True)
     for r in rows:
         asym = "–" if r["asymptote"] is None else f"{r['asymptote']:.3f}"
-        table.add_column(f"{r['model']}\n{r['method']}: {r['family']}\n→ {asym}",
+        table.add_column(f"{escape(str(r['model']))}\n{r['method']}: {r['family']}\n→ {asym}",
+                         overflow="fold",
                          justify="right")
     sizes = sorted({int(v["n"]) for r in rows for v in r["predictions"]})
     for n in sizes:
@@ -115,8 +117,8 @@ def fit_table(rows: list[dict[str, Any]], metric: str, title: str) -> Table:
 def plan_lines(p: dict[str, Any]) -> list[str]:
     """A data plan as short readable lines."""
     metric = p["metric"]
-    lines = [f"[bold]{p['model']}[/]: {metric} {p['predicted_now']:.4g} at n={p['have']:,} now; "
-             f"target {p['target']:g}"]
+    lines = [f"[bold]{escape(str(p['model']))}[/]: {metric} {p['predicted_now']:.4g} at "
+             f"n={p['have']:,} now; target {p['target']:g}"]
     if p["reachable"]:
         lo, hi = p["samples_interval"]
         hi_text = "never" if hi is None else _fmt_n(hi)
@@ -140,7 +142,7 @@ def plan_lines(p: dict[str, Any]) -> list[str]:
     for r in p["rounds"]:
         lines.append(f"  round {r['round']}: grow to {r['total']:,} (+{r['add']:,}), expect "
                      f"{metric} {r['predicted']:.4g}; then re-measure and re-plan")
-    lines += [f"note: {n}" for n in p["notes"]]
+    lines += [f"note: {escape(n)}" for n in p["notes"]]
     return lines
 
 
@@ -174,7 +176,7 @@ def audit_table(summary: list[dict[str, Any]], title: str) -> Table:
         skipped = r.get("skipped")
         table.add_row(r["check"], "-" if skipped else f"{r['flagged']:,}",
                       "-" if skipped else f"{100 * r['share']:.1f} %",
-                      f"{r['summary_score']:.3f}",
+                      "-" if skipped else f"{r['summary_score']:.3f}",
                       "" if r.get("seconds") is None else f"{r['seconds']:.2f}",
                       escape(f"skipped: {skipped}") if skipped else "")
     return table

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import inspect
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -398,7 +399,9 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
 
     Trials the store already holds are not recomputed; each new result is committed
     as soon as it arrives, so an interrupted run resumes where it stopped. A trial that
-    raises is recorded as failed with its error, and the others go on.
+    raises is recorded as failed with its error, and the others go on; so is a trial
+    whose worker process died while running it (killed, out of memory), and only that
+    one.
 
     Parameters
     ----------
@@ -433,7 +436,9 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
         (then every trial and key is that of a single evaluation set). More than 1 fold
         is refused when a split column marks evaluation rows. See `make_eval_folds`.
     executor : "local" or Executor
-        ``"local"`` runs in this process (``jobs=1``) or in `jobs` worker processes.
+        ``"local"`` runs in this process (``jobs=1``) or in `jobs` worker processes,
+        which stop when the call returns or is interrupted (an exception, Ctrl-C). An
+        executor given here is left running (see `ProcessExecutor.shutdown`).
     jobs : int
         Worker processes for ``executor="local"`` (-1: all cores).
     store : Store, path or None
@@ -512,8 +517,19 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
         return CurveRun(design, results, ran, cached, failed, st.path,
                         time.perf_counter() - t_start, errors)
     finally:
+        if isinstance(executor, str):
+            # Workers this call started end with it: idle now, or interrupted.
+            _shutdown(ex)
         if own_store:
             st.close()
+
+
+def _shutdown(executor: Executor) -> None:
+    """Stop the workers of an executor `run_curve` made (at once: no trial is left to
+    wait for, and an idle worker has nothing to finish)."""
+    stop = getattr(executor, "shutdown", None)
+    if callable(stop):
+        stop(kill=True)
 
 
 @contextmanager
@@ -540,6 +556,15 @@ def _stamp(plan: CurvePlan, trial: Trial) -> dict[str, str]:
             "identity": trial.learner.identity if trial.learner is not None else trial.model}
 
 
+def _accepts_on_lost(executor: Executor) -> bool:
+    """Whether `executor.map_unordered` takes ``on_lost=`` (see `Executor`)."""
+    try:
+        params = inspect.signature(executor.map_unordered).parameters
+    except (TypeError, ValueError):
+        return False
+    return "on_lost" in params
+
+
 def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executor,
              cached: int, progress: ProgressCallback | None) -> tuple[int, int, dict[str, str]]:
     """Run `todo`, committing each result as it arrives."""
@@ -555,7 +580,16 @@ def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executo
     if progress:
         progress(ProgressEvent("start", len(todo), 0, cost_total, 0.0, cached))
     pending = {t.key: t for t in todo}
-    results: Iterator[TrialResult] = executor.map_unordered(run_trial, todo)
+
+    def lost(trial: Trial, message: str) -> TrialResult:
+        # Its worker died while running it (or it could not reach one): this trial
+        # alone failed; it is retried next time.
+        return TrialResult(trial.key, trial.model, trial.n, trial.seed, "failed",
+                           error=message, info={"eval_fold": trial.fold})
+
+    results: Iterator[TrialResult] = (
+        executor.map_unordered(run_trial, todo, on_lost=lost)  # type: ignore[call-arg]
+        if _accepts_on_lost(executor) else executor.map_unordered(run_trial, todo))
     try:
         for result in results:
             split = plan.folds[fold_of.get(result.key, 0)]
@@ -572,10 +606,7 @@ def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executo
             if progress:
                 progress(ProgressEvent("trial", len(todo), done, cost_total, cost_done,
                                        cached, result))
-    except KeyboardInterrupt:
-        raise
-    except Exception as exc:  # a dead worker must not lose the other results
-        # The executor itself broke (e.g. a worker process was killed by the OS).
+    except Exception as exc:  # an executor without on_lost broke: keep what it returned
         # Record the trials it did not return as failed, so they are retried next time.
         message = f"executor failed: {type(exc).__name__}: {exc}"
         for trial in pending.values():
@@ -588,6 +619,12 @@ def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executo
             errors[trial.key] = message
             failed += 1
             done += 1
+    finally:
+        # An interrupt (or any exception) stops the executor's work at once: closing
+        # its generator kills the workers of a `ProcessExecutor`.
+        close = getattr(results, "close", None)
+        if callable(close):
+            close()
     if progress:
         progress(ProgressEvent("done", len(todo), done, cost_total, cost_done, cached))
     return done - failed, failed, errors

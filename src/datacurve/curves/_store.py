@@ -2,18 +2,27 @@
 
 A trial's key is (dataset fingerprint, learner spec, size, seed, evaluation split);
 a finished trial is never recomputed, and a run that was killed resumes from what the
-store holds. Only the coordinating process writes; each trial is committed as soon as
-it finishes, so a SIGKILL loses at most the trials in flight.
+store holds. Each trial is committed as soon as it finishes, so a SIGKILL loses at most
+the trials in flight.
+
+A new store is built under a temporary name (identity, schema and WAL mode written to
+the main file, not only to its write-ahead log) and linked into place, so the file at
+the store's path is a complete datacurve store from the moment it exists: a run killed
+at any point leaves a store the next run (or ``datacurve results``) opens. Several
+processes may read and write one store at once (WAL, a busy timeout and retries).
 """
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -31,19 +40,23 @@ DEFAULT_STORE = Path(".datacurve") / "store.sqlite"
 APPLICATION_ID = 0x44435256  # "DCRV": marks the SQLite file as a datacurve store
 SCHEMA_VERSION = 1
 SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT = 30.0
+"""Seconds a connection waits for another process's write lock before giving up."""
+RETRY_SECONDS = 120.0
+"""How long a write keeps retrying, beyond the busy timeout, while the store is busy."""
 
 RESULT_COLUMNS = ("model", "params", "n", "seed", "train_score", "val_score")
 """The columns of the `diagnose` contract, first in every results table."""
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS datasets (
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS datasets (
     fingerprint TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     task TEXT NOT NULL,
     summary TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS trials (
+)""",
+    """CREATE TABLE IF NOT EXISTS trials (
     key TEXT PRIMARY KEY,
     dataset TEXT NOT NULL,
     model TEXT NOT NULL,
@@ -62,9 +75,11 @@ CREATE TABLE IF NOT EXISTS trials (
     info TEXT NOT NULL,
     finished_at REAL NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 1
-);
-CREATE INDEX IF NOT EXISTS trials_by_dataset ON trials (dataset, model, n);
-"""
+)""",
+    "CREATE INDEX IF NOT EXISTS trials_by_dataset ON trials (dataset, model, n)",
+)
+
+T = TypeVar("T")
 
 
 def is_sqlite(path: str | Path) -> bool:
@@ -77,21 +92,152 @@ def is_sqlite(path: str | Path) -> bool:
         return fh.read(16) == SQLITE_MAGIC
 
 
-def _check_is_store(path: Path) -> None:
-    """Raise `InputError` when `path` exists but is not a datacurve store (read-only)."""
-    if not path.exists() or path.stat().st_size == 0:
-        return
+def _refuse(path: Path, why: str) -> InputError:
+    return InputError("store", "a datacurve store (an SQLite file made by datacurve)",
+                      f"'{path}', {why}")
+
+
+def _check_is_store(path: Path) -> bool:
+    """Whether `path` holds a datacurve store (True) or nothing yet: missing or empty
+    (False). Raise `InputError` for anything else. Reads only; never writes.
+
+    The identity is the application id in the file's header, which every store made
+    by this version carries from its first moment. A store made by an earlier version
+    and killed before its first checkpoint has it only in its write-ahead log: a file
+    in WAL mode with a log and no id is asked through SQL, on a read-only connection.
+    """
+    if not path.exists():
+        return False
     if path.is_dir():
         raise InputError("store", "a datacurve store file", f"'{path}' (a directory)")
     with path.open("rb") as fh:
         head = fh.read(100)
+    if not head:
+        return False
     if not head.startswith(SQLITE_MAGIC):
-        raise InputError("store", "a datacurve store (an SQLite file made by datacurve)",
-                         f"'{path}', which is not an SQLite database")
+        raise _refuse(path, "which is not an SQLite database")
     app_id = int.from_bytes(head[68:72], "big")
-    if app_id != APPLICATION_ID:
-        raise InputError("store", "a datacurve store (an SQLite file made by datacurve)",
-                         f"'{path}', an SQLite database of another application")
+    if app_id == APPLICATION_ID:
+        return True
+    in_wal = len(head) >= 20 and head[18] == head[19] == 2
+    wal = path.with_name(path.name + "-wal")
+    if app_id == 0 and in_wal and wal.is_file() and wal.stat().st_size > 0 \
+            and _application_id(path) == APPLICATION_ID:
+        return True
+    raise _refuse(path, "an SQLite database of another application")
+
+
+def _uri(path: Path, **query: str) -> str:
+    """An SQLite URI for `path` (characters such as ``?`` and ``#`` escaped)."""
+    args = "&".join(f"{k}={v}" for k, v in query.items())
+    return path.resolve().as_uri() + (f"?{args}" if args else "")
+
+
+def _application_id(path: Path) -> int | None:
+    """The application id SQL reads (write-ahead log included), on a read-only
+    connection; None when the file cannot be read."""
+    try:
+        con = sqlite3.connect(_uri(path, mode="ro"), uri=True, timeout=BUSY_TIMEOUT)
+    except sqlite3.Error:
+        return None
+    try:
+        return int(con.execute("PRAGMA application_id").fetchone()[0])
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _retry(write: Callable[[], T]) -> T:
+    """Run `write`, retrying while another process holds the store (beyond the busy
+    timeout, and for the few cases SQLite reports busy without waiting)."""
+    deadline = time.monotonic() + RETRY_SECONDS
+    pause = 0.05
+    while True:
+        try:
+            return write()
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 1.0)
+
+
+def _initialize(con: sqlite3.Connection) -> None:
+    """Write the identity and the schema in one transaction (idempotent)."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        con.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        for statement in _SCHEMA:
+            con.execute(statement)
+        con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),))
+        con.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)",
+                    (str(time.time()),))
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, or no signals here: assume alive
+        return True
+    return True
+
+
+def _remove_stale_drafts(path: Path) -> None:
+    """Delete drafts of a new store left by processes killed while making one."""
+    for draft in path.parent.glob(f".{glob.escape(path.name)}.*.new*"):
+        pid = draft.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            draft.unlink(missing_ok=True)
+
+
+def _create(path: Path) -> None:
+    """Make a new, empty store at `path`, never replacing a file another process put
+    there first.
+
+    The store is built under a temporary name in rollback-journal mode (identity and
+    schema committed to the main file), switched to WAL mode (also recorded in the main
+    file) and hard-linked to `path`, so `path` is a complete store from the moment it
+    exists. An existing empty file is initialized in place.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_drafts(path)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.new")
+    try:
+        con = sqlite3.connect(draft, timeout=BUSY_TIMEOUT, isolation_level=None)
+        try:
+            _initialize(con)
+            con.execute("PRAGMA journal_mode=WAL")
+        finally:
+            con.close()
+        try:
+            path.hardlink_to(draft)
+        except FileExistsError:
+            pass  # another process made the store first, or an empty file is there
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                draft.replace(path)
+    finally:
+        for leftover in (draft, draft.with_name(draft.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+    if path.is_file() and path.stat().st_size == 0:
+        con = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        try:
+            _retry(lambda: _initialize(con))
+        finally:
+            con.close()
 
 
 class Store:
@@ -115,33 +261,43 @@ class Store:
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
-        _check_is_store(self.path)
+        exists = _check_is_store(self.path)
         if readonly:
-            if not self.path.exists():
-                raise InputError("store", "an existing datacurve store",
-                                 f"'{self.path}' (no such file)")
-            self._con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            if not exists:
+                got = (f"'{self.path}' (an empty file)" if self.path.exists()
+                       else f"'{self.path}' (no such file)")
+                raise InputError("store", "an existing datacurve store", got)
+            self._con = sqlite3.connect(_uri(self.path, mode="ro"), uri=True,
+                                        timeout=BUSY_TIMEOUT)
         else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._con = sqlite3.connect(self.path, timeout=30.0)
-            self._con.execute("PRAGMA journal_mode=WAL")
-            self._con.execute("PRAGMA synchronous=NORMAL")
-            with self._con:
-                self._con.execute(f"PRAGMA application_id={APPLICATION_ID}")
-                self._con.executescript(_SCHEMA)
-                self._con.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
-                                  (str(SCHEMA_VERSION),))
-                self._con.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)",
-                                  (str(time.time()),))
+            if exists:
+                _remove_stale_drafts(self.path)
+            else:
+                _create(self.path)
+                _check_is_store(self.path)  # what another process may have put there
+            self._con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)
+            try:
+                _retry(lambda: self._con.execute("PRAGMA journal_mode=WAL"))
+                self._con.execute("PRAGMA synchronous=NORMAL")
+                if not self._con.execute("SELECT 1 FROM sqlite_master WHERE type = "
+                                         "'table' AND name = 'trials'").fetchone():
+                    _retry(lambda: _initialize(self._con))
+            except BaseException:
+                self._con.close()
+                raise
         self.readonly = readonly
 
     # -- writing --------------------------------------------------------------------
     def add_dataset(self, fingerprint: str, name: str, task: str,
                     summary: dict[str, Any]) -> None:
         """Record a dataset's name and summary (idempotent)."""
-        with self._con:
-            self._con.execute("INSERT OR REPLACE INTO datasets VALUES (?, ?, ?, ?)",
-                              (fingerprint, name, task, json.dumps(summary)))
+
+        def write() -> None:
+            with self._con:
+                self._con.execute("INSERT OR REPLACE INTO datasets VALUES (?, ?, ?, ?)",
+                                  (fingerprint, name, task, json.dumps(summary)))
+
+        _retry(write)
 
     def put(self, result: TrialResult, *, dataset: str, eval_split: str, task: str,
             n_eval: int) -> None:
@@ -156,21 +312,23 @@ class Store:
             json.dumps(result.val_scores), num(result.fit_time), num(result.predict_time),
             int(n_eval), result.error, json.dumps(result.info), time.time(),
         )
-        with self._con:
-            self._con.execute(
-                """INSERT INTO trials (key, dataset, model, n, seed, eval_split, task, status,
-                       params, train_scores, val_scores, fit_time, predict_time, n_eval,
-                       error, info, finished_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(key) DO UPDATE SET
-                       status=excluded.status, params=excluded.params,
-                       train_scores=excluded.train_scores, val_scores=excluded.val_scores,
-                       fit_time=excluded.fit_time, predict_time=excluded.predict_time,
-                       error=excluded.error, info=excluded.info,
-                       finished_at=excluded.finished_at, attempts=trials.attempts + 1
-                   WHERE trials.status != 'ok'""",
-                row,
-            )
+        sql = """INSERT INTO trials (key, dataset, model, n, seed, eval_split, task, status,
+                     params, train_scores, val_scores, fit_time, predict_time, n_eval,
+                     error, info, finished_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT(key) DO UPDATE SET
+                     status=excluded.status, params=excluded.params,
+                     train_scores=excluded.train_scores, val_scores=excluded.val_scores,
+                     fit_time=excluded.fit_time, predict_time=excluded.predict_time,
+                     error=excluded.error, info=excluded.info,
+                     finished_at=excluded.finished_at, attempts=trials.attempts + 1
+                 WHERE trials.status != 'ok'"""
+
+        def write() -> None:
+            with self._con:
+                self._con.execute(sql, row)
+
+        _retry(write)
 
     def stamp(self, facts: Mapping[str, Mapping[str, Any]],
               fresh: Mapping[str, Any] | None = None) -> None:
@@ -188,8 +346,12 @@ class Store:
                 if new != old:
                     changed.append((json.dumps(new), key))
         if changed:
-            with self._con:
-                self._con.executemany("UPDATE trials SET info = ? WHERE key = ?", changed)
+            def write() -> None:
+                with self._con:
+                    self._con.executemany("UPDATE trials SET info = ? WHERE key = ?",
+                                          changed)
+
+            _retry(write)
 
     # -- reading --------------------------------------------------------------------
     def status_of(self, keys: Iterable[str]) -> dict[str, str]:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from datacurve._errors import InputError, describe
+from datacurve._errors import InputError, describe, did_you_mean
 from datacurve.data._dataset import Dataset, Task
 
 __all__ = [
@@ -419,7 +419,8 @@ def _columns_text(df: pd.DataFrame) -> str:
 def _check_column(df: pd.DataFrame, option: str, column: str, where: str) -> None:
     if column not in df.columns:
         raise InputError(option, f"a column of {where}",
-                         f"{column!r} (columns: {_columns_text(df)})")
+                         f"{column!r}{did_you_mean(column, df.columns)} (columns: "
+                         f"{_columns_text(df)})")
 
 
 def _aux_column(df: pd.DataFrame, option: str, column: str, where: str) -> pd.Series:

@@ -4,7 +4,8 @@ A model spec string (``mlp:width=256``, ``cnn:width=16``,
 ``sklearn:LogisticRegression(C=0.5)``, ``mypkg.module:ClassName(a=1)``) is parsed by
 `parse_spec` into a `ModelSpec`, whose ``canonical`` string is the store key and whose
 ``build(task, random_state)`` gives a fresh learner. Any scikit-learn estimator is a
-`Learner`; `parameter_count` measures a fitted one.
+`Learner`; `parameter_count` measures a fitted one. A spec calls a function (a model
+factory) only from a module the user allowed (`allow_modules`).
 
 The torch learners (`MLPLearner`, `CNNLearner`, `resolve_device`) are imported on first
 use, so ``import datacurve`` does not pay for importing torch.
@@ -22,17 +23,20 @@ from datacurve.models._protocol import (
 )
 from datacurve.models._resolve import LearnerEntry, resolve_learners, wants_frame
 from datacurve.models._spec import (
+    ALLOW_MODULES_ENV,
     BUILTIN_MODELS,
     LEARNER_KINDS,
     SIZE_KNOBS,
     TORCH_TRAINING_RULE,
     ModelSpec,
+    allow_modules,
     architecture,
     describe_spec,
     learner_kind,
     parse_spec,
     spec_identity,
     spec_kwargs,
+    spec_module,
 )
 from datacurve.models._user import (
     FunctionLearner,
@@ -48,6 +52,7 @@ if _typing.TYPE_CHECKING:
     from datacurve.models._torch import CNNLearner, MLPLearner, resolve_device
 
 __all__ = [
+    "ALLOW_MODULES_ENV",
     "BUILTIN_MODELS",
     "LEARNER_KINDS",
     "SIZE_KNOBS",
@@ -63,6 +68,7 @@ __all__ = [
     "RowAccess",
     "TorchLearner",
     "TrialOutput",
+    "allow_modules",
     "architecture",
     "callable_id",
     "callable_name",
@@ -75,6 +81,7 @@ __all__ = [
     "resolve_learners",
     "spec_identity",
     "spec_kwargs",
+    "spec_module",
     "wants_frame",
 ]
 

@@ -10,8 +10,14 @@ Accepted forms (see `parse_spec`)::
     mypkg.module:ClassName(a=1)                 an import path, module:class form
 
 Argument values are parsed with `ast.literal_eval`: numbers, strings, booleans, None,
-tuples, lists, dicts and sets. Nothing in a spec is ever evaluated as code; an import
-path does import the named module.
+tuples, lists, dicts and sets. Nothing in a spec is ever evaluated as code. What a spec
+can run, checked before anything is called:
+
+- an import path imports the module it names, never one of the standard library;
+- a class is instantiated only when it is a learner (it has ``fit`` and ``predict``);
+- a function (a model factory) is called only when its module is one the user allowed
+  (`allow_modules`, the ``DATACURVE_ALLOW_MODULES`` environment variable or the CLI's
+  ``--allow-module``), or datacurve's own scripted test learners.
 """
 
 from __future__ import annotations
@@ -22,8 +28,10 @@ import functools
 import importlib
 import inspect
 import math
+import os
 import re
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -40,17 +48,20 @@ from sklearn.utils.metaestimators import available_if
 from datacurve._errors import InputError, describe
 
 __all__ = [
+    "ALLOW_MODULES_ENV",
     "BUILTIN_MODELS",
     "LEARNER_KINDS",
     "SIZE_KNOBS",
     "TORCH_TRAINING_RULE",
     "ModelSpec",
+    "allow_modules",
     "architecture",
     "describe_spec",
     "learner_kind",
     "parse_spec",
     "spec_identity",
     "spec_kwargs",
+    "spec_module",
 ]
 
 _EXPECTED = ("a model spec such as 'cnn:width=16', 'mlp:width=256,depth=2' or "
@@ -110,6 +121,135 @@ _DOTTED = rf"{_IDENT}(?:\.{_IDENT})*"
 
 def _bad(text: str, reason: str) -> InputError:
     return InputError("spec", _EXPECTED, f"{text!r}: {reason}")
+
+
+# -- what a spec may run ------------------------------------------------------------------
+ALLOW_MODULES_ENV = "DATACURVE_ALLOW_MODULES"
+"""Environment variable holding the modules whose functions specs may call as model
+factories, comma-separated (``mypkg,otherpkg.models``); a package allows its submodules.
+`allow_modules` and the CLI's ``--allow-module`` add to it, so worker processes started
+afterwards inherit it."""
+
+# datacurve's own scripted test learners (`scripted_sweep`): factories that need no
+# permission. Nothing else of datacurve is callable from a spec unless allowed.
+_OWN_FACTORY_MODULES = ("datacurve.models._scripted",)
+
+
+def _is_stdlib(module: str) -> bool:
+    """Whether `module` (dotted) belongs to the standard library (builtins included)."""
+    return module.split(".")[0] in sys.stdlib_module_names
+
+
+def _within(module: str, packages: Iterable[str]) -> bool:
+    """Whether `module` is one of `packages` or inside one of them."""
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+def _split_modules(text: str) -> list[str]:
+    return [m.strip() for m in text.split(",") if m.strip()]
+
+
+def allow_modules(*modules: str) -> tuple[str, ...]:
+    """Let model specs call factory functions from these modules (and their submodules).
+
+    A spec's function (``mypkg.models:make_net(width=64)``) could be any function, and a
+    function's return type is known only by calling it, so functions are called only
+    from modules the user allowed. Learner classes (with ``fit`` and ``predict``) need no
+    permission; the standard library is never allowed.
+
+    The allow-list lives in the environment variable `ALLOW_MODULES_ENV`
+    (``DATACURVE_ALLOW_MODULES``, comma-separated), which this function extends in this
+    process, so worker processes started afterwards inherit it (a worker already
+    running keeps the environment it started with).
+
+    Parameters
+    ----------
+    *modules : str
+        Dotted module or package names, e.g. ``"mypkg"`` or ``"mypkg.models"``;
+        comma-separated names are split.
+
+    Returns
+    -------
+    tuple of str
+        The modules allowed now (without arguments: just that).
+
+    Raises
+    ------
+    InputError
+        Named ``allow_modules``, for a name that is not a dotted module name or that
+        belongs to the standard library.
+
+    Examples
+    --------
+    >>> allow_modules("mypkg")  # doctest: +SKIP
+    ('mypkg',)
+    >>> parse_spec("mypkg.models:make_net(width=64)").kind  # doctest: +SKIP
+    'factory'
+    """
+    names: list[str] = []
+    for item in modules:
+        if not isinstance(item, str):
+            raise InputError("allow_modules", "module names such as mypkg or mypkg.models",
+                             f"{item!r} (a {type(item).__name__})")
+        names += _split_modules(item)
+    for name in names:
+        if not re.fullmatch(_DOTTED, name):
+            raise InputError("allow_modules", "module names such as mypkg or mypkg.models",
+                             repr(name))
+        if _is_stdlib(name):
+            raise InputError("allow_modules", "modules outside the standard library (a "
+                             "spec never calls the standard library)", repr(name))
+    current = _user_allowed()
+    added = [n for n in dict.fromkeys(names) if n not in current]
+    if added:
+        os.environ[ALLOW_MODULES_ENV] = ",".join([*current, *added])
+    return (*current, *added)
+
+
+def _user_allowed() -> tuple[str, ...]:
+    """The modules the user allowed (`ALLOW_MODULES_ENV`); the standard library and names
+    that are not module names never count."""
+    return tuple(dict.fromkeys(
+        m for m in _split_modules(os.environ.get(ALLOW_MODULES_ENV, ""))
+        if re.fullmatch(_DOTTED, m) and not _is_stdlib(m)))
+
+
+def _refused(text: str, reason: str, example: str = "mypkg") -> InputError:
+    """A spec that names something it may not run: what a spec may run, and how to
+    allow a factory (the CLI turns ``allow_modules`` into ``--allow-module``)."""
+    return InputError(
+        "spec", "a learner class (with fit and predict) or a model factory function from a "
+        f"module you allow with allow_modules or {ALLOW_MODULES_ENV} (e.g. {example}); "
+        "nothing from the standard library", f"{text!r}: {reason}")
+
+
+def _origin(fn: Any) -> str:
+    """The module that defines `fn` (for a `functools.partial`, the wrapped callable's)."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    module = getattr(fn, "__module__", None)
+    return module if isinstance(module, str) else ""
+
+
+def _check_factory_allowed(text: str, module_path: str, name: str, fn: Any) -> None:
+    """Refuse, before anything calls it, a function that is not from an allowed module:
+    the module the spec names and the one that defines the function must both be."""
+    origin = _origin(fn)
+    where = f"{module_path}:{name}"
+    if not origin:
+        raise _refused(text, f"{where} is a callable whose module is unknown")
+    if _is_stdlib(origin):
+        raise _refused(text, f"{where} is {origin}.{getattr(fn, '__name__', name)}, from "
+                             "the standard library")
+    allowed = (*_user_allowed(), *_OWN_FACTORY_MODULES)
+    outside = [m for m in dict.fromkeys((module_path, origin)) if not _within(m, allowed)]
+    if not outside:
+        return
+    defined = f" defined in {origin!r}" if origin != module_path else ""
+    shown = ", ".join(_user_allowed()) or "none"
+    raise _refused(text, f"{where} is a function{defined}, and {outside[0]!r} is not an "
+                         f"allowed module (allowed now: {shown})",
+                   example=outside[0].split(".")[0])
 
 
 # -- preprocessing wrapped around scikit-learn estimators ---------------------------------
@@ -344,8 +484,8 @@ class ModelSpec:
         Built-in torch learner, scikit-learn estimator by name, another class by
         import path (a scikit-learn class or a datacurve learner given by import path
         is normalised to the ``sklearn`` or built-in kind), or a factory function by
-        import path (``mypkg.models:make_net(width=64)``) returning a torch module, an
-        estimator or a learner.
+        import path (``mypkg.models:make_net(width=64)``, from a module the user allowed:
+        `allow_modules`) returning a torch module, an estimator or a learner.
     canonical : str
         Normalised spec, used as a store key: only non-default arguments, sorted by
         name, e.g. ``mlp:depth=3,width=256``, ``cnn``,
@@ -571,6 +711,16 @@ def _from_factory(spec: ModelSpec, kwargs: dict[str, Any], random_state: int | N
 
 
 def _import_spec(text: str, module_path: str, name: str, params: dict[str, Any]) -> ModelSpec:
+    """Spec of a class or a factory function by import path.
+
+    What may run is decided before anything is called: the standard library is refused
+    before its module is imported; a class must be a learner (`_class_spec` checks
+    ``fit`` and ``predict`` before instantiating it); a function must come from an
+    allowed module (`allow_modules`).
+    """
+    if _is_stdlib(module_path):
+        raise _refused(text, f"{module_path!r} is in the standard library, which a spec "
+                             "never imports")
     try:
         module = importlib.import_module(module_path)
     except ImportError as exc:
@@ -588,9 +738,13 @@ def _import_spec(text: str, module_path: str, name: str, params: dict[str, Any])
     cls = getattr(module, name)
     if not isinstance(cls, type):
         if inspect.isfunction(cls) or isinstance(cls, functools.partial):
+            _check_factory_allowed(text, module_path, name, cls)
             return _factory_spec(text, cls, params, prefix=f"{module_path}:{name}")
         raise _bad(text, f"{module_path}:{name} is a {type(cls).__name__}, not a class "
                          "or a factory function")
+    if _is_stdlib(cls.__module__):
+        raise _refused(text, f"{module_path}:{name} is {cls.__module__}.{cls.__qualname__}, "
+                             "from the standard library")
     # The same model gets the same store key however it was named.
     if cls.__module__.startswith("datacurve.models."):
         for kind, cls_name in _BUILTIN_CLASSES.items():
@@ -599,6 +753,40 @@ def _import_spec(text: str, module_path: str, name: str, params: dict[str, Any])
     if cls.__module__.startswith("sklearn.") and _find_sklearn(cls.__name__) is cls:
         return _class_spec(text, cls, params, kind="sklearn", prefix=f"sklearn:{cls.__name__}")
     return _class_spec(text, cls, params, kind="import", prefix=f"{module_path}:{name}")
+
+
+def spec_module(spec: str) -> str | None:
+    """The module an import-path spec names, read from the text (nothing is imported).
+
+    Parameters
+    ----------
+    spec : str
+
+    Returns
+    -------
+    str or None
+        ``mypkg.models`` for ``mypkg.models:make_net(width=64)`` or
+        ``mypkg.models.Net()``; None for built-in and ``sklearn:`` specs and for text
+        that names no module.
+
+    Examples
+    --------
+    >>> spec_module("mypkg.models:make_net(width=64)"), spec_module("cnn:width=4")
+    ('mypkg.models', None)
+    """
+    s = spec.strip()
+    if re.fullmatch(_BUILTIN_RE, s, flags=re.S):
+        return None
+    callee = s.split("(", 1)[0].strip()
+    if ":" in callee:
+        head, _, name = (part.strip() for part in callee.partition(":"))
+        if head.lower() != "sklearn" and re.fullmatch(_DOTTED, head) and re.fullmatch(
+                _IDENT, name):
+            return head
+        return None
+    if re.fullmatch(_DOTTED, callee) and "." in callee:
+        return callee.rpartition(".")[0]
+    return None
 
 
 def _is_module(name: str) -> bool:
@@ -622,7 +810,10 @@ def parse_spec(spec: str) -> ModelSpec:
         e.g. ``mlp:width=256,depth=2``);
         ``sklearn:Name(name=value, ...)`` (a scikit-learn estimator by class name, the
         parentheses optional);
-        an import path ``package.module.Class(...)`` or ``package.module:Class(...)``.
+        an import path ``package.module.Class(...)`` or ``package.module:Class(...)``
+        naming a learner class (one with ``fit`` and ``predict``), or
+        ``package.module:function(...)`` naming a model factory in a module you
+        allowed (`allow_modules`).
 
     Returns
     -------
@@ -633,7 +824,9 @@ def parse_spec(spec: str) -> ModelSpec:
     InputError
         Named ``spec``, with the text and the reason: unknown kind or estimator
         (with close names), unknown hyper-parameter (with the accepted ones), a value
-        that is not a literal or out of range, a class that is not a learner.
+        that is not a literal or out of range, a class that is not a learner, anything
+        from the standard library, a function from a module not allowed. Nothing the
+        spec names is called before these checks pass.
 
     Examples
     --------

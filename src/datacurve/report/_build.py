@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +217,13 @@ def build_report(source: str | Path | pd.DataFrame | None = None, *,
     analysis = analyze(results, target=target, audit=audit, cost_per_sample=cost_per_sample,
                        compute_budget=compute_budget, level=level, audit_data=audit_data,
                        lineage=lineage or ())
+    if not analysis.curves():
+        # Nothing to draw a curve through: say why instead of writing an empty report.
+        why = [f"{m}: {p}" for m, a in analysis.models.items() for p in a.problems]
+        raise InputError("source", "trials from which at least one learning curve can be "
+                         "fitted (3 or more training-set sizes)",
+                         (why[0] + (f" (and {len(why) - 1} more)" if len(why) > 1 else ""))
+                         if why else "none")
     return render_report(analysis, command=command, worst=worst)
 
 
@@ -384,9 +392,13 @@ def render_report(analysis: Analysis, *, command: str | None = None, worst: int 
     # -- audit
     if audit_report is not None:
         body = []
-        if audit_report.meta.get("command"):
-            body.append(f'<p class="dc-note">audited with <code>'
-                        f"{esc(audit_report.meta['command'])}</code></p>")
+        command = audit_report.meta.get("command")
+        if command:
+            # Recorded as the argument list (older reports: one string); shown as a shell
+            # command, so an argument with spaces stays one argument.
+            shown = (shlex.join(str(a) for a in command) if isinstance(command, list | tuple)
+                     else str(command))
+            body.append(f'<p class="dc-note">audited with <code>{esc(shown)}</code></p>')
         body.append(audit_block(audit_report, worst=worst, data=analysis.audit_data))
         if analysis.audit_note:
             body.append(f'<p class="dc-note">{esc(analysis.audit_note)}</p>')

@@ -294,8 +294,9 @@ def audit_block(report: AuditReport, *, worst: int = 5, data: Dataset | None = N
     for rec in summary.to_dict("records"):
         sk = rec.get("skipped")
         skipped = "" if sk is None or (isinstance(sk, float) and math.isnan(sk)) else str(sk)
-        rows.append([esc(rec["check"]), fmt(rec["flagged"], size=True),
-                     f"{float(rec['share']):.1%}", fmt(rec["summary_score"]),
+        rows.append([esc(rec["check"]), "–" if skipped else fmt(rec["flagged"], size=True),
+                     "–" if skipped else f"{float(rec['share']):.1%}",
+                     "–" if skipped else fmt(rec["summary_score"]),
                      fmt(rec["seconds"], 3), esc(skipped) if skipped else ""])
     out.append(table(["check", "flagged", "share", "summary score", "seconds", "skipped"],
                      rows, numeric=[False, True, True, True, True, False]))

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from datacurve._errors import InputError, describe
+from datacurve._errors import InputError, describe, did_you_mean
 from datacurve.curves import RESULT_COLUMNS, CurveRun, Store, is_sqlite, summarize
 from datacurve.metrics import Metric, default_metric, get_metric
 from datacurve.models import SIZE_KNOBS, architecture, parse_spec, spec_kwargs
@@ -188,7 +188,8 @@ class Results:
         except InputError:
             canon = None
         if canon not in names:
-            raise InputError("model", f"one of {', '.join(names)}", repr(model))
+            raise InputError("model", f"one of {', '.join(names)}",
+                             repr(model) + did_you_mean(model, names))
         return str(canon)
 
     def require(self, *columns: str, purpose: str = "this") -> None:
@@ -520,7 +521,8 @@ def _one_dataset(frame: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
     if dataset is not None:
         keep = ((fps == str(dataset)) | (names == str(dataset))).to_numpy()
         if not keep.any():
-            raise InputError("dataset", f"one of {choices}", repr(dataset))
+            raise InputError("dataset", f"one of {choices}",
+                             repr(dataset) + did_you_mean(dataset, [*pairs, *pairs.values()]))
         return frame[keep]
     if len(pairs) > 1:
         raise InputError("dataset", f"one of {choices} (the source holds {len(pairs)} "
