@@ -25,7 +25,7 @@ ROOMS = ("data", "models", "curves", "results", "fit", "diagnosis", "auditing", 
 """The rooms in the order data flows through them: each may import only those before it."""
 
 BOTTOM = ("datacurve._errors", "datacurve._version", "datacurve._plain", "datacurve._hooks",
-          "datacurve.metrics")
+          "datacurve._lazy", "datacurve.metrics")
 """Modules beneath every room: any room may import them; they import no room."""
 
 TOP = ("datacurve", "datacurve.__main__")

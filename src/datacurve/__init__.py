@@ -10,32 +10,76 @@ The package is a row of rooms, each importing only the rooms before it::
     data → models → curves → results → fit → diagnosis → auditing → analysis → report → cli
 
 with the bottom modules `datacurve.metrics` (the metric registry) and the private
-`_errors`, `_plain`, `_hooks` and `_version` beneath them all. This module imports every
-room, so the later rooms' conveniences (`CurveRun.fit`, notebook display) are registered.
+`_errors`, `_plain`, `_hooks` and `_version` beneath them all. Each public name is
+imported from its room the first time it is used (PEP 562), so ``import datacurve`` and
+``datacurve --help`` stay fast; the later rooms' conveniences (`CurveRun.fit`, notebook
+display) import their room when they are called.
 """
 
 from __future__ import annotations
 
+import typing as _typing
+
 from datacurve._errors import DatacurveError, InputError
+from datacurve._lazy import lazy_exports as _lazy_exports
 from datacurve._version import __version__
-from datacurve.analysis import Analysis, analyze
-from datacurve.auditing import AuditReport, audit, clean
-from datacurve.curves import CurveRun, Store, open_store, run_curve
-from datacurve.data import Dataset, as_dataset, builtin, load, load_data
-from datacurve.diagnosis import Diagnosis, Recommendation, diagnose
-from datacurve.fit import (
-    DataPlan,
-    LearningCurve,
-    ScalingLaw,
-    compute_optimal,
-    fit_curves,
-    fit_learning_curve,
-    fit_scaling_law,
-    plan,
-)
-from datacurve.models import FunctionLearner, TorchLearner, parse_spec
-from datacurve.report import build_report, render_report
-from datacurve.results import Results
+
+if _typing.TYPE_CHECKING:
+    from datacurve.analysis import Analysis, analyze
+    from datacurve.auditing import AuditReport, audit, clean
+    from datacurve.curves import CurveRun, Store, open_store, run_curve
+    from datacurve.data import Dataset, as_dataset, builtin, load, load_data
+    from datacurve.diagnosis import Diagnosis, Recommendation, diagnose
+    from datacurve.fit import (
+        DataPlan,
+        LearningCurve,
+        ScalingLaw,
+        compute_optimal,
+        fit_curves,
+        fit_learning_curve,
+        fit_scaling_law,
+        plan,
+    )
+    from datacurve.models import FunctionLearner, TorchLearner, parse_spec
+    from datacurve.report import build_report, render_report
+    from datacurve.results import Results
+
+_EXPORTS = {
+    "Analysis": "datacurve.analysis",
+    "AuditReport": "datacurve.auditing",
+    "CurveRun": "datacurve.curves",
+    "DataPlan": "datacurve.fit",
+    "Dataset": "datacurve.data",
+    "Diagnosis": "datacurve.diagnosis",
+    "FunctionLearner": "datacurve.models",
+    "LearningCurve": "datacurve.fit",
+    "Recommendation": "datacurve.diagnosis",
+    "Results": "datacurve.results",
+    "ScalingLaw": "datacurve.fit",
+    "Store": "datacurve.curves",
+    "TorchLearner": "datacurve.models",
+    "analyze": "datacurve.analysis",
+    "as_dataset": "datacurve.data",
+    "audit": "datacurve.auditing",
+    "build_report": "datacurve.report",
+    "builtin": "datacurve.data",
+    "clean": "datacurve.auditing",
+    "compute_optimal": "datacurve.fit",
+    "diagnose": "datacurve.diagnosis",
+    "fit_curves": "datacurve.fit",
+    "fit_learning_curve": "datacurve.fit",
+    "fit_scaling_law": "datacurve.fit",
+    "load": "datacurve.data",
+    "load_data": "datacurve.data",
+    "open_store": "datacurve.curves",
+    "parse_spec": "datacurve.models",
+    "plan": "datacurve.fit",
+    "render_report": "datacurve.report",
+    "run_curve": "datacurve.curves",
+}
+"""Where each public name lives (imported on first use)."""
+
+__getattr__, __dir__ = _lazy_exports(__name__, _EXPORTS)
 
 __all__ = [
     "Analysis",

@@ -4,13 +4,14 @@ A value made in an early room offers shortcuts that need a later one: `CurveRun.
 (curves) needs the analysis room, and the notebook display (``_repr_html_``) of a
 `LearningCurve` (fit), a `Diagnosis` (diagnosis) or an `AuditReport` (auditing) needs the
 report room. Importing upward would tie the rooms in a knot. Instead, the later room
-registers its function here when it is imported (``import datacurve`` imports every
-room), and the early room looks it up when the shortcut is called. A bottom module: it
-imports no room.
+registers its function here when it is imported, and the early room looks it up when
+the shortcut is called; a shortcut whose room is not imported yet imports it then (by
+name, from `HOMES`). A bottom module: it imports no room at import time.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,15 @@ __all__ = ["html", "provide", "provide_html", "provided"]
 
 _PROVIDED: dict[str, Callable[..., Any]] = {}
 _HTML: dict[type, Callable[[Any], str]] = {}
+
+HOMES = {"analyze": "datacurve.analysis", "html": "datacurve.report"}
+"""The room that registers each provided function (and ``"html"``: the renderers)."""
+
+
+def _import_home(name: str) -> None:
+    home = HOMES.get(name)
+    if home is not None:
+        importlib.import_module(home)
 
 
 def provide(name: str, fn: Callable[..., Any]) -> None:
@@ -33,13 +43,14 @@ def provided(name: str) -> Callable[..., Any]:
     Raises
     ------
     DatacurveError
-        When no room registered it (its room was not imported: ``import datacurve``).
+        When no room registers it.
     """
+    if name not in _PROVIDED:
+        _import_home(name)
     try:
         return _PROVIDED[name]
     except KeyError:
-        raise DatacurveError(f"{name!r} is provided by a room that is not imported yet; "
-                             "run 'import datacurve' first") from None
+        raise DatacurveError(f"no room provides {name!r}") from None
 
 
 def provide_html(cls: type, render: Callable[[Any], str]) -> None:
@@ -50,8 +61,11 @@ def provide_html(cls: type, render: Callable[[Any], str]) -> None:
 def html(obj: Any) -> str | None:
     """`obj` as an HTML fragment (Jupyter's ``_repr_html_``), or None when no renderer is
     registered for its type (Jupyter then shows its ``repr``)."""
-    for cls in type(obj).__mro__:
-        render = _HTML.get(cls)
-        if render is not None:
-            return render(obj)
+    for attempt in range(2):
+        for cls in type(obj).__mro__:
+            render = _HTML.get(cls)
+            if render is not None:
+                return render(obj)
+        if attempt == 0:
+            _import_home("html")
     return None

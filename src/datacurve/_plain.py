@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["num", "plain", "plain_value"]
+__all__ = ["num", "plain", "plain_value", "short_names", "short_sizes"]
 
 
 def num(x: Any) -> float | None:
@@ -55,3 +55,35 @@ def plain(obj: Any) -> Any:
     if isinstance(obj, np.generic):
         return obj.item()
     return obj
+
+
+# -- short text for reprs ------------------------------------------------------------------
+def short_names(names: Any, *, first: int = 3, width: int = 40) -> str:
+    """A list of names for a one-line ``repr``: the first `first` names (each cut to
+    `width` characters with an ellipsis), then how many there are in all.
+
+    >>> short_names(["a", "b"])
+    "['a', 'b']"
+    >>> short_names(["a", "b", "c", "d", "e"])
+    "['a', 'b', 'c', ...] (5)"
+    """
+    items = [str(n) for n in names]
+    shown = [n if len(n) <= width else n[: width - 1] + "…" for n in items[:first]]
+    text = "[" + ", ".join(repr(n) for n in shown)
+    return text + (f", ...] ({len(items)})" if len(items) > first else "]")
+
+
+def short_sizes(sizes: Any) -> str:
+    """Training-set sizes for a one-line ``repr``: all of up to four, else the first
+    and the last and how many.
+
+    >>> short_sizes([16, 32, 64])
+    '[16, 32, 64]'
+    >>> short_sizes([16, 23, 32, 46, 64, 91])
+    '[16, ..., 91] (6)'
+    """
+    vals = [int(v) for v in np.asarray(sizes, dtype=np.float64).ravel()
+            if math.isfinite(float(v))]
+    if len(vals) <= 4:
+        return "[" + ", ".join(str(v) for v in vals) + "]"
+    return f"[{vals[0]}, ..., {vals[-1]}] ({len(vals)})"

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import overload
 
 import numpy as np
-from scipy.stats import rankdata
-from sklearn import metrics as skm
 
 from datacurve._errors import InputError, describe
 
@@ -181,6 +179,8 @@ def _ovr_auc(y: np.ndarray, proba: np.ndarray, present: np.ndarray) -> float:
     if present.size == 2:
         sub = sub[:, 1:]
         present = present[1:]
+    from scipy.stats import rankdata  # here: the metric registry loads without SciPy
+
     ranks = rankdata(sub, axis=0)  # average ranks for ties, per column
     positive = y[:, None] == present[None, :]
     n_pos = positive.sum(axis=0).astype(np.float64)
@@ -190,6 +190,8 @@ def _ovr_auc(y: np.ndarray, proba: np.ndarray, present: np.ndarray) -> float:
 
 
 def _regression(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    from sklearn import metrics as skm  # here: the registry loads without scikit-learn
+
     resid = np.asarray(pred, dtype=np.float64).ravel() - y
     return {
         "rmse": float(np.sqrt(np.mean(resid**2))),

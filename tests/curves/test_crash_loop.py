@@ -75,81 +75,76 @@ def test_sigkill_at_random_moments_loses_nothing(tmp_path: Path) -> None:
     data = tmp_path / "d.npz"
     np.savez(data, X=ds.X, y=ds.y)
     store = tmp_path / "loop.sqlite"
-    # The uninterrupted run, beside the loop (its trials mostly sleep).
-    clean_out = (tmp_path / "clean.json").open("w")
-    clean = subprocess.Popen(curve_command(data, tmp_path / "clean.sqlite"),
-                             stdout=clean_out, stderr=subprocess.DEVNULL)
-    # Kill moments from the start to about a second past the first trials; the
-    # command's start-up (imports) sets that scale on this machine.
+    # The uninterrupted run first: its wall time less its run time is the command's
+    # start-up (imports, loading, planning) on this machine, which sets the kill moments.
     t0 = time.perf_counter()
-    subprocess.run([*datacurve_command(), "--version"], capture_output=True, check=True)
-    latest = 2.0 * (time.perf_counter() - t0) + 0.3
+    clean_run = subprocess.run(curve_command(data, tmp_path / "clean.sqlite"),
+                               capture_output=True, text=True, timeout=300)
+    wall = time.perf_counter() - t0
+    assert clean_run.returncode == 0, clean_run.stderr
+    clean_payload = json.loads(clean_run.stdout)
+    running = float(clean_payload["seconds"])
+    startup = max(wall - running, 0.2)
+    # From just before the first trial to a tenth of the run after it: most kills land
+    # amid trials, and the 20 runs together get through the curve.
+    earliest, latest = 0.8 * startup, startup + running / 10
     rng = np.random.default_rng(SEED)
     finished: dict[str, tuple[float, int]] = {}
     midway = 0
+    for i in range(KILLS):
+        out = tmp_path / f"run{i}.json"
+        with out.open("w") as fh:
+            proc = subprocess.Popen(curve_command(data, store), stdout=fh,
+                                    stderr=subprocess.DEVNULL, start_new_session=True)
+            time.sleep(rng.uniform(earliest, latest))
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if proc.returncode == 0:  # it finished before the kill: all reused
+            payload = json.loads(out.read_text())
+            assert payload["cached"] == len(finished)
+            assert payload["ran"] == payload["plan"]["trials"] - len(finished)
+        now = snapshot(store, tmp_path / f"copy{i}")
+        if now is None:
+            assert not finished
+            continue
+        for key, stamp in finished.items():
+            assert now.get(key) == stamp, f"kill {i}: a finished trial was lost or redone"
+        assert all(attempts == 1 for _, attempts in now.values())
+        total = 3 * 14  # seeds x sizes (1,200-row pool)
+        if proc.returncode != 0 and len(finished) < len(now) < total:
+            midway += 1  # killed between (or during) trials, some done and some not
+        finished = now
+        if i % 4 == 3:  # the first to touch the killed store is `datacurve results`
+            shown = subprocess.run(
+                [*datacurve_command(), "results", "--store", str(store), "--all",
+                 "--json"], capture_output=True, text=True, timeout=60)
+            assert shown.returncode == 0, shown.stderr
+            keys = {r["key"] for r in json.loads(shown.stdout)["results"]}
+            assert keys == set(finished)
+
+    final = subprocess.run(curve_command(data, store), capture_output=True, text=True,
+                           timeout=120)
+    assert final.returncode == 0, final.stderr
+    payload = json.loads(final.stdout)
+    assert payload["cached"] == len(finished)
+    assert payload["ran"] == payload["plan"]["trials"] - len(finished)
+    assert payload["failed"] == 0
+    assert payload["plan"]["trials"] == 3 * 14
+    assert midway >= 2, "the kills should land while trials run"
+    con = sqlite3.connect(store.resolve().as_uri() + "?mode=ro", uri=True)
     try:
-        for i in range(KILLS):
-            out = tmp_path / f"run{i}.json"
-            with out.open("w") as fh:
-                proc = subprocess.Popen(curve_command(data, store), stdout=fh,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
-                time.sleep(rng.uniform(0.3, latest))
-                if proc.poll() is None:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-            if proc.returncode == 0:  # it finished before the kill: all reused
-                payload = json.loads(out.read_text())
-                assert payload["cached"] == len(finished)
-                assert payload["ran"] == payload["plan"]["trials"] - len(finished)
-            now = snapshot(store, tmp_path / f"copy{i}")
-            if now is None:
-                assert not finished
-                continue
-            for key, stamp in finished.items():
-                assert now.get(key) == stamp, f"kill {i}: a finished trial was lost or redone"
-            assert all(attempts == 1 for _, attempts in now.values())
-            total = 3 * 14  # seeds x sizes (1,200-row pool)
-            if proc.returncode != 0 and len(finished) < len(now) < total:
-                midway += 1  # killed between (or during) trials, some done and some not
-            finished = now
-            if i % 4 == 3:  # the first to touch the killed store is `datacurve results`
-                shown = subprocess.run(
-                    [*datacurve_command(), "results", "--store", str(store), "--all",
-                     "--json"], capture_output=True, text=True, timeout=60)
-                assert shown.returncode == 0, shown.stderr
-                keys = {r["key"] for r in json.loads(shown.stdout)["results"]}
-                assert keys == set(finished)
-
-        final = subprocess.run(curve_command(data, store), capture_output=True, text=True,
-                               timeout=120)
-        assert final.returncode == 0, final.stderr
-        payload = json.loads(final.stdout)
-        assert payload["cached"] == len(finished)
-        assert payload["ran"] == payload["plan"]["trials"] - len(finished)
-        assert payload["failed"] == 0
-        assert payload["plan"]["trials"] == 3 * 14
-        assert midway >= 2, "the kills should land while trials run"
-        con = sqlite3.connect(store.resolve().as_uri() + "?mode=ro", uri=True)
-        try:
-            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            rows = dict(con.execute("SELECT key, finished_at FROM trials").fetchall())
-            assert max(a for (a,) in con.execute("SELECT attempts FROM trials")) == 1
-        finally:
-            con.close()
-        assert len(rows) == payload["plan"]["trials"]
-        for key, (stamp, _) in finished.items():
-            assert rows[key] == stamp
-        print(f"{KILLS} kills within {latest:.1f} s ({midway} amid trials): "
-              f"{len(finished)} trials finished "
-              f"before the last kill, {payload['ran']} after; none lost or redone")
-        assert not list(tmp_path.glob(".loop.sqlite.*"))  # no draft of a new store left
-
-        clean.wait(timeout=120)
-        assert clean.returncode == 0
-        pd.testing.assert_frame_equal(table(payload),
-                                      table(json.loads((tmp_path / "clean.json").read_text())))
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = dict(con.execute("SELECT key, finished_at FROM trials").fetchall())
+        assert max(a for (a,) in con.execute("SELECT attempts FROM trials")) == 1
     finally:
-        if clean.poll() is None:
-            clean.kill()
-            clean.wait()
-        clean_out.close()
+        con.close()
+    assert len(rows) == payload["plan"]["trials"]
+    for key, (stamp, _) in finished.items():
+        assert rows[key] == stamp
+    print(f"{KILLS} kills {earliest:.1f}-{latest:.1f} s after the start ({midway} amid trials): "
+          f"{len(finished)} trials finished "
+          f"before the last kill, {payload['ran']} after; none lost or redone")
+    assert not list(tmp_path.glob(".loop.sqlite.*"))  # no draft of a new store left
+
+    pd.testing.assert_frame_equal(table(payload), table(clean_payload))

@@ -244,3 +244,30 @@ def test_identical_seeds_draw_without_a_negative_error_bar() -> None:
     curve = fit_learning_curve(sizes, scores)
     disp = LearningCurveDisplay.from_fit(curve)
     assert disp.plot(Figure().add_subplot()).ax_ is not None
+
+
+def test_skipped_checks_say_why_instead_of_a_score(single_store: Path) -> None:
+    """An audit check that did not run (leakage without a split, subgroup without groups,
+    pii on arrays) shows "skipped (<the reason it recorded>)" in its row's score cell,
+    with "–" for flagged and share, in the report and in the notebook rendering alike; a
+    check that ran shows its summary score."""
+    import html as html_lib
+
+    from datacurve.auditing import audit
+    from tests.conftest import scripted_dataset
+
+    ds = scripted_dataset(300)
+    rep = audit(ds, checks=["exact_duplicate", "leakage", "subgroup", "pii"])
+    reasons = {n: r.skipped for n, r in rep.results.items() if r.skipped is not None}
+    assert set(reasons) == {"leakage", "subgroup", "pii"}
+    for html in (build_report(single_store, audit=rep), rep._repr_html_()):
+        for name, reason in reasons.items():
+            row = re.search(rf"<tr><td>{name}</td>(.*?)</tr>", html)
+            assert row is not None, name
+            cells = [html_lib.unescape(_text(c)).strip()
+                     for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))]
+            assert cells[:3] == ["–", "–", f"skipped ({reason})"], cells
+        ran = re.search(r"<tr><td>exact_duplicate</td>(.*?)</tr>", html)
+        assert ran is not None
+        cells = [_text(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", ran.group(1))]
+        assert cells[0] == "0" and cells[2] == "1" and "skipped" not in ran.group(1)

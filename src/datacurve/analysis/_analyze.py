@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from datacurve._errors import InputError
-from datacurve._plain import plain
+from datacurve._plain import plain, short_names
 from datacurve.auditing import AuditReport, audited_dataset, lineage_of, load_report
 from datacurve.data import Dataset
 from datacurve.diagnosis import Diagnosis, diagnose
@@ -39,6 +39,10 @@ from datacurve.fit import (
 from datacurve.results import Results
 
 __all__ = ["PARTS", "Analysis", "ModelAnalysis", "SweepAnalysis", "analyze"]
+
+_OF_THE_RESULTS = frozenset({"sizes", "scores", "n", "train_scores"})
+"""Inputs of a curve fit that `analyze` takes from the results table, not from its
+caller: a strict analysis names the results (and the model) when they are wrong."""
 
 PARTS = ("curves", "diagnoses", "plans", "sweeps")
 """What `analyze` can compute (``include=``); diagnoses and plans need the curves, and
@@ -75,6 +79,22 @@ class ModelAnalysis:
         return dict(plain({"model": self.model, "params": self.params, "curve": self.curve,
                            "diagnosis": self.diagnosis, "plan": self.plan,
                            "problems": self.problems}))
+
+    def __repr__(self) -> str:
+        """One line: the model and what each of its answers says in a word."""
+        parts = [f"model={self.model!r}",
+                 "params=?" if not math.isfinite(self.params) else f"params={self.params:,.0f}"]
+        if self.curve is not None:
+            parts.append(f"curve={self.curve.method}/{self.curve.family}")
+        if self.diagnosis is not None:
+            parts.append(f"bottleneck={self.diagnosis.bottleneck!r}")
+        if self.plan is not None:
+            need = self.plan.samples_needed
+            parts.append("samples_needed=" + (f"{math.ceil(need):,}" if math.isfinite(need)
+                                              else "inf"))
+        if self.problems:
+            parts.append(f"problems={len(self.problems)}")
+        return f"ModelAnalysis({', '.join(parts)})"
 
 
 @dataclass(frozen=True)
@@ -113,6 +133,21 @@ class SweepAnalysis:
                            "law": self.law, "compute": self.compute,
                            "allocation": self.allocation, "budget": self.budget,
                            "budget_source": self.budget_source, "notes": self.notes}))
+
+    def __repr__(self) -> str:
+        """One line: the sweep, its models and whether a law, a compute model and an
+        allocation were found (each has its own short repr)."""
+        parts = [f"architecture={self.architecture!r}",
+                 f"models={short_names(self.models)}",
+                 "law=" + ("fitted" if self.law is not None else "None"),
+                 "compute=" + ("fitted" if self.compute is not None else "None")]
+        a = self.allocation
+        if a is not None:
+            parts.append(f"allocation=(params={a.params:.3g}, n={a.n:.3g}, "
+                         f"{a.metric}={a.score:.4g})")
+        if self.notes:
+            parts.append(f"notes={len(self.notes)}")
+        return f"SweepAnalysis({', '.join(parts)})"
 
 
 @dataclass(frozen=True)
@@ -236,7 +271,9 @@ class Analysis:
         }
 
     def __repr__(self) -> str:
-        parts = ", ".join(self.models)
+        names = list(self.models)
+        parts = ", ".join(names[:4]) + (f", ... ({len(names)} models)" if len(names) > 4
+                                        else "")
         return (f"Analysis({self.results.dataset_name or self.results.source}: {parts}; "
                 f"metric {self.results.metric.name})")
 
@@ -354,6 +391,10 @@ def analyze(results: Any, *, target: float | None = None,
             return fn()
         except InputError as exc:
             if strict:
+                if exc.name in _OF_THE_RESULTS:
+                    # The sizes and scores came with the results: name them, and the model.
+                    raise InputError("results", f"{exc.expected} of model {name!r}",
+                                     exc.got) from None
                 raise
             problems[name].append(f"no {what}: {exc}")
             return None

@@ -179,6 +179,9 @@ class AuditReport:
     def __repr__(self) -> str:
         found = ", ".join(f"{k}={r.n_flagged}" for k, r in self.results.items()
                           if r.skipped is None)
+        skipped = [k for k, r in self.results.items() if r.skipped is not None]
+        if skipped:
+            found += f"; skipped: {', '.join(skipped)}"
         return (f"AuditReport({self.name!r}, n={self.n}, quality={self.quality_score:.3f}, "
                 f"{found})")
 

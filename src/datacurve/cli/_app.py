@@ -4,20 +4,19 @@ lives in the rooms."""
 from __future__ import annotations
 
 import ast
+import os
 import re
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 from typer.exceptions import TyperException
 
 from datacurve._errors import DatacurveError, InputError
 from datacurve._version import __version__
-from datacurve.analysis import Analysis, SweepAnalysis, analyze
 from datacurve.cli._render import (
     allocation_line,
     audit_table,
@@ -32,9 +31,14 @@ from datacurve.cli._render import (
     records,
     worst_lines,
 )
-from datacurve.curves import DEFAULT_STORE, CurveRun, Store, run_curve, summarize
-from datacurve.models import parse_spec
-from datacurve.results import Results
+from datacurve.curves import DEFAULT_STORE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from datacurve.analysis import Analysis, SweepAnalysis
+    from datacurve.curves import CurveRun
+    from datacurve.results import Results
 
 __all__ = ["CLI_NAMES", "DEMO_DATA", "DEMO_MODELS", "app", "cli_error", "main"]
 
@@ -61,6 +65,33 @@ def _parse_sizes(text: str | None) -> list[int] | None:
     except ValueError:
         raise InputError("sizes", "comma-separated integers such as 16,64,256",
                          repr(text)) from None
+
+
+def _check_output(path: Path, flag: str) -> None:
+    """Refuse, before any work, an output path that cannot be written: a folder on its
+    way is a file, or the nearest existing folder is not writable."""
+    path = Path(path)
+    for parent in path.parents:
+        if not parent.exists():
+            continue
+        if not parent.is_dir():
+            raise InputError(flag, "a path whose folders are folders",
+                             f"'{path}' ('{parent}' is a file)")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise InputError(flag, "a path in a folder you can write to",
+                             f"'{path}' ('{parent}' is not writable)")
+        return
+
+
+def _eval_size(eval_size: float) -> float | int:
+    """--eval-size as the runner takes it: a fraction in (0, 1) or a number of rows."""
+    if eval_size == 1.0:
+        raise InputError("eval_size", "a fraction in (0, 1) such as 0.2, or a number of "
+                         "rows (2 or more)", "1.0 (one row, or every row: neither leaves "
+                         "a usable split)")
+    if eval_size >= 1 and float(eval_size).is_integer():
+        return int(eval_size)
+    return eval_size
 
 
 def _load(data: str, label: str | None, text_column: str | None, group: str | None,
@@ -196,10 +227,15 @@ def curve(
              "standard library is never allowed. Repeatable.")] = None,
 ) -> None:
     """Measure learning curves: train each model on nested subsets of DATA."""
+    from datacurve.curves import run_curve
+
+    _check_output(store, "store")
+    size = _eval_size(eval_size)
+    if jobs == 0 or jobs < -1:
+        raise InputError("jobs", "a positive number of worker processes (or -1: one per "
+                         "core)", str(jobs))
     dataset = _load(data, label, text_column, group, split, task)
     _importable_cwd(model, allow_module)
-    size: float | int = int(eval_size) if eval_size >= 1 and eval_size.is_integer() \
-        else eval_size
     with progress_bar(not (json_out or quiet), f"{dataset.name}") as cb:
         run = run_curve(dataset, model, seeds=seeds, sizes=_parse_sizes(sizes),
                         max_size=max_size, eval_size=size, store=store,
@@ -237,9 +273,18 @@ def results(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List or export what a store holds (one row per trial)."""
+    from datacurve.curves import Store, summarize
+
+    if out is not None:
+        _check_export(out)
+
     if not store.exists():
         raise InputError("store", "an existing datacurve store", f"'{store}' (no such file)")
-    models = [parse_spec(m).canonical for m in model] if model else None
+    models = None
+    if model:
+        from datacurve.models import parse_spec  # imports scikit-learn: only when asked
+
+        models = [parse_spec(m).canonical for m in model]
     with Store(store, readonly=True) as st:
         table = st.results(metric=metric, dataset=dataset, models=models,
                            include_failed=all_trials)
@@ -270,12 +315,18 @@ def results(
                               f"seed={row['seed']}: {first}")
 
 
-def _export(table: pd.DataFrame, out: Path) -> None:
-    suffix = out.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
+def _check_export(out: Path) -> None:
+    """Refuse a --out for `results` that cannot be written (before the store is read)."""
+    if out.suffix.lower() not in (".csv", ".parquet"):
         raise InputError("out", "a file name ending in .csv or .parquet", f"'{out}'")
     if out.exists() and out.is_dir():
         raise InputError("out", "a file path", f"'{out}' (a directory)")
+    _check_output(out, "out")
+
+
+def _export(table: pd.DataFrame, out: Path) -> None:
+    _check_export(out)
+    suffix = out.suffix.lower()
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
         table.to_csv(out, index=False)
@@ -301,6 +352,8 @@ def _source(source: Path | None, store: Path | None) -> Path:
 
 
 def _read(source: Path, metric: str | None, dataset: str | None) -> Results:
+    from datacurve.results import Results
+
     return Results.from_source(source, metric=metric, dataset=dataset, name="source")
 
 
@@ -317,6 +370,8 @@ def fit_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Fit each model's learning curve and print the chosen family and predictions."""
+    from datacurve.analysis import analyze
+
     source = _source(source, store)
     if at is not None and any(a <= 0 for a in at):
         raise InputError("at", "positive training-set sizes", repr(at))
@@ -385,6 +440,8 @@ def plan_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """How many samples reach --target, how many more to collect, and what it costs."""
+    from datacurve.analysis import analyze
+
     source = _source(source, store)
     analysis = analyze(
         _read(source, metric, dataset), target=target, models=[model] if model else None,
@@ -432,6 +489,8 @@ def diagnose_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Whether data, model size, label noise or overfitting holds each model back."""
+    from datacurve.analysis import analyze
+
     source = _source(source, store)
     analysis = analyze(_read(source, metric, dataset), target=target,
                        models=model or None, optimal_error=optimal_error,
@@ -505,9 +564,17 @@ def audit_cmd(
     imbalance, missing values, subgroups and personal data."""
     from datacurve.auditing import audit, measure_cleaning
 
-    dataset = _load(data, label, text_column, group, split, None)
     if out is not None and out.suffix.lower() != ".json":
         raise InputError("out", "a file name ending in .json", f"'{out}'")
+    if out is not None:
+        _check_output(out, "out")
+    if worst < 0:
+        raise InputError("worst", "a number of examples (0 or more)", str(worst))
+    if measure:
+        if seeds < 1:
+            raise InputError("seeds", "a positive number of seeds", str(seeds))
+        _check_output(store, "store")
+    dataset = _load(data, label, text_column, group, split, None)
     report = audit(dataset, checks=checks.split(",") if checks else None, seed=seed,
                    n_jobs=jobs, embedding=embedding)
     report.meta["command"] = ["datacurve", *sys.argv[1:]]  # the arguments, as given
@@ -537,7 +604,7 @@ def audit_cmd(
             for line in worst_lines(name, rows):
                 out_console.print(line)
     if out is not None:
-        out_console.print(f"report written to {out}")
+        out_console.print(f"report written to {escape(str(out))}", soft_wrap=True)
     if value is not None:
         out_console.print(
             f"cleaning ({value.dropped:,} dropped, {value.relabelled:,} relabelled) with "
@@ -575,6 +642,8 @@ def clean_cmd(
     if is_builtin(data):
         raise InputError("data", "a file or folder to clean (built-ins are generated, not "
                          "stored)", repr(data))
+    if out is not None:
+        _check_output(out, "out")
     dataset = _load(data, label, text_column, group, split, None)
     rep = load_report(report) if report is not None else audit(dataset)
     cleaned = clean(dataset, rep, drop=drop if drop is not None else DEFAULT_DROP,
@@ -614,6 +683,8 @@ def report_cmd(
     source = _source(source, store)
     from datacurve.report import build_report, check_out_dir, write_report
 
+    _check_output(out / "index.html", "out")
+
     check_out_dir(out, force=force)
     page = build_report(source, audit=audit, target=target, dataset=dataset, metric=metric,
                         cost_per_sample=cost_per_sample,
@@ -631,20 +702,38 @@ def demo(
                                              "demo report there is replaced).")]
     = Path("demo-report"),
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data: Annotated[str | None, typer.Option(
+        help=f"Another built-in dataset (default {DEMO_DATA}).", show_default=False)] = None,
+    model: Annotated[list[str] | None, typer.Option(
+        "--model", "-m", help=f"Other models, repeatable (default: {', '.join(DEMO_MODELS)}).",
+        show_default=False)] = None,
 ) -> None:
     """The main job on a built-in dataset: MNIST-1D, two CNNs and an MLP, 2 seeds."""
+    from datacurve.analysis import analyze
+    from datacurve.curves import run_curve
     from datacurve.data import builtin
     from datacurve.report import check_out_dir, render_report, write_report
 
+    if seeds < 1:
+        raise InputError("seeds", "a positive number of seeds", str(seeds))
+    if jobs == 0 or jobs < -1:
+        raise InputError("jobs", "a positive number of worker processes (or -1: one per "
+                         "core)", str(jobs))
+    _check_output(store, "store")
+    _check_output(report_dir / "index.html", "report_dir")
     check_out_dir(report_dir, force=True)
 
+    source = data or DEMO_DATA
+    models = list(model or DEMO_MODELS)
+    try:
+        dataset = builtin(source)
+    except InputError as exc:  # the demo's dataset is its --data option
+        raise InputError("demo_data", exc.expected, exc.got) from None
     if not json_out:
-        err_console.print(f"datacurve {__version__} demo: learning curves of "
-                          f"{', '.join(DEMO_MODELS)} on {DEMO_DATA} (generated locally)")
-    dataset = builtin(DEMO_DATA)
+        err_console.print(escape(f"datacurve {__version__} demo: learning curves of "
+                                 f"{', '.join(models)} on {source} (generated locally)"))
     with progress_bar(not json_out, "demo") as cb:
-        run = run_curve(dataset, list(DEMO_MODELS), seeds=seeds, store=store, jobs=jobs,
-                        progress=cb)
+        run = run_curve(dataset, models, seeds=seeds, store=store, jobs=jobs, progress=cb)
     # One analysis of this run: what is printed here is what the report shows.
     analysis = analyze(run)
     index = write_report(render_report(analysis, command=shlex.join(["datacurve",
@@ -670,7 +759,7 @@ def demo(
         out_console.print("[bold]Diagnosis[/] (datacurve diagnose):")
     for d in analysis.diagnoses().values():
         out_console.print(diagnosis_text(d))
-    out_console.print(f"\nreport: {escape(str(index))}")
+    out_console.print(f"\nreport: {escape(str(index))}", soft_wrap=True)
 
 
 def _demo_curves(analysis: Analysis) -> list[dict[str, Any]]:
@@ -687,6 +776,8 @@ def _demo_curves(analysis: Analysis) -> list[dict[str, Any]]:
 
 def _print_largest(run: CurveRun) -> None:
     """One line per model: where its curve ends, train beside evaluation."""
+    import pandas as pd
+
     summary = run.summary()
     if summary.empty:
         return
@@ -727,7 +818,8 @@ CLI_NAMES = {
     "n_classes": "--n-classes", "audit": "--audit", "out": "--out", "checks": "--checks",
     "embedding": "--embedding", "drop": "--drop", "relabel": "--relabel",
     "report": "--report", "force": "--force", "allow_modules": "--allow-module",
-    "source": "SOURCE", "results": "SOURCE",
+    "source": "SOURCE", "results": "SOURCE", "worst": "--worst",
+    "report_dir": "--report-dir", "demo_data": "--data",
     "data": "DATA",
 }
 """Library errors name Python parameters; the CLI names its own flags and arguments."""
@@ -826,6 +918,13 @@ def _main(argv: list[str] | None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(_INTERRUPTED)
         return 130
+    except OSError as exc:
+        # A file the command was pointed at cannot be read or written (what the
+        # commands check up front covers the common cases; this is the last line).
+        if exc.filename is None:
+            raise
+        sys.stderr.write(f"datacurve: error: '{exc.filename}': {exc.strerror or exc}\n")
+        return 2
     # Without standalone mode typer returns the code of a `typer.Exit` raised by a
     # command, and turns a KeyboardInterrupt it sees into 130.
     if code == 130:

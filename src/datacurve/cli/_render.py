@@ -6,22 +6,24 @@ import json
 import math
 import sys
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from datacurve._plain import plain
-from datacurve.curves import progress_bar as _runner_progress
-from datacurve.diagnosis import Diagnosis
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from datacurve.diagnosis import Diagnosis
 
 __all__ = ["allocation_line", "audit_table", "curve_table", "diagnosis_text", "err_console",
            "fit_table",
            "json_default", "out_console", "plan_lines", "print_json", "progress_bar",
-           "records", "worst_lines"]
+           "records", "skipped_text", "worst_lines"]
 
 out_console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -29,11 +31,15 @@ err_console = Console(stderr=True, highlight=False)
 
 def progress_bar(enabled: bool, label: str) -> AbstractContextManager[Any]:
     """The runner's progress bar, drawn on the CLI's stderr console."""
-    return _runner_progress(enabled, label, console=err_console)
+    from datacurve.curves import progress_bar as runner_progress
+
+    return runner_progress(enabled, label, console=err_console)
 
 
 def json_default(obj: Any) -> Any:
     """JSON encoder for what `plain` leaves: timestamps and other objects as text."""
+    import pandas as pd
+
     if isinstance(obj, pd.Timestamp):
         return obj.isoformat()
     return str(obj)
@@ -64,7 +70,7 @@ def curve_table(summary: pd.DataFrame, title: str) -> Table:
         params = ("–" if part.empty
                   else f"{int(part.loc[part['n'].idxmax(), 'params']):,}")
         table.add_column(f"{escape(str(m))}\n{params} params", justify="right",
-                         overflow="fold")
+                         overflow="fold", no_wrap=False)
     for n in sorted(set(summary["n"])):
         row = [f"{n:,}"]
         for m in models:
@@ -99,8 +105,7 @@ def fit_table(rows: list[dict[str, Any]], metric: str, title: str) -> Table:
     for r in rows:
         asym = "–" if r["asymptote"] is None else f"{r['asymptote']:.3f}"
         table.add_column(f"{escape(str(r['model']))}\n{r['method']}: {r['family']}\n→ {asym}",
-                         overflow="fold",
-                         justify="right")
+                         overflow="fold", no_wrap=False, justify="right")
     sizes = sorted({int(v["n"]) for r in rows for v in r["predictions"]})
     for n in sizes:
         cells = [f"{n:,}"]
@@ -166,25 +171,39 @@ def allocation_line(a: dict[str, Any]) -> str:
             f"by {a['limited_by']})")
 
 
+def skipped_text(reason: Any) -> str | None:
+    """What a check that did not run shows instead of its score: ``skipped (why)``, the
+    reason the check recorded (`CheckResult.skipped`); None when it ran."""
+    if reason is None or (isinstance(reason, float) and math.isnan(reason)):
+        return None
+    return f"skipped ({reason})"
+
+
 def audit_table(summary: list[dict[str, Any]], title: str) -> Table:
-    """One row per check: flagged, share, summary score, seconds, or why skipped."""
+    """One row per check: flagged, share, summary score and seconds; a check that did not
+    run says ``skipped (why)`` where its score would be."""
     table = Table(title=escape(title), title_justify="left")
-    for col in ("check", "flagged", "share", "score", "seconds", "note"):
-        table.add_column(col, justify="right" if col in ("flagged", "share", "score",
-                                                         "seconds") else "left")
+    table.add_column("check", overflow="fold", no_wrap=False)
+    for col in ("flagged", "share"):
+        table.add_column(col, justify="right", no_wrap=True)
+    # Left-justified: a skipped check's reason wraps here; the scores share one width.
+    table.add_column("score", justify="left", overflow="fold", no_wrap=False)
+    table.add_column("seconds", justify="right", no_wrap=True)
     for r in summary:
-        skipped = r.get("skipped")
-        table.add_row(r["check"], "-" if skipped else f"{r['flagged']:,}",
-                      "-" if skipped else f"{100 * r['share']:.1f} %",
-                      "-" if skipped else f"{r['summary_score']:.3f}",
-                      "" if r.get("seconds") is None else f"{r['seconds']:.2f}",
-                      escape(f"skipped: {skipped}") if skipped else "")
+        skipped = skipped_text(r.get("skipped"))
+        seconds = r.get("seconds")
+        table.add_row(escape(str(r["check"])), "–" if skipped else f"{r['flagged']:,}",
+                      "–" if skipped else f"{100 * r['share']:.1f} %",
+                      escape(skipped) if skipped else f"{r['summary_score']:.3f}",
+                      "" if seconds is None or (isinstance(seconds, float)
+                                                and math.isnan(seconds))
+                      else f"{seconds:.2f}")
     return table
 
 
 def worst_lines(check: str, rows: list[dict[str, Any]]) -> list[str]:
     """The worst examples of one check, one line each (values from the data escaped)."""
-    out = [f"[bold]{check}[/] worst:"]
+    out = [f"[bold]{escape(check)}[/] worst:"]
     for r in rows:
         extra = ""
         if r.get("other", -1) is not None and r.get("other", -1) >= 0:

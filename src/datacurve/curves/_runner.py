@@ -18,10 +18,12 @@ import pandas as pd
 
 from datacurve import _hooks
 from datacurve._errors import InputError
+from datacurve._plain import short_names, short_sizes
 from datacurve.curves._anchors import resolve_anchors
 from datacurve.curves._executors import Executor, make_executor
 from datacurve.curves._store import Store, open_store
 from datacurve.curves._subsets import EvalSplit, make_eval_folds, nested_order, valid_anchors
+from datacurve.curves._summary import summarize
 from datacurve.curves._trial import Trial, TrialData, TrialResult, run_trial, trial_key
 from datacurve.data import Dataset, as_dataset
 from datacurve.metrics import get_metric
@@ -149,6 +151,13 @@ class CurvePlan:
             "cost": cost,
         }
 
+    def __repr__(self) -> str:
+        """One line: dataset, models, sizes, seeds, folds and trials (no index arrays)."""
+        folds = f", eval_folds={self.eval_folds}" if self.eval_folds > 1 else ""
+        return (f"CurvePlan(dataset={self.dataset.name!r}, models={short_names(self.models)}, "
+                f"sizes={short_sizes(self.anchors)}, seeds={len(self.seeds)}{folds}, "
+                f"trials={len(self.trials)})")
+
 
 @dataclass(frozen=True)
 class CurveRun:
@@ -242,54 +251,23 @@ class CurveRun:
             include=("plans",), strict=True, **kwargs)
         return analysis.one().plan
 
+    def __repr__(self) -> str:
+        """One line: dataset, models, sizes, seeds, how the trials went, time and store
+        (not the index arrays of the design nor the results table)."""
+        d = self.design
+        status = self.results.get("status", pd.Series([], dtype=object))
+        ok = int((status == "ok").sum())
+        bad = int(status.size - ok)
+        folds = f", eval_folds={d.eval_folds}" if d.eval_folds > 1 else ""
+        return (f"CurveRun(dataset={d.dataset.name!r}, models={short_names(d.models)}, "
+                f"sizes={short_sizes(d.anchors)}, seeds={len(d.seeds)}{folds}, "
+                f"trials: {ok} ok ({self.ran} ran, {self.cached} reused), {bad} failed, "
+                f"{self.seconds:.1f} s, store={Path(self.store_path).name!r})")
+
     def _repr_html_(self) -> str | None:
         """Jupyter display: mean and spread per model and size, and why trials failed
         (rendered by the report room)."""
         return _hooks.html(self)
-
-
-def summarize(results: pd.DataFrame) -> pd.DataFrame:
-    """Per (model, n): params, repeated measurements, mean/std of evaluation and train
-    metric.
-
-    Parameters
-    ----------
-    results : DataFrame
-        A results table (`Store.results`).
-
-    Returns
-    -------
-    DataFrame
-        Columns model, n, params (the lower median of the known parameter counts at
-        that size; NaN when no trial recorded one), seeds (finished trials: seeds ×
-        evaluation folds), val_mean, val_std, train_mean, fit_time, metric, failed;
-        metric values in natural units.
-    """
-    if results.empty:
-        return pd.DataFrame(columns=["model", "n", "params", "seeds", "val_mean", "val_std",
-                                     "train_mean", "fit_time", "metric", "failed"])
-    df = results.copy()
-    metric = str(df["metric"].iloc[0])
-    m = get_metric(metric)
-    df["val"] = m.natural(df["val_score"].to_numpy(np.float64))
-    df["train"] = m.natural(df["train_score"].to_numpy(np.float64))
-    df["is_failed"] = df["status"] != "ok"
-    # Failed trials record no size (-1); trees grow with n and differ by seed: the
-    # (lower) median of the known counts, a count some trial measured, is the model's
-    # size at that n.
-    df["params"] = df["params"].where(df["params"] > 0)
-    g = df.groupby(["model", "n"], sort=True)
-    out = pd.DataFrame({
-        "params": g["params"].quantile(0.5, interpolation="lower"),
-        "seeds": g["val"].count(),
-        "val_mean": g["val"].mean(),
-        "val_std": g["val"].std(ddof=1),
-        "train_mean": g["train"].mean(),
-        "fit_time": g["fit_time"].mean(),
-        "failed": g["is_failed"].sum().astype(int),
-    }).reset_index()
-    out["metric"] = metric
-    return out
 
 
 def _seeds(seeds: int | Sequence[int]) -> tuple[int, ...]:

@@ -14,6 +14,7 @@ processes may read and write one store at once (WAL, a busy timeout and retries)
 
 from __future__ import annotations
 
+import functools
 import glob
 import json
 import os
@@ -22,19 +23,20 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from datacurve._errors import InputError
 from datacurve._plain import num
-from datacurve.curves._trial import TrialResult
+from datacurve.curves._paths import DEFAULT_STORE
 from datacurve.metrics import METRICS, default_metric, get_metric
 
-__all__ = ["DEFAULT_STORE", "RESULT_COLUMNS", "Store", "is_sqlite", "open_store"]
+if TYPE_CHECKING:
+    from datacurve.curves._trial import TrialResult
 
-DEFAULT_STORE = Path(".datacurve") / "store.sqlite"
+__all__ = ["RESULT_COLUMNS", "Store", "is_sqlite", "open_store"]
 """Where the CLI keeps results unless ``--store`` says otherwise."""
 
 APPLICATION_ID = 0x44435256  # "DCRV": marks the SQLite file as a datacurve store
@@ -116,6 +118,9 @@ def _check_is_store(path: Path) -> bool:
         return False
     if not head.startswith(SQLITE_MAGIC):
         raise _refuse(path, "which is not an SQLite database")
+    truncated = _truncated(path, head)
+    if truncated:
+        raise _refuse(path, truncated)
     app_id = int.from_bytes(head[68:72], "big")
     if app_id == APPLICATION_ID:
         return True
@@ -125,6 +130,51 @@ def _check_is_store(path: Path) -> bool:
             and _application_id(path) == APPLICATION_ID:
         return True
     raise _refuse(path, "an SQLite database of another application")
+
+
+def _truncated(path: Path, head: bytes) -> str | None:
+    """Why the SQLite file `path` (whose first bytes are `head`) is cut short, or None.
+
+    The header records the page size and, when its "valid for" counter matches the
+    change counter, the number of pages; a file shorter than that lost its end."""
+    if len(head) < 100:
+        return f"a truncated SQLite file ({len(head)} bytes, shorter than its header)"
+    page = int.from_bytes(head[16:18], "big")
+    page = 65536 if page == 1 else page
+    pages = int.from_bytes(head[28:32], "big")
+    valid = head[92:96] == head[24:28]
+    size = path.stat().st_size
+    if valid and pages and size < page * pages:
+        return (f"a truncated SQLite file ({size:,} of the {page * pages:,} bytes its "
+                "header records)")
+    return None
+
+
+def _broken(path: Path, exc: sqlite3.DatabaseError) -> InputError:
+    """A store SQLite cannot read (corrupt pages, a damaged file) as an `InputError`."""
+    return _refuse(path, f"which SQLite cannot read: {exc} (a damaged file; "
+                   "`sqlite3 FILE .recover` may rescue what is left)")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guarded(method: F) -> F:
+    """Turn SQLite's "malformed" and "not a database" errors inside a `Store` method
+    into an `InputError` naming the store (a busy store is retried, not refused)."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):
+                raise
+            raise _broken(self.path, exc) from None
+        except sqlite3.DatabaseError as exc:
+            raise _broken(self.path, exc) from None
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _uri(path: Path, **query: str) -> str:
@@ -261,6 +311,16 @@ class Store:
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
+        try:
+            self._open(readonly)
+        except sqlite3.OperationalError as exc:
+            if _busy(exc):
+                raise
+            raise _broken(self.path, exc) from None
+        except sqlite3.DatabaseError as exc:
+            raise _broken(self.path, exc) from None
+
+    def _open(self, readonly: bool) -> None:
         exists = _check_is_store(self.path)
         if readonly:
             if not exists:
@@ -288,6 +348,7 @@ class Store:
         self.readonly = readonly
 
     # -- writing --------------------------------------------------------------------
+    @_guarded
     def add_dataset(self, fingerprint: str, name: str, task: str,
                     summary: dict[str, Any]) -> None:
         """Record a dataset's name and summary (idempotent)."""
@@ -299,6 +360,7 @@ class Store:
 
         _retry(write)
 
+    @_guarded
     def put(self, result: TrialResult, *, dataset: str, eval_split: str, task: str,
             n_eval: int) -> None:
         """Record one finished (or failed) trial and commit at once.
@@ -330,6 +392,7 @@ class Store:
 
         _retry(write)
 
+    @_guarded
     def stamp(self, facts: Mapping[str, Mapping[str, Any]],
               fresh: Mapping[str, Any] | None = None) -> None:
         """Add `facts` (key → fields) to the ``info`` of stored trials that lack them,
@@ -354,6 +417,7 @@ class Store:
             _retry(write)
 
     # -- reading --------------------------------------------------------------------
+    @_guarded
     def status_of(self, keys: Iterable[str]) -> dict[str, str]:
         """Status ("ok" / "failed") of each stored key among `keys`."""
         keys = list(keys)
@@ -366,9 +430,11 @@ class Store:
                 out[key] = status
         return out
 
+    @_guarded
     def __len__(self) -> int:
         return int(self._con.execute("SELECT COUNT(*) FROM trials").fetchone()[0])
 
+    @_guarded
     def datasets(self) -> pd.DataFrame:
         """One row per dataset: fingerprint, name, task, summary (dict)."""
         rows = self._con.execute("SELECT fingerprint, name, task, summary FROM datasets")
@@ -376,6 +442,7 @@ class Store:
         df["summary"] = [json.loads(s) for s in df["summary"]]
         return df
 
+    @_guarded
     def trials(self, *, dataset: str | None = None, models: Sequence[str] | None = None,
                include_failed: bool = True) -> pd.DataFrame:
         """Raw trial rows (scores as dicts)."""
@@ -400,6 +467,7 @@ class Store:
             df[col] = [json.loads(s) for s in df[col]]
         return df
 
+    @_guarded
     def results(self, *, metric: str | None = None, dataset: str | None = None,
                 models: Sequence[str] | None = None,
                 include_failed: bool = False) -> pd.DataFrame:

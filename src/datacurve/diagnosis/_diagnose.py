@@ -127,6 +127,14 @@ class Recommendation:
                 "compute_seconds": num(self.compute_seconds),
                 "evidence": plain(self.evidence)}
 
+    def __repr__(self) -> str:
+        """One line: the action, its gain and the start of its reason (the whole
+        sentence is `reason`; the numbers behind it are `evidence`)."""
+        gain = "None" if self.expected_gain is None else f"{self.expected_gain:+.3g}"
+        reason = self.reason if len(self.reason) <= 100 else self.reason[:99] + "…"
+        return (f"Recommendation(action={self.action!r}, expected_gain={gain}, "
+                f"reason={reason!r})")
+
 
 @dataclass(frozen=True)
 class Diagnosis:
@@ -206,6 +214,18 @@ class Diagnosis:
 
     def __str__(self) -> str:
         return self.to_text()
+
+    def __repr__(self) -> str:
+        """One line: model, metric, verdict and the ranked actions (``print(d)`` gives
+        the text, `evidence` the numbers)."""
+        actions = [r.action for r in self.recommendations]
+        shown = ", ".join(actions[:4]) + (f", ... ({len(actions)})" if len(actions) > 4
+                                          else "")
+        n = self.evidence.get("n")
+        at = f", n={n:,}" if isinstance(n, int | np.integer) else ""
+        notes = f", notes={len(self.notes)}" if self.notes else ""
+        return (f"Diagnosis(model={self.model!r}, metric={self.metric!r}, "
+                f"bottleneck={self.bottleneck!r}{at}, actions=[{shown}]{notes})")
 
     def summary(self) -> pd.DataFrame:
         """The ranked recommendations as a table, one row each.

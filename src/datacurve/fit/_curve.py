@@ -36,6 +36,7 @@ from scipy.special import ndtri
 
 from datacurve import _hooks
 from datacurve._errors import InputError
+from datacurve._plain import short_sizes
 from datacurve.fit._families import (
     FAMILIES,
     FamilyFit,
@@ -233,6 +234,18 @@ class LearningCurve:
             "uses_train_scores": self.uses_train_scores,
             "notes": list(self.notes),
         }
+
+    def __repr__(self) -> str:
+        """One line: method, family, the measured sizes, asymptote, noise and how many
+        notes (not the observations nor every family's weight)."""
+        try:
+            asym = f"{self.asymptote:.4g}"
+        except Exception:
+            asym = "?"
+        notes = f", notes={len(self.notes)}" if self.notes else ""
+        return (f"LearningCurve(method={self.method!r}, family={self.family!r}, "
+                f"sizes={short_sizes(np.unique(self.sizes))}, asymptote={asym}, "
+                f"noise={self.noise:.3g}, higher_is_better={self.higher_is_better}{notes})")
 
     def _repr_html_(self) -> str | None:
         """Jupyter display: the curve's plot and numbers (rendered by the report room)."""

@@ -132,6 +132,21 @@ class DataPlan:
             "curve": self.curve.to_dict(), "notes": self.notes,
         }
 
+    def __repr__(self) -> str:
+        """One line: model, target, the score now, the samples needed with their interval
+        (rounded up, as every surface shows them) and what is still to collect."""
+        def count(x: float) -> str:
+            return f"{math.ceil(x):,}" if math.isfinite(x) else "inf"
+
+        lo, hi = self.samples_interval
+        extra = f", rounds={len(self.rounds)}" if self.rounds else ""
+        extra += f", notes={len(self.notes)}" if self.notes else ""
+        return (f"DataPlan(model={self.model!r}, target={self.target:g} {self.metric}, "
+                f"have={self.have:,}, now={self.predicted_now:.4g} ({self.now_source}), "
+                f"samples_needed={count(self.samples_needed)} "
+                f"({self.level:.0%}: {count(lo)}–{count(hi)}), "
+                f"additional={count(self.additional)}{extra})")
+
 
 def samples_needed(curve: LearningCurve, target: float) -> float:
     """Training-set size where `curve` reaches `target`, corrected for the bias measured

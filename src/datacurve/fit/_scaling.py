@@ -119,6 +119,14 @@ class ScalingLaw:
     bootstrap: np.ndarray = field(default_factory=lambda: np.empty((0, _N_THETA)),
                                   repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        """One line: the law with its parameters to 3 significant digits, the metric,
+        the points and the sizes fitted (not the bootstrap replicates)."""
+        (p0, p1), (n0, n1) = self.params_range, self.n_range
+        return (f"ScalingLaw(err = {self.E:.3g} + {self.A:.3g}/P^{self.alpha:.3g} + "
+                f"{self.B:.3g}/n^{self.beta:.3g}, metric={self.metric!r}, "
+                f"n_points={self.n_points}, P {p0:.3g}–{p1:.3g}, n {n0:.3g}–{n1:.3g})")
+
     @property
     def _metric(self) -> Metric:
         return get_metric(self.metric)
@@ -717,6 +725,15 @@ class Allocation:
     def alternatives_frame(self) -> pd.DataFrame:
         """`alternatives` as a table, one row per frontier point."""
         return pd.DataFrame(list(self.alternatives))
+
+    def __repr__(self) -> str:
+        """One line: the chosen point, its score and interval, the budget and what
+        limits it (the frontier points are in `alternatives_frame`)."""
+        lo, hi = self.interval
+        return (f"Allocation(params={self.params:.3g}, n={self.n:.3g}, "
+                f"{self.metric}={self.score:.4g} ({self.level:.0%}: {lo:.4g}–{hi:.4g}), "
+                f"seconds={self.seconds:.3g} of budget {self.budget:.3g}, "
+                f"limited_by={self.limited_by!r}, alternatives={len(self.alternatives)})")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""

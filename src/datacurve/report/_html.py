@@ -294,12 +294,14 @@ def audit_block(report: AuditReport, *, worst: int = 5, data: Dataset | None = N
     for rec in summary.to_dict("records"):
         sk = rec.get("skipped")
         skipped = "" if sk is None or (isinstance(sk, float) and math.isnan(sk)) else str(sk)
+        # A check that did not run has no score: it says so, and why, in its place.
+        score = (f'<span class="dc-note">skipped ({esc(skipped)})</span>' if skipped
+                 else fmt(rec["summary_score"]))
         rows.append([esc(rec["check"]), "–" if skipped else fmt(rec["flagged"], size=True),
-                     "–" if skipped else f"{float(rec['share']):.1%}",
-                     "–" if skipped else fmt(rec["summary_score"]),
-                     fmt(rec["seconds"], 3), esc(skipped) if skipped else ""])
-    out.append(table(["check", "flagged", "share", "summary score", "seconds", "skipped"],
-                     rows, numeric=[False, True, True, True, True, False]))
+                     "–" if skipped else f"{float(rec['share']):.1%}", score,
+                     fmt(rec["seconds"], 3)])
+    out.append(table(["check", "flagged", "share", "summary score", "seconds"],
+                     rows, numeric=[False, True, True, True, True]))
     issues = report.issues
     classes = list(report.meta.get("classes") or [])
     for name in report.checks:

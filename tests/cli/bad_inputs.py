@@ -1,0 +1,222 @@
+"""The bad-input table: every malformed input a hostile or careless user has given the
+command line (issue 15's probe and README's "Bad input" list), each with the words its
+one-line error must contain.
+
+Used by ``tests/cli/test_bad_input_cli.py`` (in-process, every case) and by
+``bench/bad_inputs.py`` (the installed console script, counting tracebacks and silent
+exits). `make_files` writes the inputs the cases name into a folder.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CASES", "BadInput", "make_files"]
+
+
+@dataclass(frozen=True)
+class BadInput:
+    """One bad invocation: its arguments and what the error line must name."""
+
+    id: str
+    argv: tuple[str, ...]
+    needles: tuple[str, ...]
+
+
+MODEL = ("-m", "sklearn:LogisticRegression(max_iter=200)")
+CURVE_BASE = ("curve", "wine.csv", "--label", "target", *MODEL, "--quiet")
+CURVE = (*CURVE_BASE, "--sizes", "16,32", "--seeds", "1")
+
+
+def _results_rows(sizes: tuple[int, ...] = (16, 32, 64, 128)) -> pd.DataFrame:
+    rows = [{"model": "m", "params": 10, "n": n, "seed": s, "train_score": 0.99,
+             "val_score": 0.6 + 0.05 * np.log2(n / 16) + 0.01 * s}
+            for n in sizes for s in range(3)]
+    return pd.DataFrame(rows)
+
+
+def make_files(folder: Path) -> None:
+    """Write every input the cases name into `folder`: a real table (wine), a good store
+    and results file, and their broken variants."""
+    from sklearn.datasets import load_wine
+
+    from datacurve.cli._app import main
+
+    wine = load_wine(as_frame=True).frame
+    wine.to_csv(folder / "wine.csv", index=False)
+    wine.iloc[:0].to_csv(folder / "header_only.csv", index=False)
+    (folder / "empty.csv").write_bytes(b"")
+    (folder / "afile").write_text("x")
+    (folder / "adir").mkdir()
+    (folder / "[bold]x.csv").write_text("a,b\n1,2\n")
+    good = _results_rows()
+    good.to_csv(folder / "good.csv", index=False)
+    bad = good.copy()
+    bad.loc[0, "val_score"] = 1.7
+    bad.to_csv(folder / "out_of_range.csv", index=False)
+    good[good["n"] == 64].to_csv(folder / "single_size.csv", index=False)
+    bad = good.copy()
+    bad.loc[bad["n"] == 16, "n"] = -16
+    bad.to_csv(folder / "negative_size.csv", index=False)
+    bad = good.astype({"val_score": object})
+    bad.loc[3, "val_score"] = "abc"
+    bad.to_csv(folder / "text_score.csv", index=False)
+    good.drop(columns=["val_score"]).to_csv(folder / "no_val_score.csv", index=False)
+    (folder / "list.json").write_text("[1, 2, 3]")
+    # A good store, then a truncated and a corrupted copy of it.
+    code = main(["curve", "wine.csv", "--label", "target", *MODEL, "--sizes", "16,32,64",
+                 "--seeds", "2", "--store", str(folder / "good.sqlite"), "--quiet"]) \
+        if Path.cwd() == folder else None
+    if code is None:
+        raise RuntimeError("make_files must run with the folder as working directory")
+    if code != 0:
+        raise RuntimeError(f"the good store could not be made (exit {code})")
+    data = (folder / "good.sqlite").read_bytes()
+    (folder / "truncated.sqlite").write_bytes(data[:3000])
+    corrupt = bytearray(data)
+    page = int.from_bytes(data[16:18], "big")
+    for start in range(page, len(data), page):  # every page after the header's
+        corrupt[start:start + 16] = b"\xff" * 16
+    (folder / "corrupt.sqlite").write_bytes(bytes(corrupt))
+    (folder / "notsqlite.sqlite").write_text("model,n\nm,1\n")
+    con = sqlite3.connect(folder / "other.sqlite")
+    con.execute("CREATE TABLE t (x)")
+    con.commit()
+    con.close()
+
+
+CASES: tuple[BadInput, ...] = (
+    # -- stores that are not (whole) datacurve stores, for every command -------------
+    *(BadInput(f"{cmd}-{store}", tuple(argv), ("store", store))
+      for store in ("truncated.sqlite", "corrupt.sqlite", "notsqlite.sqlite", "other.sqlite")
+      for cmd, argv in (
+          ("results", ("results", "--store", store)),
+          ("fit", ("fit", store)),
+          ("plan", ("plan", store, "--target", "0.9")),
+          ("diagnose", ("diagnose", "--store", store)),
+          ("report", ("report", store, "--out", "rep")),
+          ("curve", (*CURVE, "--store", store)),
+      )),
+    BadInput("results-store-dir", ("results", "--store", "adir"), ("store", "adir")),
+    BadInput("results-store-missing", ("results", "--store", "nope.sqlite"),
+             ("store", "nope.sqlite")),
+    BadInput("fit-missing", ("fit", "nope.csv"), ("nope.csv",)),
+    # -- an output path under a file ---------------------------------------------------
+    BadInput("curve-store-under-file", (*CURVE, "--store", "afile/s.sqlite"),
+             ("--store", "afile")),
+    BadInput("results-out-under-file",
+             ("results", "--store", "good.sqlite", "--out", "afile/r.csv"), ("--out", "afile")),
+    BadInput("report-out-under-file", ("report", "good.sqlite", "--out", "afile/rep"),
+             ("--out", "afile")),
+    BadInput("audit-out-under-file",
+             ("audit", "wine.csv", "--label", "target", "--out", "afile/a.json"),
+             ("--out", "afile")),
+    BadInput("clean-out-under-file",
+             ("clean", "wine.csv", "--label", "target", "--out", "afile/c.csv"),
+             ("--out", "afile")),
+    BadInput("report-out-is-file", ("report", "good.sqlite", "--out", "wine.csv"),
+             ("--out", "wine.csv")),
+    BadInput("results-out-unknown-format",
+             ("results", "--store", "good.sqlite", "--out", "r.xlsx"), ("--out", "r.xlsx")),
+    # -- results tables the analysis must refuse, on every analysis command --------------
+    *(BadInput(f"{cmd}-{name}", (cmd, f"{name}.csv", *extra), needles)
+      for name, needles in (
+          ("out_of_range", ("val_score", "1.7")),
+          ("single_size", ("sizes", "got 1")),
+          ("negative_size", ("n", "-16")),
+          ("text_score", ("val_score", "abc")),
+          ("no_val_score", ("val_score",)),
+      )
+      for cmd, extra in (("fit", ()), ("plan", ("--target", "0.9")), ("diagnose", ()),
+                         ("report", ("--out", "rep")))),
+    BadInput("fit-json-list", ("fit", "list.json"), ("list.json",)),
+    BadInput("report-negative-cost",
+             ("report", "good.csv", "--out", "rep", "--cost-per-sample", "-1"),
+             ("--cost-per-sample", "-1")),
+    BadInput("plan-negative-cost", ("plan", "good.csv", "--target", "0.9",
+                                    "--cost-per-sample", "-1"), ("--cost-per-sample", "-1")),
+    BadInput("plan-target-out-of-range", ("plan", "good.csv", "--target", "2"),
+             ("--target", "2")),
+    BadInput("plan-level-out-of-range", ("plan", "good.csv", "--target", "0.9",
+                                         "--level", "1.5"), ("--level", "1.5")),
+    BadInput("fit-unknown-model", ("fit", "good.csv", "--model", "mm"), ("--model", "mm")),
+    BadInput("fit-unknown-metric", ("fit", "good.csv", "--metric", "acuracy"),
+             ("--metric", "acuracy")),
+    BadInput("fit-unknown-dataset", ("fit", "good.sqlite", "--dataset", "nosuch"),
+             ("--dataset", "nosuch")),
+    BadInput("fit-source-and-store", ("fit", "good.csv", "--store", "good.sqlite"),
+             ("good.csv", "good.sqlite")),
+    # -- curve's flags --------------------------------------------------------------------
+    BadInput("curve-jobs-0", (*CURVE, "--store", "new.sqlite", "--jobs", "0"),
+             ("--jobs", "0")),
+    BadInput("curve-seeds-0", (*CURVE_BASE, "--sizes", "16", "--seeds", "0",
+                               "--store", "new.sqlite"), ("--seeds", "0")),
+    BadInput("curve-sizes-negative", (*CURVE_BASE, "--sizes", "16,-5", "--store",
+                                      "new.sqlite"), ("--sizes", "-5")),
+    BadInput("curve-sizes-text", (*CURVE_BASE, "--sizes", "abc", "--store", "new.sqlite"),
+             ("--sizes", "abc")),
+    BadInput("curve-eval-size-1.0", (*CURVE, "--store", "new.sqlite", "--eval-size", "1.0"),
+             ("--eval-size", "1.0")),
+    BadInput("curve-eval-size-0", (*CURVE, "--store", "new.sqlite", "--eval-size", "0"),
+             ("--eval-size", "0")),
+    BadInput("curve-eval-size-negative",
+             (*CURVE, "--store", "new.sqlite", "--eval-size", "-3"), ("--eval-size", "-3")),
+    BadInput("curve-eval-size-too-many",
+             (*CURVE, "--store", "new.sqlite", "--eval-size", "5000"), ("--eval-size", "5000")),
+    BadInput("curve-eval-folds-0", (*CURVE, "--store", "new.sqlite", "--eval-folds", "0"),
+             ("--eval-folds", "0")),
+    BadInput("curve-unknown-label",
+             ("curve", "wine.csv", "--label", "targt", *MODEL, "--store", "new.sqlite"),
+             ("--label", "targt", "target")),
+    BadInput("curve-unknown-metric", (*CURVE, "--store", "new.sqlite", "--metric", "acc"),
+             ("--metric", "acc")),
+    BadInput("curve-unknown-model",
+             ("curve", "wine.csv", "--label", "target", "-m", "sklearn:LogistcRegression",
+              "--store", "new.sqlite"), ("--model", "LogisticRegression")),
+    BadInput("curve-stdlib-callable",
+             ("curve", "wine.csv", "--label", "target", "-m", 'shutil:rmtree(path="adir")',
+              "--store", "new.sqlite"), ("--model", "shutil")),
+    BadInput("curve-missing-data", ("curve", "nope.csv", "--label", "target", *MODEL,
+                                    "--store", "new.sqlite"), ("nope.csv",)),
+    BadInput("curve-empty-data", ("curve", "empty.csv", "--label", "target", *MODEL,
+                                  "--store", "new.sqlite"), ("empty.csv",)),
+    BadInput("curve-header-only", ("curve", "header_only.csv", "--label", "target", *MODEL,
+                                   "--store", "new.sqlite"), ("header_only.csv",)),
+    BadInput("curve-markup-name", ("curve", "[bold]x.csv", "--label", "zz", *MODEL,
+                                   "--store", "new.sqlite"), ("[bold]x.csv", "--label")),
+    BadInput("curve-bad-sweep", (*CURVE, "--store", "new.sqlite", "--sweep", "width"),
+             ("--sweep", "width")),
+    BadInput("curve-unknown-task", (*CURVE, "--store", "new.sqlite", "--task", "ranking"),
+             ("--task", "ranking")),
+    # -- audit and clean ------------------------------------------------------------------
+    BadInput("audit-worst-negative",
+             ("audit", "wine.csv", "--label", "target", "--worst", "-1"), ("--worst", "-1")),
+    BadInput("audit-unknown-check",
+             ("audit", "wine.csv", "--label", "target", "--checks", "labl"),
+             ("--checks", "labl")),
+    BadInput("audit-unknown-label", ("audit", "wine.csv", "--label", "targt"),
+             ("--label", "targt")),
+    BadInput("audit-missing-data", ("audit", "nope.csv", "--label", "target"),
+             ("nope.csv",)),
+    BadInput("audit-seeds-0", ("audit", "wine.csv", "--label", "target", "--measure",
+                               "--seeds", "0", "--store", "new.sqlite"), ("--seeds", "0")),
+    BadInput("clean-a-directory", ("clean", ".", "--label", "target"), (".: expected", "images")),
+    BadInput("clean-out-is-data",
+             ("clean", "wine.csv", "--label", "target", "--out", "wine.csv", "--force"),
+             ("--out", "wine.csv")),
+    BadInput("clean-unknown-check",
+             ("clean", "wine.csv", "--label", "target", "--drop", "labl"), ("--drop", "labl")),
+    BadInput("clean-missing-report",
+             ("clean", "wine.csv", "--label", "target", "--report", "nope.json"),
+             ("--report", "nope.json")),
+    # -- demo ----------------------------------------------------------------------------
+    BadInput("demo-seeds-0", ("demo", "--seeds", "0", "--store", "new.sqlite"),
+             ("--seeds", "0")),
+    BadInput("demo-store-under-file", ("demo", "--store", "afile/d.sqlite"),
+             ("--store", "afile")),
+)
