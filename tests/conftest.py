@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -32,3 +36,29 @@ def scripted_dataset(n: int = 600, k: int = 3, seed: int = 0) -> Dataset:
 def store_path(tmp_path: Path) -> Path:
     """A fresh store path."""
     return tmp_path / "store.sqlite"
+
+
+@contextlib.contextmanager
+def captured_cli() -> Iterator[tuple[io.StringIO, io.StringIO, list[warnings.WarningMessage]]]:
+    """stdout, stderr and warnings of an in-process CLI run (capsys is per test, and
+    Hypothesis runs many examples in one test)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield out, err, caught
+
+
+def assert_cli_refuses(argv: list[str], name: str) -> None:
+    """Exit code 2, exactly one line on stderr naming `name`, no traceback, no warning."""
+    from datacurve.cli._app import main
+
+    with captured_cli() as (_, err, caught):
+        code = main(argv)
+    text = err.getvalue()
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert code == 2, (code, text)
+    assert len(lines) == 1 and "Traceback" not in text, text
+    assert name in lines[0], lines[0]
+    assert not [w for w in caught if not issubclass(w.category, DeprecationWarning)], [
+        f"{w.category.__name__}: {w.message}" for w in caught]

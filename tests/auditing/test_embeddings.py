@@ -73,3 +73,28 @@ def test_wide_pixels_are_reduced_by_pca() -> None:
     X = rng.uniform(0, 1, (400, 300))
     Z = context_from(X, rng.integers(0, 2, 400)).embeddings()
     assert Z.shape == (400, EMBED_DIM) and Z.dtype == np.float32
+
+
+def test_wide_data_with_few_rows_keeps_as_many_components_as_rows() -> None:
+    """300 pixel columns and 40 rows (an image folder of 40 images): PCA keeps at most 40
+    components instead of failing (issue 15: a traceback under 64 images)."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, (40, 300))
+    Z = context_from(X, rng.integers(0, 2, 40)).embeddings()
+    assert Z.shape[0] == 40 and 1 <= Z.shape[1] <= 40 and np.isfinite(Z).all()
+
+
+def test_audit_of_a_small_image_folder_runs(tmp_path) -> None:
+    """`datacurve audit` of a folder of 30 images of 20×20 pixels (400 columns) prints
+    its table and exits 0."""
+    from PIL import Image
+
+    from datacurve.cli._app import main
+
+    rng = np.random.default_rng(1)
+    for label in ("cat", "dog"):
+        (tmp_path / label).mkdir()
+        for i in range(15):
+            pixels = rng.integers(0, 255, (20, 20), dtype=np.uint8)
+            Image.fromarray(pixels).save(tmp_path / label / f"{i}.png")
+    assert main(["audit", str(tmp_path), "--checks", "near_duplicate,outlier"]) == 0

@@ -349,7 +349,9 @@ def test_nan_labels_are_counted_with_row_numbers() -> None:
     df = pd.DataFrame({"x": range(6), "y": [1.0, np.nan, 2.0, np.nan, 1.0, 2.0]})
     with pytest.raises(InputError) as info:
         load(df, label="y")
-    assert info.value.name == "y"
+    # Named as the option (label), the column in the message: a column called "target"
+    # must not read as the command line's --target.
+    assert info.value.name == "label" and "column 'y'" in info.value.expected
     assert "2 of 6 rows" in info.value.got and "rows 2, 4" in info.value.got
 
 
@@ -357,7 +359,7 @@ def test_empty_string_labels_are_missing(tmp_path: Path) -> None:
     """Empty and whitespace-only labels count as missing."""
     path = tmp_path / "data.csv"
     path.write_text("x,y\n1,a\n2,\n3, \n4,b\n")
-    with pytest.raises(InputError, match=r"y: .*2 of 4 rows .*rows 2, 3"):
+    with pytest.raises(InputError, match=r"label: .*column 'y'.*2 of 4 rows .*rows 2, 3"):
         load(path, label="y")
 
 
@@ -365,7 +367,7 @@ def test_single_class_is_rejected() -> None:
     """One class only cannot make a classification dataset."""
     with pytest.raises(InputError, match=r"at least two classes") as info:
         load(pd.DataFrame({"x": range(5), "y": ["a"] * 5}), label="y")
-    assert info.value.name == "y" and "'a'" in info.value.got
+    assert info.value.name == "label" and "'a'" in info.value.got
 
 
 def test_table_without_features_is_rejected() -> None:

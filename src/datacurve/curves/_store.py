@@ -177,6 +177,27 @@ def _guarded(method: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _guarded_read(method: F) -> F:
+    """`_guarded`, and rows that cannot be decoded (a damaged JSON column, text where a
+    number belongs, bytes where text belongs) refused as a damaged store too. An
+    `InputError` of the method's own arguments passes through as it is."""
+    guarded = _guarded(method)
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return guarded(self, *args, **kwargs)
+        except InputError:
+            raise
+        except (ValueError, TypeError, AttributeError, KeyError, UnicodeError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise _refuse(self.path, "with rows datacurve cannot read "
+                          f"({type(exc).__name__}: {first[:120]}); a damaged or "
+                          "hand-edited store") from None
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _uri(path: Path, **query: str) -> str:
     """An SQLite URI for `path` (characters such as ``?`` and ``#`` escaped)."""
     args = "&".join(f"{k}={v}" for k, v in query.items())
@@ -417,7 +438,7 @@ class Store:
             _retry(write)
 
     # -- reading --------------------------------------------------------------------
-    @_guarded
+    @_guarded_read
     def status_of(self, keys: Iterable[str]) -> dict[str, str]:
         """Status ("ok" / "failed") of each stored key among `keys`."""
         keys = list(keys)
@@ -434,7 +455,7 @@ class Store:
     def __len__(self) -> int:
         return int(self._con.execute("SELECT COUNT(*) FROM trials").fetchone()[0])
 
-    @_guarded
+    @_guarded_read
     def datasets(self) -> pd.DataFrame:
         """One row per dataset: fingerprint, name, task, summary (dict)."""
         rows = self._con.execute("SELECT fingerprint, name, task, summary FROM datasets")
@@ -442,7 +463,7 @@ class Store:
         df["summary"] = [json.loads(s) for s in df["summary"]]
         return df
 
-    @_guarded
+    @_guarded_read
     def trials(self, *, dataset: str | None = None, models: Sequence[str] | None = None,
                include_failed: bool = True) -> pd.DataFrame:
         """Raw trial rows (scores as dicts)."""
@@ -467,7 +488,7 @@ class Store:
             df[col] = [json.loads(s) for s in df[col]]
         return df
 
-    @_guarded
+    @_guarded_read
     def results(self, *, metric: str | None = None, dataset: str | None = None,
                 models: Sequence[str] | None = None,
                 include_failed: bool = False) -> pd.DataFrame:

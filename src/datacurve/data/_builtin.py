@@ -104,8 +104,13 @@ def _check_float(name: str, value: object, low: float, high: float, *,
     return x
 
 
-def _generate_mnist1d(n_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Run ``mnist1d.data.make_dataset`` with the global random state saved and restored."""
+def _generate_mnist1d(n_samples: int, seed: int, **overrides: float
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Run ``mnist1d.data.make_dataset`` with the global random state saved and restored.
+
+    `overrides` change the generator's arguments (``max_translation``, ``scale_coeff``,
+    ``corr_noise_scale``, ``iid_noise_scale``, ``shear_scale``, ...; the benchmark
+    corpus varies them)."""
     # Imported lazily: mnist1d imports matplotlib.pyplot and requests at import time.
     from mnist1d.data import get_dataset_args, make_dataset
 
@@ -115,6 +120,8 @@ def _generate_mnist1d(n_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray
     args.num_samples = -(-n_samples // 10) * 10
     args.seed = seed
     args.train_split = 1.0  # everything lands in the "train" part; the test part is empty
+    for key, value in overrides.items():
+        setattr(args, key, value)
     with _GLOBAL_RNG_LOCK:
         # The legacy global generator is exactly what make_dataset mutates.
         numpy_state = np.random.get_state()  # noqa: NPY002

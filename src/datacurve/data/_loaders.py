@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 import os
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -131,7 +133,9 @@ def load(
     ------
     InputError
         Missing file, unknown format, unreadable file, missing or incomplete label column,
-        a single class, no usable features, an unreadable image, bad options.
+        labels that are not one number or text per row, infinite labels, a single class,
+        no usable features, an unreadable image, bad options. The message is one line
+        and names the file.
     """
     options: dict[str, Any] = {
         "label": label, "format": format, "task": task, "text_column": text_column,
@@ -174,16 +178,18 @@ def load(
         for option, value in (("text_column", text_column), ("group", group),
                               ("split", split), ("id_column", id_column)):
             if value is not None:
-                raise InputError(option, "no value for an image folder (its labels are the "
-                                 "sub-folder names)", repr(value))
+                raise InputError(option, f"no value for an image folder ('{source}': its "
+                                 "labels are the sub-folder names)", repr(value))
         if task == "regression":
-            raise InputError("task", "'classification' for an image folder", repr(task))
+            raise InputError("task", f"'classification' for an image folder ('{source}')",
+                             repr(task))
         ds = _load_image_folder(path, image_size=image_size, grayscale=grayscale,
                                 metadata=metadata)
         return dataclasses.replace(ds, name=name) if name else ds
     if fmt == "npz":
         if text_column is not None:
-            raise InputError("text_column", "no value for an .npz archive", repr(text_column))
+            raise InputError("text_column", f"no value for an .npz archive ('{source}')",
+                             repr(text_column))
         ds = _load_npz(path, label=label, task=task, group=group, split=split,
                        id_column=id_column, metadata=metadata)
         return dataclasses.replace(ds, name=name) if name else ds
@@ -304,11 +310,23 @@ def _row_list(mask: np.ndarray, limit: int = 5) -> str:
     return ", ".join(str(r) for r in rows)
 
 
+def _as_text(values: pd.Series) -> pd.Series:
+    """The values as pandas strings. Bytes (Parquet binary columns, ``S`` arrays) are read
+    as UTF-8 with undecodable bytes escaped (``\\xff``), where pandas would raise."""
+    if values.dtype == object or values.dtype.kind == "S":
+        values = values.map(lambda v: v.decode("utf-8", "backslashreplace")
+                            if isinstance(v, bytes | bytearray) else v)
+    elif isinstance(values.dtype, pd.DatetimeTZDtype):
+        # pandas cannot spell aware times beyond the year 9999, naive ones it can (UTC).
+        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+    return values.astype("string")
+
+
 def _missing_mask(values: pd.Series) -> np.ndarray:
     """True where a value is NaN/None or (for text) empty or whitespace only."""
     missing = values.isna().to_numpy(dtype=bool)
     if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
-        text = values.astype("string").str.strip()
+        text = _as_text(values).str.strip()
         missing = missing | (text == "").fillna(False).to_numpy(dtype=bool)
     return missing
 
@@ -335,6 +353,18 @@ def _encode_labels(values: pd.Series, *, name: str, where: str, task: str | None
     n = len(values)
     if n == 0:
         raise InputError(name, f"labelled rows in {where}", "0 rows")
+    if values.dtype == object:
+        nested = values.map(lambda v: isinstance(v, list | tuple | dict | set | np.ndarray)
+                            ).to_numpy(dtype=bool)
+        if nested.any():  # JSON arrays and objects, Parquet lists, structs and maps
+            first = int(np.flatnonzero(nested)[0])
+            value = values.iloc[first]
+            raise InputError(name, f"one number or text per label in {where}",
+                             f"{type(value).__name__} {value!r:.40} at row {first + 1} "
+                             f"({int(nested.sum())} such rows)")
+    if values.dtype.kind in "SmM" or (values.dtype == object and any(
+            isinstance(v, bytes | bytearray) for v in values)):
+        values = _as_text(values)  # classes are names: bytes and times are read as text
     missing = _missing_mask(values)
     if missing.any():
         raise InputError(
@@ -363,14 +393,20 @@ def _encode_labels(values: pd.Series, *, name: str, where: str, task: str | None
             raise InputError(name, f"finite numbers in {where} for regression",
                              f"{int((~finite).sum())} infinite values (rows "
                              f"{_row_list(~finite)})")
-        if np.ptp(y) == 0:
+        if y.min() == y.max():  # (np.ptp overflows for targets near float64's limits)
             raise InputError(name, f"a target that varies across the rows of {where}",
                              f"the constant {y[0]!r} in all {n} rows")
         return _Labels(y, "regression", None, inferred)
 
     raw = values.to_numpy()
-    if raw.dtype.kind == "f" and np.all(raw == np.round(raw)):
-        raw = raw.astype(np.int64)  # 1.0, 2.0 -> classes 1, 2
+    if raw.dtype.kind == "f":
+        infinite = np.isinf(raw)
+        if infinite.any():
+            raise InputError(name, f"finite numbers or text as classes in {where}",
+                             f"{int(infinite.sum())} infinite values (rows "
+                             f"{_row_list(infinite)})")
+        if np.all(raw == np.round(raw)) and np.all(np.abs(raw.astype(np.float64)) < 2.0**63):
+            raw = raw.astype(np.int64)  # 1.0, 2.0 -> classes 1, 2
     if raw.dtype == object:
         try:
             classes, codes = np.unique(raw, return_inverse=True)
@@ -451,15 +487,18 @@ def _dataset_from_table(df: pd.DataFrame, spec: _TableSpec, *, name: str,
         _check_column(df, option, column, where)
         for other, used in roles.items():
             if used == column:
-                raise InputError(option, f"a column other than the {other} column",
-                                 repr(column))
+                raise InputError(option, f"a column of {where} other than the {other} "
+                                 "column", repr(column))
         roles[option] = column
 
-    labels = _encode_labels(df[spec.label], name=spec.label, where=where, task=spec.task)
+    # Named "label" (the option), not by the column: a column called "target" or "model"
+    # must not read as another option of the command line.
+    labels = _encode_labels(df[spec.label], name="label",
+                            where=f"column {spec.label!r} of {where}", task=spec.task)
     groups = None if spec.group is None else _aux_column(df, "group", spec.group,
                                                          where).to_numpy()
     split = None if spec.split is None else _aux_column(
-        df, "split", spec.split, where).astype("string").str.strip().to_numpy(dtype=str)
+        df, "split", spec.split, where).pipe(_as_text).str.strip().to_numpy(dtype=str)
     ids = None
     if spec.id_column is not None:
         id_values = _aux_column(df, "id_column", spec.id_column, where)
@@ -474,7 +513,7 @@ def _dataset_from_table(df: pd.DataFrame, spec: _TableSpec, *, name: str,
     X: np.ndarray | sp.csr_matrix
     if spec.text_column is not None:
         X, feature_names = _tfidf(df[spec.text_column], spec.text_column,
-                                  spec.max_tfidf_features)
+                                  spec.max_tfidf_features, where)
         metadata["ignored_columns"] = [str(c) for c in df.columns if c not in roles.values()]
     else:
         feature_columns = [c for c in df.columns if c not in roles.values()]
@@ -494,19 +533,21 @@ def _dataset_from_table(df: pd.DataFrame, spec: _TableSpec, *, name: str,
     )
 
 
-def _tfidf(text: pd.Series, column: str, max_features: int) -> tuple[sp.csr_matrix, list[str]]:
+def _tfidf(text: pd.Series, column: str, max_features: int,
+           where: str) -> tuple[sp.csr_matrix, list[str]]:
     """TF-IDF features of a text column: CSR float32 of shape (n, <= max_features)."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # slow import, only for text
 
     if isinstance(max_features, bool) or not isinstance(max_features, int) or max_features < 1:
         raise InputError("max_tfidf_features", "a positive integer", repr(max_features))
-    documents = text.astype("string").fillna("").tolist()
+    documents = _as_text(text).fillna("").tolist()
     vectorizer = TfidfVectorizer(sublinear_tf=True, max_features=max_features,
                                  dtype=np.float32)
     try:
         X = vectorizer.fit_transform(documents)
     except ValueError as exc:  # "empty vocabulary": no row holds a word
-        raise InputError("text_column", f"a column of text with words ({column!r})",
+        raise InputError("text_column", f"a column of text with words ({column!r} of "
+                         f"{where})",
                          _one_line(exc)) from exc
     return sp.csr_matrix(X), [str(t) for t in vectorizer.get_feature_names_out()]
 
@@ -517,6 +558,23 @@ def _numeric_like(values: pd.Series) -> bool:
         return False
     kind = pd.api.types.infer_dtype(values, skipna=True)
     return kind in ("integer", "floating", "mixed-integer-float", "decimal")
+
+
+def _float64(values: pd.Series) -> np.ndarray:
+    """A numeric column as float64: NaN where missing, ±inf beyond float64's range."""
+    try:
+        return pd.to_numeric(values).to_numpy(dtype=np.float64, na_value=np.nan)
+    except OverflowError:  # Python integers beyond float64 (a DataFrame's object column)
+        return np.array([_to_float(v) for v in values], dtype=np.float64)
+
+
+def _to_float(value: Any) -> float:
+    if value is None or value is pd.NA:
+        return math.nan
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _encode_features(df: pd.DataFrame) -> tuple[np.ndarray, list[str], dict[str, Any]]:
@@ -551,7 +609,8 @@ def _encode_features(df: pd.DataFrame) -> tuple[np.ndarray, list[str], dict[str,
         numeric = (pd.api.types.is_numeric_dtype(values) and not _is_text_like(values)) \
             or _numeric_like(values)
         if numeric:
-            block = pd.to_numeric(values).to_numpy(dtype=np.float32, na_value=np.nan)
+            with np.errstate(over="ignore"):  # beyond float32: inf, then NaN below
+                block = _float64(values).astype(np.float32)
             # Infinities (and float64 values beyond float32's range) would poison the
             # learner's standardisation; they become missing values it can impute.
             inf = np.isinf(block)
@@ -588,7 +647,7 @@ def _encode_categorical(values: pd.Series, key: str) -> tuple[np.ndarray, list[s
     """
     n = len(values)
     # Strings give every value (bool, numbers mixed with text, categories) one spelling.
-    text = values.astype("string")
+    text = _as_text(values)
     codes, uniques = pd.factorize(text, sort=True, use_na_sentinel=True)
     k = len(uniques)
     missing = codes < 0
@@ -621,21 +680,37 @@ def _encode_categorical(values: pd.Series, key: str) -> tuple[np.ndarray, list[s
 def _load_npz(path: Path, *, label: str | None, task: str | None, group: str | None,
               split: str | None, id_column: str | None, metadata: dict[str, Any]) -> Dataset:
     where = f"'{path.name}'"
+    expected = "a readable .npz archive of numeric arrays"
     try:
-        # No pickles: an archive must not be able to run code on load.
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
+        # The file is opened here so that it is closed whatever np.load raises (it leaks
+        # its own handle when a zip archive is broken). No pickles: an archive must not
+        # be able to run code on load.
+        with path.open("rb") as fh:
+            loaded = np.load(fh, allow_pickle=False)
+            if not isinstance(loaded, np.lib.npyio.NpzFile):
+                raise InputError(str(path), expected + " (np.savez)",
+                                 f"a single .npy array of shape {np.shape(loaded)}")
+            with loaded as archive:
+                arrays = {key: archive[key] for key in archive.files}
+    except InputError:
+        raise
     except Exception as exc:
-        raise InputError(str(path), "a readable .npz archive of numeric arrays",
-                         _one_line(exc)) from exc
+        raise InputError(str(path), expected, _one_line(exc)) from exc
     y_key = label or "y"
     for option, key in (("data", "X"), ("label", y_key)):
         if key not in arrays:
             raise InputError(option if option != "data" else str(path),
-                             f"an .npz archive with arrays 'X' and {y_key!r}",
+                             f"an .npz archive with arrays 'X' and {y_key!r} ({where})",
                              f"keys: {describe(arrays) or 'none'}")
     X = arrays["X"]
     y = arrays[y_key]
+    if y.dtype.kind in "cV":  # complex numbers, structured records
+        raise InputError(y_key, f"a label array of numbers or text in {where}",
+                         f"dtype {y.dtype}")
+    if y.dtype.kind in "mM":  # times as text: numpy holds more of them than pandas
+        texts = y.astype(str).astype(object)
+        texts[np.isnat(y)] = None
+        y = texts
     if y.ndim != 1:
         raise InputError(y_key, f"a 1-D label array in {where}", f"shape {y.shape}")
     if X.ndim < 2 or X.shape[0] != y.shape[0]:
@@ -643,7 +718,8 @@ def _load_npz(path: Path, *, label: str | None, task: str | None, group: str | N
                          "label", f"shape {X.shape}")
     if X.dtype.kind not in "biuf":
         raise InputError("X", f"a numeric array in {where}", f"dtype {X.dtype}")
-    labels = _encode_labels(pd.Series(y), name=y_key, where=where, task=task)
+    labels = _encode_labels(pd.Series(y), name="label", where=f"key {y_key!r} of {where}",
+                            task=task)
 
     def optional(option: str, key: str | None, default: str) -> np.ndarray | None:
         if key is not None and key not in arrays:
@@ -656,14 +732,19 @@ def _load_npz(path: Path, *, label: str | None, task: str | None, group: str | N
         if value.shape != y.shape:
             raise InputError(key, f"an array of shape {y.shape} in {where}",
                              f"shape {value.shape}")
+        if value.dtype.kind == "S":  # bytes as text (numpy would read them as ASCII)
+            value = np.array([v.decode("utf-8", "backslashreplace") for v in value],
+                             dtype=str)
         return value
 
     groups = optional("group", group, "groups")
     split_values = optional("split", split, "split")
     ids = optional("id_column", id_column, "ids")
     metadata.update({"task_inferred": labels.inferred, "keys": sorted(arrays)})
+    with np.errstate(over="ignore"):  # beyond float32: inf, which learners treat as missing
+        features = np.ascontiguousarray(X, dtype=np.float32)
     return Dataset(
-        X=np.ascontiguousarray(X, dtype=np.float32), y=labels.y, task=labels.task,
+        X=features, y=labels.y, task=labels.task,
         name=path.name, classes=labels.classes, groups=groups, ids=ids,
         split=None if split_values is None else split_values.astype(str),
         metadata=metadata,
@@ -724,7 +805,9 @@ def _decode_image(path: Path, size: tuple[int, int], target: str | None) -> _Dec
                 # Pillow's own conversion to 8 bits clips instead of scaling.
                 depth = np.asarray(image, dtype=np.float32)
                 top = 1.0 if image.mode == "F" else (255.0 if depth.max() <= 255 else 65535.0)
-                scaled = np.clip(depth / top, 0.0, 1.0).astype(np.float32)
+                # NaN pixels (float images) become 0, infinities the range's ends.
+                scaled = np.clip(np.nan_to_num(depth / top, nan=0.0), 0.0, 1.0).astype(
+                    np.float32)
                 gray = Image.fromarray(scaled).resize((width, height),  # float32 -> mode F
                                                       Image.Resampling.BILINEAR)
                 pixels = np.asarray(gray, dtype=np.float32)
@@ -761,8 +844,14 @@ def _load_image_folder(root: Path, *, image_size: tuple[int, int], grayscale: bo
     target = None if grayscale is None else ("L" if grayscale else "RGB")
     # Pillow releases the GIL while decoding and resizing, so threads give real speed-up.
     workers = min(32, (os.cpu_count() or 1) + 4, len(files))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        decoded = list(pool.map(lambda p: _decode_image(p, (height, width), target), files))
+    # Pillow warns of what it works around (corrupt EXIF data, large images): an image
+    # that decodes is read, one that does not is named below; no warning reaches the
+    # user's terminal as a second line.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            decoded = list(pool.map(lambda p: _decode_image(p, (height, width), target),
+                                    files))
 
     failures = [i for i, d in enumerate(decoded) if d.error is not None]
     if failures:

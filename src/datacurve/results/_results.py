@@ -16,6 +16,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +37,9 @@ REQUIRED_COLUMNS = ("model", "n", "val_score")
 """Columns every results table must have; the other contract columns (``params``,
 ``seed``, ``train_score``) are filled (unknown, 0, unknown) when missing, and the rooms
 that need them say so (`Results.require`)."""
+
+# Text a table may hold for a missing score.
+_MISSING_SPELLINGS = frozenset({"", "nan", "na", "n/a", "none", "null", "<na>"})
 
 _SOURCE_EXPECTED = ("a results table (pandas DataFrame), a datacurve store, or a results "
                     "file (.sqlite, .csv, .parquet)")
@@ -114,10 +119,13 @@ class Results:
         Raises
         ------
         InputError
-            Naming `name` (no such file, not a results table, missing columns, no
-            finished trial, sizes that are not positive, evaluation scores outside the
-            metric's range), ``dataset`` (several datasets and none chosen, or an unknown
-            one) or ``metric`` (unknown, not recorded, or a table mixing metrics).
+            Naming `name` and the file (no such file, not a results table, a store whose
+            rows cannot be read, missing or duplicated columns, rows without a model
+            name, evaluation scores that are text, an unknown task or metric in the
+            file, no finished trial, sizes that are not positive, evaluation scores
+            outside the metric's range), ``dataset`` (several datasets and none chosen,
+            or an unknown one) or ``metric`` (unknown, not recorded, or a table mixing
+            metrics). Messages are one line.
 
         Examples
         --------
@@ -310,7 +318,12 @@ class Results:
             Columns ``model, n, params, seeds, val_mean, val_std, train_mean,
             fit_time, failed, metric`` (see `datacurve.curves.summarize`).
         """
-        return summarize(self.to_frame(failed=True))
+        frame = self.to_frame(failed=True)
+        if "status" not in frame.columns:  # a table without statuses holds finished trials
+            frame["status"] = "ok"
+        if "fit_time" not in frame.columns:
+            frame["fit_time"] = np.nan
+        return summarize(frame)
 
     # -- model-size sweeps -------------------------------------------------------------
     def by_architecture(self) -> dict[str, tuple[str, ...]]:
@@ -395,9 +408,49 @@ def read_results(source: Any, *, metric: str | None = None, dataset: str | None 
 def _read_store(store: Store) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
     frame = store.results(include_failed=True)
     known = store.datasets()
-    info = {str(fp): dict(summary) for fp, summary in
+    info = {str(fp): _summary(summary) for fp, summary in
             zip(known["fingerprint"], known["summary"], strict=True)}
     return frame, info
+
+
+def _summary(summary: Any) -> dict[str, Any]:
+    """A dataset's recorded summary, keeping only the values the views can read: the
+    class names (a list) and their counts (finite, non-negative, one per class); a
+    damaged summary loses them, it does not stop the reading."""
+    if not isinstance(summary, Mapping):
+        return {}
+    out = dict(summary)
+    classes = out.get("classes")
+    if classes is not None and not isinstance(classes, list):
+        out.pop("classes")
+    counts = out.get("class_counts")
+    if counts is not None:
+        try:
+            values = np.asarray(counts, dtype=np.float64)
+            usable = (values.ndim == 1 and bool(np.isfinite(values).all())
+                      and bool((values >= 0).all()))
+        except (TypeError, ValueError):
+            usable = False
+        if not usable:
+            out.pop("class_counts")
+    return out
+
+
+def _one_line(exc: BaseException) -> str:
+    """The exception's type and message on one line."""
+    message = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+def _flat(text: str) -> str:
+    """`text` with control characters (line breaks above all) escaped: values of a file
+    quoted in a message keep it on one line."""
+    return re.sub(r"[\x00-\x1f\x7f]", lambda m: repr(m.group())[1:-1], text)
+
+
+def _shown(values: Iterable[Any]) -> str:
+    """A few values of a column for a message: text quoted, on one line."""
+    return _flat(describe(repr(v) if isinstance(v, str | bytes) else v for v in values))
 
 
 def _read_path(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
@@ -411,6 +464,15 @@ def _read_path(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, dict[str,
                 return _read_store(st)
         except InputError as exc:
             raise InputError(name, exc.expected, exc.got) from None
+        except Exception as exc:
+            # A store whose rows SQLite or the reader cannot read (cut short, rewritten
+            # by hand or by another program): a property of the file. Another process
+            # holding the store is not, and is left to say so.
+            if isinstance(exc, sqlite3.OperationalError) and (
+                    "locked" in str(exc).lower() or "busy" in str(exc).lower()):
+                raise
+            raise InputError(name, "a readable datacurve store",
+                             f"'{path}' ({_one_line(exc)})") from None
     suffixes = [s.lower() for s in path.suffixes]
     try:
         if suffixes and suffixes[-1] in (".parquet", ".pq"):
@@ -424,7 +486,7 @@ def _read_path(path: Path, name: str) -> tuple[pd.DataFrame, dict[str, dict[str,
         raise
     except Exception as exc:
         raise InputError(name, "a readable results table",
-                         f"'{path}' ({type(exc).__name__}: {exc})") from None
+                         f"'{path}' ({_one_line(exc)})") from None
     return frame, {}
 
 
@@ -435,12 +497,17 @@ def _validated(frame: Any, *, dataset: str | None, metric: str | None, label: st
         raise InputError(name, _SOURCE_EXPECTED, type(frame).__name__)
     if frame.empty:
         raise InputError(name, "at least one finished trial", f"none in {label}")
+    if not frame.columns.is_unique:
+        dup = frame.columns[frame.columns.duplicated()].unique()
+        raise InputError(name, f"unique column names in {label}",
+                         f"duplicated: {_shown(str(c) for c in dup)}")
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise InputError(name, f"a results table with columns {', '.join(RESULT_COLUMNS)}",
-                         f"columns {describe(frame.columns)} (missing "
-                         f"{', '.join(missing)})")
-    frame = _one_dataset(frame, dataset)
+                         f"columns {_shown(str(c) for c in frame.columns)} in {label} "
+                         f"(missing {', '.join(missing)})")
+    frame = _decoded(frame.reset_index(drop=True))
+    frame = _one_dataset(frame, dataset, label)
     frame, dropped = _one_design(frame)
     fingerprint = (str(frame["dataset"].iloc[0]) if "dataset" in frame.columns and len(frame)
                    else "")
@@ -448,9 +515,12 @@ def _validated(frame: Any, *, dataset: str | None, metric: str | None, label: st
                and len(frame) else "")
     task = (str(frame["task"].iloc[0]) if "task" in frame.columns and len(frame)
             and pd.notna(frame["task"].iloc[0]) else None)
+    if task not in (None, "classification", "regression"):
+        raise InputError(name, f"'classification' or 'regression' in column 'task' of "
+                         f"{label}", _flat(repr(task)))
     ok = (frame["status"].astype(str).to_numpy() == "ok" if "status" in frame.columns
           else np.ones(len(frame), dtype=bool))
-    frame, m = _one_metric(frame, ok, metric, task)
+    frame, m = _one_metric(frame, ok, metric, task, label=label, name=name)
 
     given = frozenset(c for c in RESULT_COLUMNS if c in frame.columns)
     out = frame.copy()
@@ -458,14 +528,36 @@ def _validated(frame: Any, *, dataset: str | None, metric: str | None, label: st
     bad = ~(np.isfinite(n) & (n > 0))
     if bad.any():
         raw = frame["n"].to_numpy()[bad]
-        raise InputError(name, "positive finite training-set sizes in column 'n'",
-                         f"{describe(raw)} in {int(bad.sum())} row(s)")
-    out["n"] = n.astype(np.int64) if np.all(n == np.round(n)) else n
+        raise InputError(name, f"positive finite training-set sizes in column 'n' of "
+                         f"{label}", f"{_shown(raw)} in {int(bad.sum())} row(s)")
+    out["n"] = n.astype(np.int64) if np.all((n == np.round(n)) & (n < 2.0**63)) else n
+    unnamed = (out["model"].isna() | (out["model"].astype(str).str.strip() == "")).to_numpy(
+        dtype=bool)
+    if unnamed.any():
+        rows = ", ".join(str(i + 1) for i in out.index.to_numpy()[unnamed][:5])
+        raise InputError(name, f"a model name in every row of column 'model' of {label}",
+                         f"{int(unnamed.sum())} row(s) without one (rows {rows}; row 1 is "
+                         "the first data row)")
     out["model"] = out["model"].astype(str)
+    # A score that is text is a broken file (an empty or NaN score is a trial without
+    # one, left out below with a note).
+    scores = out["val_score"]
+    number = pd.to_numeric(scores, errors="coerce")
+    spelled = scores.astype(str).str.strip().str.lower().isin(_MISSING_SPELLINGS)
+    text = (ok & scores.notna().to_numpy(dtype=bool) & number.isna().to_numpy(dtype=bool)
+            & ~spelled.to_numpy(dtype=bool))
+    if text.any():
+        rows = ", ".join(str(i + 1) for i in out.index.to_numpy()[text][:5])
+        raise InputError(name, f"numbers in column 'val_score' of {label}",
+                         f"{_shown(scores.to_numpy()[text])} in {int(text.sum())} row(s) "
+                         f"(rows {rows}; row 1 is the first data row)")
     for col, fill in (("params", np.nan), ("seed", 0.0), ("train_score", np.nan),
                       ("val_score", np.nan)):
         out[col] = (pd.to_numeric(out[col], errors="coerce").astype(np.float64)
                     if col in out.columns else fill)
+    if "fit_time" in out.columns:  # the views read seconds: anything else is unknown
+        seconds = pd.to_numeric(out["fit_time"], errors="coerce").astype(np.float64)
+        out["fit_time"] = seconds.where(np.isfinite(seconds) & (seconds >= 0))
     notes: list[str] = list(dropped)
     finite = ok & np.isfinite(out["val_score"].to_numpy())
     if (ok & ~finite).any():
@@ -475,11 +567,11 @@ def _validated(frame: Any, *, dataset: str | None, metric: str | None, label: st
     outside = (val < m.lower) | (val > m.upper)
     if outside.any():
         raise InputError(name, f"{m.name} val_score values within the metric's range "
-                         f"[{m.lower:g}, {m.upper:g}]", describe(val[outside]))
+                         f"[{m.lower:g}, {m.upper:g}] in {label}", describe(val[outside]))
     # Train scores only inform the analysis: values outside the metric's range (a sloppy
     # table, or one storing them in another orientation) are left out, with a note.
-    train = m.natural(out["train_score"].to_numpy())
-    wrong = np.isfinite(train) & ((train < m.lower) | (train > m.upper)) & finite
+    train = m.natural(out["train_score"].to_numpy(copy=True))  # (not a view: see below)
+    wrong = ~np.isnan(train) & ((train < m.lower) | (train > m.upper)) & finite
     if wrong.any():
         out.loc[wrong, "train_score"] = np.nan
         notes.append(f"{int(wrong.sum())} train_score value(s) outside {m.name}'s range "
@@ -498,8 +590,16 @@ def _validated(frame: Any, *, dataset: str | None, metric: str | None, label: st
     table["outlier"] = table["below_chance"] & (share < 0.5)
     if table["outlier"].any():
         bad = table[table["outlier"]]
-        shown = "; ".join(f"{r.model} n={int(r.n)} seed {int(r.seed)} "
-                          f"({float(m.natural(r.val_score)):.3g})"
+        folds = ("eval_fold" in bad.columns
+                 and table["eval_fold"].nunique(dropna=True) > 1)
+
+        def where(r: Any) -> str:
+            fold = getattr(r, "eval_fold", None) if folds else None
+            return (f"{r.model} n={int(r.n)} seed {r.seed:g}"
+                    + (f" fold {int(fold)}" if fold is not None and not pd.isna(fold)
+                       else ""))
+
+        shown = "; ".join(f"{where(r)} ({float(m.natural(r.val_score)):.3g})"
                           for r in bad.head(4).itertuples())
         notes.append(f"{len(bad)} trial(s) scored below chance where the other seeds at "
                      f"that size did not, as if untrained: {shown}"
@@ -509,7 +609,21 @@ def _validated(frame: Any, *, dataset: str | None, metric: str | None, label: st
                    given=given, notes=tuple(notes), name=name)
 
 
-def _one_dataset(frame: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
+def _decoded(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with bytes (SQLite BLOBs, Parquet binary columns) read as UTF-8 text,
+    undecodable bytes escaped: the checks compare text."""
+    columns = [c for c in frame.columns if frame[c].dtype == object
+               and any(isinstance(v, bytes | bytearray) for v in frame[c])]
+    if not columns:
+        return frame
+    out = frame.copy()
+    for c in columns:
+        out[c] = out[c].map(lambda v: v.decode("utf-8", "backslashreplace")
+                            if isinstance(v, bytes | bytearray) else v)
+    return out
+
+
+def _one_dataset(frame: pd.DataFrame, dataset: str | None, label: str) -> pd.DataFrame:
     """The rows of one dataset: `dataset` (fingerprint or name), or the only one."""
     if "dataset" not in frame.columns:
         return frame
@@ -517,16 +631,17 @@ def _one_dataset(frame: pd.DataFrame, dataset: str | None) -> pd.DataFrame:
     names = (frame["dataset_name"].astype(str) if "dataset_name" in frame.columns
              else fps)
     pairs = dict(zip(fps, names, strict=True))
-    choices = describe(f"{nm} ({fp})" if nm and nm != fp else fp for fp, nm in pairs.items())
+    choices = _flat(describe(f"{nm} ({fp})" if nm and nm != fp else fp
+                             for fp, nm in pairs.items()))
     if dataset is not None:
         keep = ((fps == str(dataset)) | (names == str(dataset))).to_numpy()
         if not keep.any():
-            raise InputError("dataset", f"one of {choices}",
+            raise InputError("dataset", f"one of {choices} (the datasets of {label})",
                              repr(dataset) + did_you_mean(dataset, [*pairs, *pairs.values()]))
         return frame[keep]
     if len(pairs) > 1:
         raise InputError("dataset", f"one of {choices} (the source holds {len(pairs)} "
-                         "datasets)", "none")
+                         f"datasets: {label})", "none")
     return frame
 
 
@@ -544,7 +659,9 @@ def _one_design(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         runs = run.loc[rows]
         if runs.nunique() < 2:
             continue
-        latest = runs.loc[frame.loc[rows, "used_at"].astype(float).idxmax()]
+        # When each was last used (seconds); unreadable times count as the oldest.
+        used = pd.to_numeric(frame.loc[rows, "used_at"], errors="coerce").fillna(-np.inf)
+        latest = runs.loc[used.idxmax()]
         older = rows[(runs != latest).to_numpy()]
         keep[frame.index.get_indexer(older)] = False
         notes.append(f"{len(older)} older trial(s) of {model} from a run with another "
@@ -553,7 +670,8 @@ def _one_design(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 
 def _one_metric(frame: pd.DataFrame, ok: np.ndarray, metric: str | None,
-                task: str | None) -> tuple[pd.DataFrame, Metric]:
+                task: str | None, *, label: str,
+                name: str) -> tuple[pd.DataFrame, Metric]:
     """The table with ``train_score`` / ``val_score`` in one metric, and that metric."""
     if metric is not None and not isinstance(metric, str):
         raise InputError("metric", "a metric name", repr(metric))
@@ -561,18 +679,25 @@ def _one_metric(frame: pd.DataFrame, ok: np.ndarray, metric: str | None,
     if "metric" in frame.columns:
         in_table = sorted({str(v) for v in frame.loc[ok, "metric"] if pd.notna(v)})
     if metric is None and len(in_table) > 1:
-        raise InputError("metric", "a metric name when the table mixes metrics",
-                         f"none (the table has {describe(in_table)})")
+        raise InputError("metric", f"a metric name when {label} mixes metrics",
+                         f"none (it has {_shown(in_table)})")
     chosen = metric or (in_table[0] if in_table else
                         default_metric(task) if task else "accuracy")
-    m = get_metric(chosen, task)
+    try:
+        m = get_metric(chosen, task)
+    except InputError as exc:
+        if metric is not None:  # the caller's choice
+            raise
+        # The file's own metric: unknown, or not one of its task's.
+        raise InputError(name, f"a metric in column 'metric' of {label} that datacurve "
+                         f"knows ({exc.expected})", _flat(repr(chosen))) from None
     if not in_table or in_table == [chosen]:
         out = frame if in_table else frame.assign(metric=chosen)
         return out, m
     col = f"val_{chosen}"
     if col not in frame.columns:
-        raise InputError("metric", f"the table's metric ({describe(in_table)}) or one with a "
-                         f"'{col}' column", repr(chosen))
+        raise InputError("metric", f"the metric of {label} ({_shown(in_table)}) or one with "
+                         f"a '{col}' column", repr(chosen))
     out = frame.copy()
     out["val_score"] = m.orient(pd.to_numeric(out[col], errors="coerce")
                                 .to_numpy(np.float64))
@@ -593,8 +718,11 @@ def _below_chance(table: pd.DataFrame, m: Metric, info: Mapping[str, Any]) -> np
     0 for R² (predicting the mean). Other metrics have no chance level here."""
     out = np.zeros(len(table), dtype=bool)
     counts = np.asarray(info.get("class_counts") or [], dtype=np.float64)
-    k = counts.size or int(pd.to_numeric(table.get("n_classes", pd.Series([0])),
-                                         errors="coerce").max() or 0)
+    k = counts.size
+    if not k and "n_classes" in table.columns:
+        # The classes the trials recorded: a count from 2 up, else unknown.
+        top = float(pd.to_numeric(table["n_classes"], errors="coerce").max())
+        k = int(top) if math.isfinite(top) and 2 <= top <= 1e6 else 0
     shares = counts / counts.sum() if counts.size and counts.sum() > 0 else (
         np.full(k, 1.0 / k) if k >= 2 else None)
     if m.name in ("accuracy", "error") and shares is not None:
@@ -603,7 +731,7 @@ def _below_chance(table: pd.DataFrame, m: Metric, info: Mapping[str, Any]) -> np
         acc = acc if m.name == "accuracy" else 1.0 - acc
         rows = (pd.to_numeric(table["n_eval"], errors="coerce").to_numpy(np.float64)
                 if "n_eval" in table.columns else np.full(len(table), np.nan))
-        se = np.sqrt(chance * (1 - chance) / np.where(rows > 0, rows, np.nan))
+        se = np.sqrt(chance * (1 - chance) / np.where(rows >= 1, rows, np.nan))
         out = acc < chance - 2.0 * np.nan_to_num(se, nan=0.0)
     elif m.name == "balanced_accuracy" and shares is not None:
         out = m.natural(table["val_score"].to_numpy(np.float64)) < 1.0 / shares.size - 0.05
