@@ -68,11 +68,14 @@ MODELS: dict[str, tuple[str, ...]] = {
 }
 
 
-def family_of(spec: str) -> str:
+def family_of(model: str) -> str:
+    """The family of a model as the store names it (its canonical spec)."""
+    from datacurve.models import parse_spec
+
     for family, specs in MODELS.items():
-        if spec in specs:
+        if model in {parse_spec(s).canonical for s in specs}:
             return family
-    raise KeyError(spec)
+    raise KeyError(model)
 
 
 def _mnist1d(name: str, **overrides: float) -> Dataset:
