@@ -20,9 +20,10 @@ Reported: mean absolute error per f; coverage of the 80 % interval; for `size_fo
 median |log2(predicted size / true size)| over targets the true curve reaches beyond the
 observed part (default and no-train); median fit time of one curve (both). Then the same
 error on the deep-learning curves of bench/data/mnist1d_curves.csv (observe n <= M/8,
-predict the mean score at M).
+predict the mean score at M), and on the deep-learning corpus of issue 16
+(bench/data/dl_corpus.csv.gz) for every f, by family.
 
-Usage: python bench/extrapolation.py [--folds 5] [--limit N]
+Usage: python bench/extrapolation.py [--folds 5] [--limit N] [--only-dl]
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ from datacurve.fit import fit_learning_curve
 
 FRACTIONS = (1 / 16, 1 / 8, 1 / 4)
 DL = Path(__file__).resolve().parent / "data" / "mnist1d_curves.csv"
+CORPUS = Path(__file__).resolve().parent / "data" / "dl_corpus.csv.gz"
+"""The deep-learning corpus of issue 16 (bench/make_dl_corpus.py --export)."""
 
 
 def pow3_predict(n: np.ndarray, y: np.ndarray, at: float) -> float:
@@ -185,15 +188,72 @@ def run_dl() -> None:
                                                      for m in methods))
 
 
+def run_corpus(min_largest: int = 1024) -> None:
+    """The shipped extrapolation against pow3 and the last value on every curve of the
+    deep-learning corpus whose largest size is at least `min_largest`: for f in
+    `FRACTIONS`, observe n <= M·f (at least 4 sizes) and predict the mean score at M.
+    Reported per f (MAE, 80 % coverage of the default) and per family at f = 1/8."""
+    if not CORPUS.exists():
+        print(f"\n{CORPUS} missing: run bench/make_dl_corpus.py, then --export")
+        return
+    df = pd.read_csv(CORPUS)
+    df = df[df["status"] == "ok"]
+    rows = []
+    for (task, model), g in df.groupby(["task_name", "model"]):
+        largest = float(g.n.max())
+        if largest < min_largest:
+            continue
+        truth = float(g[g.n == largest].val_score.mean())
+        for f in FRACTIONS:
+            obs = g[g.n <= largest * f]
+            means = obs.groupby("n").val_score.mean()
+            if len(means) < 4:
+                continue
+            n, y = obs.n.to_numpy(float), obs.val_score.to_numpy(float)
+            t0 = time.perf_counter()
+            fit = fit_learning_curve(n, y, train_scores=obs.train_score.to_numpy(float))
+            seconds = time.perf_counter() - t0
+            lo, hi = fit.interval(largest, 0.8)
+            rows.append({"task": task, "model": model, "family": g["family"].iloc[0],
+                         "f": f, "default": abs(fit.predict(largest) - truth),
+                         "pow3": abs(pow3_predict(means.index.to_numpy(float),
+                                                  means.to_numpy(), largest) - truth),
+                         "last": abs(float(means.iloc[-1]) - truth),
+                         "covered": float(lo <= truth <= hi), "seconds": seconds})
+    if not rows:
+        print(f"\n{CORPUS}: no curve reaches {min_largest} yet")
+        return
+    res = pd.DataFrame(rows)
+    curves = res.groupby(["task", "model"]).ngroups
+    print(f"\nDeep-learning corpus ({CORPUS.name}): {curves} curves of "
+          f"{res['task'].nunique()} tasks, largest size >= {min_largest}; shipped "
+          "meta-models (not trained on the corpus)")
+    print(f"{'f':>6} {'curves':>6} {'default':>8} {'pow3':>8} {'last':>8} {'coverage':>8}")
+    for f, g in res.groupby("f"):
+        print(f"{f:>6.4f} {len(g):>6} {g['default'].mean():>8.4f} {g['pow3'].mean():>8.4f} "
+              f"{g['last'].mean():>8.4f} {g['covered'].mean():>8.3f}")
+    eighth = res[res["f"] == 1 / 8]
+    if len(eighth):
+        print("by family at f = 1/8 (MAE default / pow3):")
+        for family, g in eighth.groupby("family"):
+            print(f"  {family:>9}: {g['default'].mean():.4f} / {g['pow3'].mean():.4f} "
+                  f"({len(g)} curves)")
+    print(f"median fit time: {1000 * res['seconds'].median():.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--limit", type=int, default=None,
                         help="score a random subset of this many tasks (quick runs)")
     parser.add_argument("--save", default=None, help="write per-task results (parquet)")
+    parser.add_argument("--only-dl", action="store_true",
+                        help="skip LCDB: only the deep-learning curves and corpus")
     args = parser.parse_args()
-    run_lcdb(args.folds, args.limit, args.save)
+    if not args.only_dl:
+        run_lcdb(args.folds, args.limit, args.save)
     run_dl()
+    run_corpus()
 
 
 if __name__ == "__main__":
