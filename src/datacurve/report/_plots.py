@@ -402,9 +402,11 @@ class ModelSizeDisplay:
         labels = dict.fromkeys(zip(g["params"], g["model"], strict=True))
         for params, model in labels:
             short = model if len(model) <= 28 else model[:27] + "…"
+            # Above the model's row, ending at its largest size: inside the axes, where
+            # a label right of the last point would be cut at the frame.
             ax.annotate(mpl_text(short), (float(n.max()), float(params)),
-                        textcoords="offset points", xytext=(8, 0), va="center",
-                        fontsize=7, color="#333333", clip_on=True)
+                        textcoords="offset points", xytext=(0, 7), ha="right",
+                        va="bottom", fontsize=7, color="#333333", clip_on=True)
         ax.set_xscale("log")
         ax.set_yscale("log")
         _log_axis(ax.xaxis)
