@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 
 from datacurve import InputError
 from datacurve.fit._scaling import (
+    N_HORIZON,
+    SATURATION,
     Allocation,
     ComputeModel,
     ScalingLaw,
@@ -294,11 +296,36 @@ def test_compute_optimal_minimises_error_on_the_frontier(budget: float, p: float
     alloc = compute_optimal(LAW, cm, budget)
     P = np.geomspace(0.25 * 1e4, 16 * 1e6, 200_000)
     n = (budget / (cm.c * P**p)) ** (1 / q)
+    # No more data than the law says still matters, nor beyond its horizon.
+    remaining = TRUTH["E"] + TRUTH["A"] * P ** -TRUTH["alpha"]
+    n_sat = (TRUTH["B"] / (SATURATION * remaining)) ** (1 / TRUTH["beta"])
+    n = np.minimum(n, np.minimum(n_sat, N_HORIZON * LAW.n_range[1]))
     err = np.where(n >= 1, true_error(P, np.maximum(n, 1.0)), np.inf)
     assert alloc.error == pytest.approx(err.min(), rel=1e-4)
-    assert alloc.seconds == pytest.approx(budget, rel=1e-9)
-    assert alloc.limited_by == "compute"
+    if alloc.limited_by == "compute":
+        assert alloc.seconds == pytest.approx(budget, rel=1e-9)
+    else:
+        assert alloc.limited_by in ("saturation", "extrapolation")
+        assert alloc.seconds < budget
     assert alloc.error == pytest.approx(true_error(alloc.params, alloc.n), rel=1e-12)
+
+
+def test_nearly_free_data_gives_a_bounded_answer() -> None:
+    """When training time barely grows with n (q ≈ 0), the budget affords any n; the
+    allocation stops where the law itself stops improving or at its horizon, never at
+    astronomically large sizes, and says which."""
+    cm = ComputeModel(c=1e-3, p=0.5, q=1e-6, n_points=0, residual_std=0.0)
+    alloc = compute_optimal(LAW, cm, 10.0)
+    assert alloc.n <= N_HORIZON * LAW.n_range[1] * (1 + 1e-12)
+    assert alloc.limited_by in ("saturation", "extrapolation")
+    unlimited = true_error(alloc.params, np.inf)
+    if alloc.limited_by == "saturation":
+        assert true_error(alloc.params, alloc.n) - unlimited <= SATURATION * unlimited * 1.01
+    # A law without a horizon (no fitted sizes recorded) still stops at saturation.
+    free = compute_optimal(ScalingLaw(**TRUTH, metric="accuracy", higher_is_better=True,
+                                      n_points=0, residual_std=0.0), cm, 10.0,
+                           params_grid=np.geomspace(1e4, 1e6, 50))
+    assert free.limited_by == "saturation" and math.isfinite(free.n)
 
 
 def test_compute_optimal_picks_the_best_of_a_given_grid() -> None:

@@ -68,6 +68,12 @@ LOSSES = ("huber", "soft_l1", "cauchy", "linear")
 _GRID = np.exp(np.linspace(np.log(EXPONENT_BOUNDS[0]), np.log(EXPONENT_BOUNDS[1]), 25))
 _SUBSETS = ((0,), (1,), (2,), (0, 1), (0, 2), (1, 2), (0, 1, 2))
 _N_THETA = 5
+SATURATION = 1e-3
+"""A compute-optimal point takes no more data than lowers the law's predicted error by
+this share of the error that remains with unlimited data (or by 1e-6 absolute)."""
+N_HORIZON = 1000.0
+"""... nor more than this many times the largest training-set size the law was fitted
+on: farther out the law is not evidence."""
 _LOWER = np.array([0.0, 0.0, EXPONENT_BOUNDS[0], 0.0, EXPONENT_BOUNDS[0]])
 _UPPER = np.array([np.inf, np.inf, EXPONENT_BOUNDS[1], np.inf, EXPONENT_BOUNDS[1]])
 _HUBER_K = 1.345  # Huber threshold in noise standard deviations (95 % efficiency)
@@ -614,7 +620,8 @@ class ComputeModel:
         per_example = budget / (self.c * P**self.p)
         if self.q <= 0:
             return np.where(per_example >= 1.0, np.inf, 0.0)
-        return np.asarray(per_example ** (1.0 / self.q))
+        with np.errstate(over="ignore"):  # beyond float range: inf, as q == 0 gives
+            return np.asarray(per_example ** (1.0 / self.q))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
@@ -696,12 +703,17 @@ class Allocation:
     error : float
         Predicted error-space value (what the allocation minimises).
     seconds : float
-        Predicted seconds of the run (``== budget`` unless data-limited).
+        Predicted seconds of the run (``== budget`` unless `limited_by` is not
+        "compute").
     budget : float
         The budget, seconds.
-    limited_by : {"compute", "data"}
-        "data" when the budget affords more examples than ``n_max`` at the chosen size,
-        so ``n == n_max`` and part of the budget is left.
+    limited_by : {"compute", "data", "saturation", "extrapolation"}
+        What stops n at the chosen size: the budget ("compute"); ``n_max``, the examples
+        available ("data"); the law's own saturation, where more data would lower the
+        predicted error by under `SATURATION` of what remains ("saturation"); or
+        `N_HORIZON` times the largest size the law was fitted on ("extrapolation"). In
+        the last three part of the budget is left (data that costs almost nothing to
+        train on would otherwise give astronomically large answers).
     metric : str
     level : float
         Coverage of `interval`.
@@ -789,7 +801,18 @@ def compute_optimal(law: ScalingLaw, compute: ComputeModel, budget_seconds: floa
     cap = math.inf if n_max is None else _positive_scalar("n_max", n_max)
     grid = _params_grid(law, params_grid)
     n_frontier = compute.n_for_budget(budget, grid)
-    n_use = np.minimum(n_frontier, cap)
+    # Where more data stops mattering by the law itself, and how far it may reach.
+    remaining = law.E + law.A * grid ** -law.alpha
+    gain = np.maximum(SATURATION * remaining, 1e-6)
+    with np.errstate(divide="ignore", over="ignore"):
+        n_sat = np.where(law.B > 0, (law.B / gain) ** (1.0 / law.beta), 1.0)
+    largest = law.n_range[1]
+    horizon = N_HORIZON * largest if math.isfinite(largest) and largest > 0 else math.inf
+    caps = np.stack([np.full(grid.shape, cap), np.maximum(n_sat, 1.0),
+                     np.full(grid.shape, horizon)])
+    which = np.argmin(caps, axis=0)
+    limit = caps[which, np.arange(grid.size)]
+    n_use = np.minimum(n_frontier, limit)
     feasible = n_use >= 1.0
     if not feasible.any():
         need = float(compute.predict(grid.min(), 1.0))
@@ -798,7 +821,8 @@ def compute_optimal(law: ScalingLaw, compute: ComputeModel, budget_seconds: floa
                          f"{budget:g}")
     n_use = np.where(feasible, n_use, 1.0)
     err = np.where(feasible, law.predict_error(grid, n_use), np.inf)
-    limited = np.where(n_frontier > cap, "data", "compute")
+    reasons = np.array(["data", "saturation", "extrapolation"])
+    limited = np.where(n_frontier > limit, reasons[which], "compute")
     best = int(np.argmin(err))
     seconds = compute.predict(grid, n_use)
     scores = law.predict(grid, n_use)
