@@ -1,0 +1,24 @@
+"""The strategies room: what a training strategy is worth for *this* model and data, in
+the unit a team pays for — labelled samples.
+
+A strategy is one more learner on the same nested subsets, seeds and evaluation set as
+the baseline (`compare_strategies`); its value is the effective data multiplier
+m(n) = (raw samples the baseline's fitted curve needs to reach the strategy's score at n)
+/ n, with an 80 % interval. Strategies so far: ``ensemble:k=K`` (K seeded members
+averaged) and ``noise:k=K,sigma=S`` (K Gaussian-noise copies of each training row, for
+tables). Issue 17 adds per-epoch augmentation, transfer, self-training and synthetic
+data.
+"""
+
+from __future__ import annotations
+
+from datacurve.strategies._compare import (
+    STRATEGIES,
+    StrategyComparison,
+    compare_strategies,
+    strategy_learner,
+)
+from datacurve.strategies._learners import EnsembleLearner, NoiseCopiesLearner
+
+__all__ = ["STRATEGIES", "EnsembleLearner", "NoiseCopiesLearner", "StrategyComparison",
+           "compare_strategies", "strategy_learner"]

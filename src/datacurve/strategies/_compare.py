@@ -1,0 +1,231 @@
+"""`compare_strategies`: the baseline and each strategy on the same nested subsets, seeds
+and evaluation set, and what each strategy is worth in the baseline's raw samples.
+
+Notation: for a strategy measured at size n with mean score s(n), the effective data
+multiplier is m(n) = N_b(s(n)) / n, where N_b is the size at which the baseline's fitted
+curve reaches s (`LearningCurve.size_for`). m > 1: the strategy is worth m·n raw samples;
+m < 1: it hurts. The 80 % interval combines the strategy's seed spread, paired with the
+baseline's seeds on the same subsets (the standard error of their differences), with the
+baseline fit's own interval (`LearningCurve.size_interval`); a size at which the
+baseline was measured reaching the score bounds the high end (evidence beats the fit),
+which is otherwise infinite where the baseline's pessimistic curve never gets there.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from datacurve._errors import InputError, did_you_mean
+from datacurve.curves import Store, run_curve
+from datacurve.data import as_dataset
+from datacurve.fit import fit_model_curve
+from datacurve.models import parse_spec
+from datacurve.results import Results
+from datacurve.strategies._learners import EnsembleLearner, NoiseCopiesLearner
+
+__all__ = ["STRATEGIES", "StrategyComparison", "compare_strategies", "strategy_learner"]
+
+STRATEGIES: dict[str, tuple[type, dict[str, type]]] = {
+    "ensemble": (EnsembleLearner, {"k": int}),
+    "noise": (NoiseCopiesLearner, {"k": int, "sigma": float}),
+}
+"""Strategy name -> (learner wrapper, its options and their types)."""
+
+_Z80 = 1.2815515655446004  # standard normal quantile of 0.9: a central 80 % interval
+
+
+def _parse(text: str) -> tuple[str, dict[str, Any]]:
+    """``"ensemble:k=5"`` -> ``("ensemble", {"k": 5})``."""
+    name, _, rest = text.strip().partition(":")
+    name = name.strip().lower()
+    if name not in STRATEGIES:
+        raise InputError("strategies", f"one of {', '.join(STRATEGIES)} (options as "
+                         "ensemble:k=5)", repr(text) + did_you_mean(name, STRATEGIES))
+    types = STRATEGIES[name][1]
+    options: dict[str, Any] = {}
+    for item in filter(None, (p.strip() for p in re.split(r",", rest))):
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or key not in types:
+            raise InputError("strategies", f"options of {name} among {', '.join(types)} "
+                             "written key=value", repr(text))
+        try:
+            options[key] = types[key](value.strip())
+        except ValueError:
+            raise InputError("strategies", f"a {types[key].__name__} for {name}'s {key}",
+                             repr(text)) from None
+    if options.get("k", 2) < (1 if name == "noise" else 2):
+        raise InputError("strategies", f"{name}'s k of at least "
+                         f"{1 if name == 'noise' else 2}", repr(text))
+    if options.get("sigma", 1.0) <= 0:
+        raise InputError("strategies", "noise's sigma > 0 (standard deviations)",
+                         repr(text))
+    return name, options
+
+
+def strategy_learner(strategy: str, spec: str, task: str) -> tuple[str, Any]:
+    """The name (the results' ``model``) and learner of `strategy` applied to `spec`."""
+    name, options = _parse(strategy)
+    cls = STRATEGIES[name][0]
+    learner = cls(spec=spec, task=task, **options)
+    shown = ",".join(f"{k}={v}" for k, v in sorted(learner.get_params().items())
+                     if k in STRATEGIES[name][1])
+    return f"{spec} + {name}:{shown}", learner
+
+
+@dataclass(frozen=True)
+class StrategyComparison:
+    """What each strategy is worth against the baseline on the same subsets.
+
+    Attributes
+    ----------
+    baseline : str
+        The baseline's model name.
+    strategies : dict of str to str
+        Strategy as given -> its model name in the results.
+    table : DataFrame
+        One row per (strategy, n): ``strategy, n, seeds, score, baseline_score, gain,
+        multiplier, multiplier_low, multiplier_high, worth`` (worth: raw baseline
+        samples, ``multiplier * n``; inf where the baseline's curve never reaches the
+        strategy's score). Scores in the metric's natural units.
+    metric : str
+    results : Results
+        Every trial (the baseline's and the strategies').
+    level : float
+        Coverage of the multiplier interval.
+    """
+
+    baseline: str
+    strategies: dict[str, str]
+    table: pd.DataFrame
+    metric: str
+    results: Results = field(repr=False)
+    level: float = 0.8
+
+    def __repr__(self) -> str:
+        return (f"StrategyComparison(baseline={self.baseline!r}, "
+                f"strategies={list(self.strategies)}, metric={self.metric!r}, "
+                f"rows={len(self.table)})")
+
+    def summary(self) -> pd.DataFrame:
+        """At the largest size each strategy was measured: multiplier and interval."""
+        last = self.table.sort_values("n").groupby("strategy").tail(1)
+        return last.reset_index(drop=True)
+
+
+def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
+                       sizes: Sequence[int] | None = None, seeds: int = 3,
+                       metric: str | None = None, jobs: int = 1,
+                       store: Store | str | Path | None = None, label: str | None = None,
+                       eval_folds: int | None = 1, progress: bool = False
+                       ) -> StrategyComparison:
+    """Measure the baseline and each strategy on the same nested subsets and seeds, and
+    price each strategy in the baseline's raw samples.
+
+    Parameters
+    ----------
+    data : Dataset, array pair, DataFrame or path
+        As `run_curve` takes it.
+    learner : str
+        The baseline's model spec.
+    strategies : sequence of str
+        ``"ensemble:k=5"`` (k seeded members averaged), ``"noise:k=4,sigma=0.1"`` (k
+        Gaussian-noise copies of every training row, in each column's standard
+        deviations; tables).
+    sizes, seeds, metric, jobs, store, label, eval_folds, progress
+        As for `run_curve` (one evaluation set by default).
+
+    Returns
+    -------
+    StrategyComparison
+
+    Raises
+    ------
+    InputError
+        An unknown strategy or option, no strategy, or a baseline whose curve cannot be
+        fitted (fewer than 3 sizes).
+    """
+    if isinstance(strategies, str) or not strategies:
+        raise InputError("strategies", "a list of strategies such as ['ensemble:k=5']",
+                         repr(strategies))
+    spec = parse_spec(learner).canonical
+    dataset = as_dataset(data, label=label)
+    learners: dict[str, Any] = {spec: spec}
+    names: dict[str, str] = {}
+    for strategy in strategies:
+        kind, _ = _parse(strategy)
+        if kind == "noise" and (dataset.modality not in ("table", "vector", "sequence")
+                                or np.ndim(dataset.X) != 2):
+            raise InputError("strategies", "noise copies on a table or vectors (rows × "
+                             "numeric columns)", f"{strategy!r} on {dataset.modality} data of "
+                             f"shape {tuple(np.shape(dataset.X))}")
+        name, obj = strategy_learner(strategy, spec, dataset.task)
+        names[strategy] = name
+        learners[name] = obj
+    run = run_curve(dataset, learners, sizes=sizes, seeds=seeds, metric=metric, jobs=jobs,
+                    store=store, progress=progress, eval_folds=eval_folds)
+    results = Results.from_source(run, name="results")
+    frame = results.natural_frame()
+    base = frame[frame["model"] == spec]
+    curve = fit_model_curve(results, spec)  # the analysis room's fit of the baseline
+    base_means = base.groupby("n")["val"].mean()
+    rows = []
+    for strategy, name in names.items():
+        part = frame[frame["model"] == name]
+        for n_key, g in part.groupby("n"):
+            n = float(n_key)  # type: ignore[arg-type]
+            scores = g["val"].to_numpy(float)
+            mean = float(scores.mean())
+            # Paired by seed: the strategy and the baseline trained on the same subset, so
+            # the spread of their differences is the strategy's own uncertainty (the
+            # subset's luck cancels).
+            paired = g.merge(base[base["n"] == n_key][["seed", "val"]], on="seed",
+                             suffixes=("", "_base"))
+            spread = (paired["val"] - paired["val_base"]).to_numpy(float) \
+                if len(paired) > 1 else scores
+            se = float(spread.std(ddof=1) / math.sqrt(len(spread))) if len(spread) > 1 \
+                else 0.0
+            m, lo, hi = _multiplier(curve, mean, se, n, results.metric, base_means)
+            rows.append({"strategy": strategy, "model": name, "n": int(n),
+                         "seeds": len(scores), "score": mean,
+                         "baseline_score": float(base_means.get(n, np.nan)),
+                         "gain": mean - float(base_means.get(n, np.nan)),
+                         "multiplier": m, "multiplier_low": lo, "multiplier_high": hi,
+                         "worth": m * n})
+    table = pd.DataFrame(rows)
+    return StrategyComparison(spec, names, table, results.metric.name, results)
+
+
+def _multiplier(curve: Any, mean: float, se: float, n: float, metric: Any,
+                measured: pd.Series) -> tuple[float, float, float]:
+    """m(n) and its 80 % interval for a strategy scoring `mean` ± `se` at size `n`;
+    `measured` holds the baseline's mean score per measured size."""
+    lower, upper = metric.lower, metric.upper
+
+    def reached(score: float) -> float:
+        """The smallest measured size whose baseline mean reaches `score` (inf if
+        none): evidence that bounds the pessimistic end of the size needed."""
+        hit = measured >= score if metric.higher_is_better else measured <= score
+        return float(measured.index[hit.to_numpy()].min()) if hit.any() else math.inf
+
+    def size(score: float, which: int | None) -> float:
+        score = float(np.clip(score, lower, upper))
+        try:
+            if which is None:
+                return float(curve.size_for(score))
+            return float(curve.size_interval(score, 0.8)[which])
+        except InputError:  # outside the metric's range: never reached
+            return math.inf
+
+    worse = mean - _Z80 * se if metric.higher_is_better else mean + _Z80 * se
+    better = mean + _Z80 * se if metric.higher_is_better else mean - _Z80 * se
+    high = min(size(better, 1), reached(better))
+    return size(mean, None) / n, min(size(worse, 0), high) / n, high / n
