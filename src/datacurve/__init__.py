@@ -7,7 +7,8 @@ joint scaling laws), audit the data (`audit`, `clean`) and write the report.
 
 The package is a row of rooms, each importing only the rooms before it::
 
-    data → models → curves → results → fit → diagnosis → auditing → strategies → analysis → report → cli
+    data → models → curves → results → fit → diagnosis → auditing → strategies
+         → analysis → report → cli
 
 with the bottom modules `datacurve.metrics` (the metric registry) and the private
 `_errors`, `_plain`, `_hooks` and `_version` beneath them all. Each public name is
