@@ -214,6 +214,13 @@ CASES: tuple[BadInput, ...] = (
     BadInput("clean-missing-report",
              ("clean", "wine.csv", "--label", "target", "--report", "nope.json"),
              ("--report", "nope.json")),
+    # -- strategies ------------------------------------------------------------------------
+    BadInput("strategies-unknown", ("strategies", "wine.csv", "--label", "target", *MODEL,
+                                    "-s", "ensembel:k=3", "--store", "new.sqlite"),
+             ("--strategy", "ensemble")),
+    BadInput("strategies-noise-k-0", ("strategies", "wine.csv", "--label", "target", *MODEL,
+                                      "-s", "noise:k=0", "--store", "new.sqlite"),
+             ("--strategy", "k of at least 1")),
     # -- demo ----------------------------------------------------------------------------
     BadInput("demo-seeds-0", ("demo", "--seeds", "0", "--store", "new.sqlite"),
              ("--seeds", "0")),

@@ -97,3 +97,25 @@ def test_noise_copies_refuse_images(tmp_path: Path) -> None:
         compare_strategies(images, "sklearn:LogisticRegression(max_iter=300)",
                            ["noise:k=2,sigma=0.1"], store=tmp_path / "s.sqlite")
     assert not (tmp_path / "s.sqlite").exists()
+
+
+def test_the_command_prints_the_multipliers_and_json(tmp_path: Path, capsys) -> None:
+    """`datacurve strategies` prints each strategy's multiplier and verdict; --json
+    carries the same table (an infinite end as null)."""
+    from datacurve.cli._app import main
+
+    args = ["strategies", "synthetic:n=1500,classes=3,features=10,sep=1.0,seed=1",
+            "-m", SPEC, "-s", "ensemble:k=10", "-s", "noise:k=10,sigma=20",
+            "--sizes", "64,128,256,512", "--seeds", "3", "--store",
+            str(tmp_path / "s.sqlite"), "--quiet"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "ensemble:k=10 at n=512: worth" in out and "helps" in out
+    assert "noise:k=10,sigma=20 at n=512" in out
+    assert main([*args, "--json"]) == 0
+    import json
+
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["baseline"] == SPEC and len(payload["table"]) == 8
+    assert {r["strategy"] for r in payload["table"]} == {"ensemble:k=10",
+                                                         "noise:k=10,sigma=20"}

@@ -29,6 +29,8 @@ from datacurve.cli._render import (
     print_json,
     progress_bar,
     records,
+    strategy_line,
+    strategy_table,
     worst_lines,
 )
 from datacurve.curves import DEFAULT_STORE
@@ -611,6 +613,55 @@ def audit_cmd(
             f"{escape(value.model)}: {value.describe()}")
 
 
+@app.command("strategies")
+def strategies_cmd(
+    data: Annotated[str, typer.Argument(help="A file, an image folder or a built-in, as "
+                                        "for 'curve'.")],
+    model: Annotated[str, typer.Option("--model", "-m", help="The baseline's spec.")],
+    strategy: Annotated[list[str], typer.Option(
+        "--strategy", "-s", help="ensemble:k=K (K members averaged: deep ensemble for "
+                                 "torch learners, bagging otherwise) or noise:k=K,sigma=S "
+                                 "(K Gaussian-noise copies of each row; tables). "
+                                 "Repeatable.")],
+    label: Annotated[str | None, typer.Option(help="Label column of a table.")] = None,
+    seeds: Annotated[int, typer.Option(help="Seeds (nested subsets) per size.")] = 3,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes "
+                                      "(-1: all cores).")] = 1,
+    store: Annotated[Path, typer.Option(help="Results store (SQLite).")] = DEFAULT_STORE,
+    sizes: Annotated[str | None, typer.Option(help="Training sizes, e.g. 64,256,1024.")]
+    = None,
+    metric: Annotated[str | None, typer.Option(help="Metric (default: accuracy / r2).")]
+    = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """What each strategy is worth in the baseline's raw samples: the effective data
+    multiplier, measured on the same subsets."""
+    from datacurve.strategies import compare_strategies
+
+    _check_output(store, "store")
+    if seeds < 1:
+        raise InputError("seeds", "a positive number of seeds", str(seeds))
+    if jobs == 0 or jobs < -1:
+        raise InputError("jobs", "a positive number of worker processes (or -1: one per "
+                         "core)", str(jobs))
+    dataset = _load(data, label, None, None, None, None)
+    with progress_bar(not (json_out or quiet), f"{dataset.name}") as cb:
+        c = compare_strategies(dataset, model, strategy, sizes=_parse_sizes(sizes),
+                               seeds=seeds, metric=metric, jobs=jobs, store=store,
+                               progress=cb or False)
+    if json_out:
+        print_json({"baseline": c.baseline, "metric": c.metric,
+                    "strategies": c.strategies, "table": records(c.table),
+                    "store": str(store)})
+        return
+    # Rows as they are (records() would turn an infinite multiplier into null).
+    rows = [{str(k): v for k, v in r.items()} for r in c.table.to_dict("records")]
+    out_console.print(strategy_table(rows, c.metric, f"Strategies against {c.baseline}"))
+    for r in c.summary().to_dict("records"):
+        out_console.print(strategy_line({str(k): v for k, v in r.items()}))
+
+
 @app.command("clean")
 def clean_cmd(
     data: DataArg,
@@ -819,7 +870,7 @@ CLI_NAMES = {
     "embedding": "--embedding", "drop": "--drop", "relabel": "--relabel",
     "report": "--report", "force": "--force", "allow_modules": "--allow-module",
     "source": "SOURCE", "results": "SOURCE", "worst": "--worst",
-    "report_dir": "--report-dir", "demo_data": "--data",
+    "report_dir": "--report-dir", "demo_data": "--data", "strategies": "--strategy",
     "data": "DATA",
 }
 """Library errors name Python parameters; the CLI names its own flags and arguments."""

@@ -20,10 +20,24 @@ if TYPE_CHECKING:
 
     from datacurve.diagnosis import Diagnosis
 
-__all__ = ["allocation_line", "audit_table", "curve_table", "diagnosis_text", "err_console",
-           "fit_table",
-           "json_default", "out_console", "plan_lines", "print_json", "progress_bar",
-           "records", "skipped_text", "worst_lines"]
+__all__ = [
+    "allocation_line",
+    "audit_table",
+    "curve_table",
+    "diagnosis_text",
+    "err_console",
+    "fit_table",
+    "json_default",
+    "out_console",
+    "plan_lines",
+    "print_json",
+    "progress_bar",
+    "records",
+    "skipped_text",
+    "strategy_line",
+    "strategy_table",
+    "worst_lines",
+]
 
 out_console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)
@@ -213,3 +227,43 @@ def worst_lines(check: str, rows: list[dict[str, Any]]) -> list[str]:
         out.append(f"  row {r['index']} (id {escape(str(r['id']))}, label "
                    f"{escape(str(r['label']))}): score {r['score']:.3f}{extra}")
     return out
+
+
+def _times(m: float | None) -> str:
+    if m is None or (isinstance(m, float) and math.isnan(m)):
+        return "–"
+    if math.isinf(m):
+        return "∞"
+    return f"{m:.2f}×" if m < 100 else f"{m:,.0f}×"
+
+
+def strategy_table(rows: list[dict[str, Any]], metric: str, title: str) -> Table:
+    """One row per (strategy, size): the score against the baseline's on the same
+    subsets, the gain and the effective data multiplier with its 80 % interval."""
+    table = Table(title=escape(title), caption=f"{metric}: mean over seeds; multiplier: "
+                  "raw baseline samples the strategy is worth per sample (80 % interval)")
+    table.add_column("strategy", overflow="fold")
+    for name in ("n", "score", "baseline", "gain", "multiplier", "80 % interval"):
+        table.add_column(name, justify="right")
+    for r in rows:
+        table.add_row(escape(str(r["strategy"])), f"{int(r['n']):,}", f"{r['score']:.4f}",
+                      f"{r['baseline_score']:.4f}", f"{r['gain']:+.4f}",
+                      _times(r["multiplier"]),
+                      f"{_times(r['multiplier_low'])} – {_times(r['multiplier_high'])}")
+    return table
+
+
+def strategy_line(r: dict[str, Any]) -> str:
+    """At the largest size: what the strategy is worth, or that it hurts."""
+    m, lo, hi = r["multiplier"], r["multiplier_low"], r["multiplier_high"]
+    if hi < 1:
+        verdict = "hurts: worth fewer samples than it uses"
+    elif lo > 1:
+        verdict = "helps"
+    elif m < 1:
+        verdict = "likely hurts (the interval includes 1×)"
+    else:
+        verdict = "likely helps (the interval includes 1×)" if m > 1 else "no effect"
+    return (f"{escape(str(r['strategy']))} at n={int(r['n']):,}: worth "
+            f"{_times(m)} the raw samples (80 % interval {_times(lo)} – {_times(hi)}); "
+            f"{verdict}")

@@ -2,8 +2,10 @@
 and evaluation set, and what each strategy is worth in the baseline's raw samples.
 
 Notation: for a strategy measured at size n with mean score s(n), the effective data
-multiplier is m(n) = N_b(s(n)) / n, where N_b is the size at which the baseline's fitted
-curve reaches s (`LearningCurve.size_for`). m > 1: the strategy is worth m·n raw samples;
+multiplier is m(n) = N_b(s(n)) / N_b(b(n)), where N_b is the size at which the baseline's
+fitted curve reaches a score (`LearningCurve.size_for`) and b(n) the baseline's own mean
+measured at n on the same subsets (N_b(b(n)) = n where the baseline was not measured): no
+gain is exactly 1×, whatever the fit's residual at n. m > 1: the strategy is worth m·n raw samples;
 m < 1: it hurts. The 80 % interval combines the strategy's seed spread, paired with the
 baseline's seeds on the same subsets (the standard error of their differences), with the
 baseline fit's own interval (`LearningCurve.size_interval`); a size at which the
@@ -211,10 +213,15 @@ def _multiplier(curve: Any, mean: float, se: float, n: float, metric: Any,
     lower, upper = metric.lower, metric.upper
 
     def reached(score: float) -> float:
-        """The smallest measured size whose baseline mean reaches `score` (inf if
-        none): evidence that bounds the pessimistic end of the size needed."""
+        """Evidence that bounds the pessimistic end of the size needed for `score`: the
+        smallest measured size whose baseline mean reaches it, on the fitted curve's
+        scale (where the curve gives that mean); inf if none does."""
         hit = measured >= score if metric.higher_is_better else measured <= score
-        return float(measured.index[hit.to_numpy()].min()) if hit.any() else math.inf
+        if not hit.any():
+            return math.inf
+        first = measured.index[hit.to_numpy()].min()
+        on_curve = size(float(measured[first]), None)
+        return on_curve if math.isfinite(on_curve) else float(first)
 
     def size(score: float, which: int | None) -> float:
         score = float(np.clip(score, lower, upper))
@@ -227,5 +234,11 @@ def _multiplier(curve: Any, mean: float, se: float, n: float, metric: Any,
 
     worse = mean - _Z80 * se if metric.higher_is_better else mean + _Z80 * se
     better = mean + _Z80 * se if metric.higher_is_better else mean - _Z80 * se
+    # Against the size at which the baseline's curve gives the baseline's own measured
+    # score at n (n itself where it was not measured): no gain is exactly 1×, whatever
+    # the fit's residual at n.
+    base = measured.get(n)
+    ref = size(float(base), None) if base is not None and np.isfinite(base) else n
+    ref = ref if math.isfinite(ref) and ref > 0 else n
     high = min(size(better, 1), reached(better))
-    return size(mean, None) / n, min(size(worse, 0), high) / n, high / n
+    return size(mean, None) / ref, min(size(worse, 0), high) / ref, high / ref
