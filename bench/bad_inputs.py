@@ -10,7 +10,6 @@ Target: every case one line naming the input, exit code 2, files untouched (0 tr
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -22,20 +21,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.cli.bad_inputs import CASES, make_files
-from tests.cli.test_bad_input_cli import companion
+from tests.cli.test_bad_input_cli import snapshot
 
 
 def command() -> list[str]:
     script = Path(sys.executable).with_name("datacurve")
     return [str(script)] if script.is_file() else [sys.executable, "-m", "datacurve"]
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Files and digests, SQLite's companion files of a store it read aside (see
-    tests/cli/test_bad_input_cli.py)."""
-    return {str(p.relative_to(folder)): ("dir" if p.is_dir()
-                                         else hashlib.sha256(p.read_bytes()).hexdigest())
-            for p in sorted(folder.rglob("*")) if not companion(p)}
 
 
 def main() -> None:

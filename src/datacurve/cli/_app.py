@@ -85,6 +85,16 @@ def _check_output(path: Path, flag: str) -> None:
         return
 
 
+def _check_counts(*, seeds: int | None = None, jobs: int | None = None) -> None:
+    """Refuse, before any work, a number of seeds below 1 and a number of worker
+    processes that is neither positive nor -1 (one per core)."""
+    if seeds is not None and seeds < 1:
+        raise InputError("seeds", "a positive number of seeds", str(seeds))
+    if jobs is not None and (jobs == 0 or jobs < -1):
+        raise InputError("jobs", "a positive number of worker processes (or -1: one per "
+                         "core)", str(jobs))
+
+
 def _eval_size(eval_size: float) -> float | int:
     """--eval-size as the runner takes it: a fraction in (0, 1) or a number of rows."""
     if eval_size == 1.0:
@@ -233,9 +243,7 @@ def curve(
 
     _check_output(store, "store")
     size = _eval_size(eval_size)
-    if jobs == 0 or jobs < -1:
-        raise InputError("jobs", "a positive number of worker processes (or -1: one per "
-                         "core)", str(jobs))
+    _check_counts(jobs=jobs)
     dataset = _load(data, label, text_column, group, split, task)
     _importable_cwd(model, allow_module)
     with progress_bar(not (json_out or quiet), f"{dataset.name}") as cb:
@@ -327,7 +335,7 @@ def _check_export(out: Path) -> None:
 
 
 def _export(table: pd.DataFrame, out: Path) -> None:
-    _check_export(out)
+    """Write `table` to `out` (checked by `_check_export` before the store was read)."""
     suffix = out.suffix.lower()
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".csv":
@@ -573,8 +581,7 @@ def audit_cmd(
     if worst < 0:
         raise InputError("worst", "a number of examples (0 or more)", str(worst))
     if measure:
-        if seeds < 1:
-            raise InputError("seeds", "a positive number of seeds", str(seeds))
+        _check_counts(seeds=seeds)
         _check_output(store, "store")
     dataset = _load(data, label, text_column, group, split, None)
     report = audit(dataset, checks=checks.split(",") if checks else None, seed=seed,
@@ -640,11 +647,7 @@ def strategies_cmd(
     from datacurve.strategies import compare_strategies
 
     _check_output(store, "store")
-    if seeds < 1:
-        raise InputError("seeds", "a positive number of seeds", str(seeds))
-    if jobs == 0 or jobs < -1:
-        raise InputError("jobs", "a positive number of worker processes (or -1: one per "
-                         "core)", str(jobs))
+    _check_counts(seeds=seeds, jobs=jobs)
     dataset = _load(data, label, None, None, None, None)
     with progress_bar(not (json_out or quiet), f"{dataset.name}") as cb:
         c = compare_strategies(dataset, model, strategy, sizes=_parse_sizes(sizes),
@@ -765,11 +768,7 @@ def demo(
     from datacurve.data import builtin
     from datacurve.report import check_out_dir, render_report, write_report
 
-    if seeds < 1:
-        raise InputError("seeds", "a positive number of seeds", str(seeds))
-    if jobs == 0 or jobs < -1:
-        raise InputError("jobs", "a positive number of worker processes (or -1: one per "
-                         "core)", str(jobs))
+    _check_counts(seeds=seeds, jobs=jobs)
     _check_output(store, "store")
     _check_output(report_dir / "index.html", "report_dir")
     check_out_dir(report_dir, force=True)

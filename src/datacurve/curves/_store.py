@@ -332,15 +332,9 @@ class Store:
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
-        try:
-            self._open(readonly)
-        except sqlite3.OperationalError as exc:
-            if _busy(exc):
-                raise
-            raise _broken(self.path, exc) from None
-        except sqlite3.DatabaseError as exc:
-            raise _broken(self.path, exc) from None
+        self._open(readonly)
 
+    @_guarded
     def _open(self, readonly: bool) -> None:
         exists = _check_is_store(self.path)
         if readonly:

@@ -163,13 +163,13 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
     learners: dict[str, Any] = {spec: spec}
     names: dict[str, str] = {}
     for strategy in strategies:
-        kind, _ = _parse(strategy)
-        if kind == "noise" and (dataset.modality not in ("table", "vector", "sequence")
-                                or np.ndim(dataset.X) != 2):
+        name, obj = strategy_learner(strategy, spec, dataset.task)
+        if isinstance(obj, NoiseCopiesLearner) and (
+                dataset.modality not in ("table", "vector", "sequence")
+                or np.ndim(dataset.X) != 2):
             raise InputError("strategies", "noise copies on a table or vectors (rows × "
                              "numeric columns)", f"{strategy!r} on {dataset.modality} data of "
                              f"shape {tuple(np.shape(dataset.X))}")
-        name, obj = strategy_learner(strategy, spec, dataset.task)
         names[strategy] = name
         learners[name] = obj
     run = run_curve(dataset, learners, sizes=sizes, seeds=seeds, metric=metric, jobs=jobs,
