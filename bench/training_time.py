@@ -13,7 +13,11 @@ shared; bursts of other jobs slow single passes) and, in the last column, their 
 
 Usage: python bench/training_time.py [--seeds 2] [--mnist-size 16000] [--digits-size 1400]
        [--out trials.csv] [--trials trials.csv  (compare on saved trials, no run)]
-Target: every forecast at 4x within 2x of the measured time.
+Target: every forecast at 4x within 2x of the measured time. HistGradientBoosting with
+its default ``early_stopping="auto"`` stops early above 10,000 rows, so on MNIST-1D
+(N = 16,000) its forecast from sizes <= 4,000 is stated as an upper bound (the bound must
+hold); the same learner with ``early_stopping=False`` is one algorithm at every size and
+is held to the target.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ LEARNERS = {
     "logistic regression": "sklearn:LogisticRegression()",
     "random forest": "sklearn:RandomForestClassifier()",
     "gradient boosting": "sklearn:HistGradientBoostingClassifier()",
+    "gradient boosting, no early stopping":
+        "sklearn:HistGradientBoostingClassifier(early_stopping=False)",
     "mlp": "mlp",
 }
 
@@ -106,7 +112,8 @@ def compare(trials: pd.DataFrame, stat: str) -> list[dict[str, object]]:
                 measured = float(per_size.loc[n])
                 predicted = float(tm.predict(n))
                 old = power_law_forecast(fit.index.to_numpy(float), fit.to_numpy(), n)
-                row |= {f"measured_{tag}": measured, f"predicted_{tag}": predicted,
+                row |= {f"bound_{tag}": tm.is_bound(n),
+                        f"measured_{tag}": measured, f"predicted_{tag}": predicted,
                         f"ratio_{tag}": predicted / measured, f"old_{tag}": old,
                         f"old_ratio_{tag}": old / measured}
             rows.append(row)
@@ -114,13 +121,19 @@ def compare(trials: pd.DataFrame, stat: str) -> list[dict[str, object]]:
 
 
 def summary(frame: pd.DataFrame) -> str:
-    """How many forecasts at 4x are within 2x, and the typical and worst factor."""
-    new = np.abs(np.log2(frame["ratio_4x"].to_numpy(float)))
-    old = np.abs(np.log2(frame["old_ratio_4x"].to_numpy(float)))
-    return (f"within 2x at 4x: {(new < 1).sum()}/{len(frame)} (previous power law: "
-            f"{(old < 1).sum()}/{len(frame)}); median factor {2 ** np.median(new):.2f}x "
+    """How many forecasts at 4x are within 2x, and the typical and worst factor, over the
+    estimates; how many of the forecasts stated as upper bounds (a learner that stops
+    early by itself above a size between the fitted sizes and N) hold."""
+    bound = frame["bound_4x"].to_numpy(bool)
+    est = frame[~bound]
+    new = np.abs(np.log2(est["ratio_4x"].to_numpy(float)))
+    old = np.abs(np.log2(est["old_ratio_4x"].to_numpy(float)))
+    holds = int((frame.loc[bound, "ratio_4x"].to_numpy(float) >= 1).sum())
+    return (f"estimates within 2x at 4x: {(new < 1).sum()}/{len(est)} (previous power law: "
+            f"{(old < 1).sum()}/{len(est)}); median factor {2 ** np.median(new):.2f}x "
             f"(previous {2 ** np.median(old):.2f}x); worst {2 ** new.max():.2f}x "
-            f"(previous {2 ** old.max():.2f}x)")
+            f"(previous {2 ** old.max():.2f}x); upper bounds that hold: "
+            f"{holds}/{int(bound.sum())}")
 
 
 def main() -> None:
@@ -164,7 +177,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r, m in zip(best.itertuples(), median.itertuples(), strict=True):
         print(f"| {r.learner} | {r.dataset} | {r.fitted} | {r.t_fitted_max:.3f} | "
-              f"{r.N:,} | {r.measured_4x:.3f} | {r.predicted_4x:.3f} | "
+              f"{r.N:,} | {r.measured_4x:.3f} | {'≤ ' if r.bound_4x else ''}"
+              f"{r.predicted_4x:.3f} | "
               f"**{r.ratio_4x:.2f}** | {r.q:.2f} | {r.old_4x:.3f} | {r.old_ratio_4x:.2f} | "
               f"{r.ratio_2x:.2f} ({r.old_ratio_2x:.2f}) | "
               f"{m.ratio_4x:.2f} ({m.old_ratio_4x:.2f}) |")

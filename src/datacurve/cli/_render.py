@@ -151,7 +151,8 @@ def plan_lines(p: dict[str, Any]) -> list[str]:
         lines.append(f"at n={p['at']:,}: {metric} {p['predicted_at']:.4g} "
                      f"[{lo:.4g}, {hi:.4g}]")
     if p["train_seconds"] is not None:
-        lines.append(f"training at that size: about {p['train_seconds']:.1f} s per run "
+        about = "at most about" if p.get("train_seconds_is_bound") else "about"
+        lines.append(f"training at that size: {about} {p['train_seconds']:.1f} s per run "
                      "(from the measured fit times)")
     if p["cost"] is not None:
         lines.append(f"cost of the additional samples: {p['cost']:,.2f}")

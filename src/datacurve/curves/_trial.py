@@ -8,6 +8,7 @@ spec, size, seed, evaluation split).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import socket
@@ -167,6 +168,32 @@ def _json_value(v: Any) -> Any:
     return v if isinstance(v, bool | int | float | str) or v is None else repr(v)
 
 
+def _training_facts(learner: Any) -> dict[str, Any]:
+    """What a fitted learner says of its own training, for the trial's ``info``:
+    ``epochs`` and ``early_stopping`` (whether it ran) from datacurve's torch learners;
+    ``iterations`` (``n_iter_``, the largest when per class) and ``early_stopping``
+    (``do_early_stopping_``) from a scikit-learn estimator, the last step of a pipeline.
+    Above a size some learners stop early by themselves (histogram gradient boosting);
+    these facts show where a curve's trials changed algorithm."""
+    facts: dict[str, Any] = {}
+    epochs = getattr(learner, "n_epochs_", None)
+    if epochs is not None:
+        facts["epochs"] = int(epochs)
+    stopped = getattr(learner, "early_stopping_", None)
+    if stopped is not None:
+        facts["early_stopping"] = bool(stopped)
+    steps = getattr(learner, "steps", None)
+    final = steps[-1][1] if isinstance(steps, list) and steps else learner
+    iters = getattr(final, "n_iter_", None)
+    if iters is not None:
+        with contextlib.suppress(TypeError, ValueError):
+            facts["iterations"] = int(np.max(np.asarray(iters)))
+    stopped = getattr(final, "do_early_stopping_", None)
+    if stopped is not None:
+        facts["early_stopping"] = bool(stopped)
+    return facts
+
+
 def run_trial(trial: Trial) -> TrialResult:
     """Train a fresh learner on the trial's subset and score it.
 
@@ -224,12 +251,7 @@ def run_trial(trial: Trial) -> TrialResult:
                 out_val = _outputs(learner, X_eval, data.task, data.n_classes)
                 predict_time = time.perf_counter() - t0
                 out_train = _outputs(learner, X_train, data.task, data.n_classes)
-                epochs = getattr(learner, "n_epochs_", None)
-                if epochs is not None:
-                    info["epochs"] = int(epochs)
-                stopped = getattr(learner, "early_stopping_", None)
-                if stopped is not None:
-                    info["early_stopping"] = bool(stopped)
+                info.update(_training_facts(learner))
         val = compute_metrics(data.task, y_eval, out_val, data.n_classes)
         train = (compute_metrics(data.task, y_train, out_train, data.n_classes)
                  if out_train is not None else {})

@@ -25,6 +25,7 @@ import pandas as pd
 
 from datacurve._errors import InputError
 from datacurve.fit._curve import LearningCurve, fit_learning_curve
+from datacurve.models import early_stopping_above
 from datacurve.results import Results
 
 __all__ = ["MAX_ROUND_GROWTH", "SIZE_BIAS_LOG2", "SIZE_CORRECTION", "DataPlan", "fit_curves",
@@ -80,6 +81,9 @@ class DataPlan:
         Collection schedule: each round's total size, samples to add and predicted score.
     curve : LearningCurve
     notes : list of str
+    train_seconds_is_bound : bool
+        Whether `train_seconds` is an upper bound: `samples_needed` lies above a size
+        where the learner turns early stopping on by itself (`TimeModel.is_bound`).
     """
 
     model: str
@@ -105,6 +109,7 @@ class DataPlan:
     rounds: list[dict[str, float]]
     curve: LearningCurve = field(repr=False)
     notes: list[str]
+    train_seconds_is_bound: bool = False
 
     @property
     def reachable(self) -> bool:
@@ -126,7 +131,8 @@ class DataPlan:
             "at": self.at, "predicted_at": num(self.predicted_at),
             "interval_at": None if self.interval_at is None
             else [num(x) for x in self.interval_at],
-            "train_seconds": num(self.train_seconds), "cost": num(self.cost),
+            "train_seconds": num(self.train_seconds),
+            "train_seconds_is_bound": self.train_seconds_is_bound, "cost": num(self.cost),
             "budget": self.budget, "budget_samples": num(self.budget_samples),
             "budget_score": num(self.budget_score), "rounds": self.rounds,
             "curve": self.curve.to_dict(), "notes": self.notes,
@@ -257,20 +263,20 @@ def fit_curves(results: Results | pd.DataFrame, *, metric: str | None = None,
     return {name: fit_model_curve(r, name) for name in names}
 
 
-def _train_seconds(results: Results, model: str, n: float) -> float | None:
-    """Seconds to train one run of `model` at size `n`: its training-time model
-    ``t0 + c * n**q`` (fixed overhead plus a growing part, `fit_time_model`) fitted to the
-    median fit time per measured size; None when `n` is infinite or fewer than 2 sizes
-    recorded a fit time."""
+def _train_seconds(results: Results, model: str, n: float) -> tuple[float | None, bool]:
+    """Seconds to train one run of `model` at size `n`, and whether that is an upper
+    bound: its training-time model ``t0 + c * n**q`` (fixed overhead plus a growing part,
+    `fit_time_model`) fitted to the median fit time per measured size; None when `n` is
+    infinite or fewer than 2 sizes recorded a fit time."""
     from datacurve.fit._timing import fit_time_model
 
     if not math.isfinite(n):
-        return None
+        return None, False
     try:
         times = fit_time_model(results, model)
     except InputError:
-        return None
-    return float(times.predict(n))
+        return None, False
+    return float(times.predict(n)), times.is_bound(n)
 
 
 def _rounds(curve: LearningCurve, have: int, needed: float,
@@ -371,12 +377,19 @@ def plan(results: Results | pd.DataFrame, *, target: float, model: str | None = 
         budget_samples = math.inf if cost_per_sample == 0 else budget / cost_per_sample
         total = have_n + budget_samples
         budget_score = float(curve.predict(min(total, 1e15)))
+    seconds, seconds_bound = _train_seconds(r, model, needed)
+    if seconds_bound:
+        notes.append(f"the training time at {needed:,.0f} is an upper bound: the learner "
+                     "turns early stopping on by itself above "
+                     f"{early_stopping_above(model):,} rows, and every measured size lies "
+                     "below that")
     return DataPlan(
         model=model, metric=m.name, target=t, level=level,
         higher_is_better=m.higher_is_better, have=have_n,
         predicted_now=now, now_source=now_source, samples_needed=needed,
         samples_interval=(lo_n, hi_n), additional=additional,
         asymptote=curve.asymptote, at=at, predicted_at=predicted_at,
-        interval_at=interval_at, train_seconds=_train_seconds(r, model, needed), cost=cost,
+        interval_at=interval_at, train_seconds=seconds, cost=cost,
         budget=budget, budget_samples=budget_samples, budget_score=budget_score,
-        rounds=_rounds(curve, have_n, needed, SIZE_CORRECTION), curve=curve, notes=notes)
+        rounds=_rounds(curve, have_n, needed, SIZE_CORRECTION), curve=curve, notes=notes,
+        train_seconds_is_bound=seconds_bound)

@@ -24,6 +24,7 @@ from datacurve.models._protocol import (
 from datacurve.models._resolve import LearnerEntry, resolve_learners, wants_frame
 from datacurve.models._spec import (
     ALLOW_MODULES_ENV,
+    AUTO_EARLY_STOPPING,
     BUILTIN_MODELS,
     LEARNER_KINDS,
     SIZE_KNOBS,
@@ -32,6 +33,7 @@ from datacurve.models._spec import (
     allow_modules,
     architecture,
     describe_spec,
+    early_stopping_above,
     learner_kind,
     parse_spec,
     spec_identity,
@@ -49,14 +51,24 @@ from datacurve.models._user import (
 )
 
 if _typing.TYPE_CHECKING:
+    from datacurve.models._augment import (
+        AUGMENTATIONS,
+        MODALITY_KINDS,
+        Augmentation,
+        parse_augmentation,
+    )
     from datacurve.models._torch import CNNLearner, MLPLearner, resolve_device
 
 __all__ = [
     "ALLOW_MODULES_ENV",
+    "AUGMENTATIONS",
+    "AUTO_EARLY_STOPPING",
     "BUILTIN_MODELS",
     "LEARNER_KINDS",
+    "MODALITY_KINDS",
     "SIZE_KNOBS",
     "TORCH_TRAINING_RULE",
+    "Augmentation",
     "CNNLearner",
     "FunctionLearner",
     "IndexLearner",
@@ -73,9 +85,11 @@ __all__ = [
     "callable_id",
     "callable_name",
     "describe_spec",
+    "early_stopping_above",
     "is_classifier_learner",
     "learner_kind",
     "parameter_count",
+    "parse_augmentation",
     "parse_spec",
     "resolve_device",
     "resolve_learners",
@@ -86,15 +100,21 @@ __all__ = [
 ]
 
 _LAZY = {"CNNLearner", "MLPLearner", "resolve_device"}
+_LAZY_AUGMENT = {"AUGMENTATIONS", "MODALITY_KINDS", "Augmentation", "parse_augmentation"}
 
 
 def __getattr__(name: str) -> _typing.Any:
+    # Both import torch, which most commands never need.
     if name in _LAZY:
         from datacurve.models import _torch
 
         return getattr(_torch, name)
+    if name in _LAZY_AUGMENT:
+        from datacurve.models import _augment
+
+        return getattr(_augment, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY)
+    return sorted(set(globals()) | _LAZY | _LAZY_AUGMENT)

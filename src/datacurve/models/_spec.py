@@ -49,6 +49,7 @@ from datacurve._errors import InputError, describe
 
 __all__ = [
     "ALLOW_MODULES_ENV",
+    "AUTO_EARLY_STOPPING",
     "BUILTIN_MODELS",
     "LEARNER_KINDS",
     "SIZE_KNOBS",
@@ -57,6 +58,7 @@ __all__ = [
     "allow_modules",
     "architecture",
     "describe_spec",
+    "early_stopping_above",
     "learner_kind",
     "parse_spec",
     "spec_identity",
@@ -97,6 +99,16 @@ LEARNER_KINDS: Mapping[str, tuple[str, ...]] = MappingProxyType({
 })
 """Name fragments that tell what kind of learner a model is (first match wins, in this
 order), for advice that fits the learner (see `learner_kind`)."""
+
+AUTO_EARLY_STOPPING: Mapping[str, int] = MappingProxyType({
+    "HistGradientBoostingClassifier": 10_000,
+    "HistGradientBoostingRegressor": 10_000,
+})
+"""Learners that turn early stopping on by themselves above a training-set size, with that
+size: scikit-learn's histogram gradient boosting with its default
+``early_stopping="auto"`` holds out 10 % and stops early when it is fitted on more than
+10,000 rows. Above the size it is another algorithm (fewer iterations, less training
+data), so measurements below it say only how long a run may take at most above it."""
 
 TORCH_TRAINING_RULE = 2
 """Version of how datacurve trains torch modules (the built-in MLP and CNN, `TorchLearner`
@@ -993,6 +1005,33 @@ def learner_kind(name: str) -> str:
         if any(f in head for f in fragments):
             return kind
     return "other"
+
+
+def early_stopping_above(name: str) -> int | None:
+    """The training-set size above which a model turns early stopping on by itself, read
+    from its name (nothing is imported).
+
+    Parameters
+    ----------
+    name : str
+        A results table's ``model``.
+
+    Returns
+    -------
+    int or None
+        The size from `AUTO_EARLY_STOPPING` when the model is such a learner and its name
+        leaves ``early_stopping`` at its default ``"auto"``; None otherwise.
+
+    Examples
+    --------
+    >>> early_stopping_above("sklearn:HistGradientBoostingClassifier()")
+    10000
+    >>> early_stopping_above("sklearn:HistGradientBoostingClassifier(early_stopping=False)")
+    """
+    size = AUTO_EARLY_STOPPING.get(architecture(name).split(":")[-1])
+    if size is None or spec_kwargs(name).get("early_stopping", "auto") != "auto":
+        return None
+    return size
 
 
 def spec_identity(spec: ModelSpec) -> str:

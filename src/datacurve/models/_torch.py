@@ -30,6 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from datacurve._errors import InputError, describe
+from datacurve.models._augment import parse_augmentation
 
 __all__ = ["BUDGET_REFERENCE_ROWS", "MIN_VALIDATION_PER_CLASS", "MIN_VALIDATION_ROWS",
            "BestEpochTracker", "CNNLearner", "MLPLearner", "TrainingPlan",
@@ -142,6 +143,10 @@ def _seed(name: str, value: Any) -> None:
         raise InputError(name, "None or an integer in [0, 2**63)", repr(value))
 
 
+def _augmentation(name: str, value: Any) -> None:
+    parse_augmentation(value)
+
+
 def _odd_at_least_one(name: str, value: Any) -> None:
     # Odd sizes give symmetric padding, so stride-1 blocks keep the size exactly.
     if not _is_int(value) or value < 1 or value % 2 == 0:
@@ -159,6 +164,7 @@ _TRAINING_CHECKS: dict[str, _Check] = {
     "device": _choice(*_DEVICES),
     "random_state": _seed,
     "task": _choice(*_TASKS),
+    "augment": _augmentation,
 }
 
 
@@ -239,6 +245,7 @@ class _Features:
     def __init__(self, X2: np.ndarray | sp.csr_matrix, mean: np.ndarray, std: np.ndarray,
                  device: torch.device, *, owned: bool = False) -> None:
         self.n = int(X2.shape[0])
+        self.width = int(X2.shape[1])
         self.device = device
         self._mean = torch.as_tensor(mean, dtype=torch.float32, device=device)
         self._std = torch.as_tensor(std, dtype=torch.float32, device=device)
@@ -257,6 +264,12 @@ class _Features:
         if not inplace:
             t = t.clone()
         return t.sub_(self._mean).div_(self._std).nan_to_num_(nan=0.0, posinf=0.0, neginf=0.0)
+
+    def zero(self) -> torch.Tensor:
+        """Where a raw value of 0 lies after standardising, shape (d,): computed with the
+        same float32 operations as the rows, so equal bit for bit."""
+        d = self._mean.numel() if self._mean.numel() > 1 else self.width
+        return self._standardise(torch.zeros((1, d), device=self.device), inplace=True)[0]
 
     def take(self, idx: torch.Tensor) -> torch.Tensor:
         """Rows `idx` (a CPU int64 tensor) as a float32 tensor of shape (len(idx), d)."""
@@ -464,6 +477,7 @@ class _TorchLearner(BaseEstimator):
     device: str
     random_state: int | None
     task: str
+    augment: str | None
 
     # Fitted attributes (set by fit).
     model_: nn.Module
@@ -512,6 +526,10 @@ class _TorchLearner(BaseEstimator):
 
     def _build_network(self, n_outputs: int) -> nn.Module:
         raise NotImplementedError
+
+    def _augment_shape(self) -> tuple[int, ...]:
+        """The example shape augmentation sees: the shape given to `fit`."""
+        return self.feature_shape_
 
     def _as_2d(self, X: Any, *, fitting: bool) -> np.ndarray | sp.csr_matrix:
         """Features as float32 (n, d): dense C-contiguous, or CSR."""
@@ -619,6 +637,10 @@ class _TorchLearner(BaseEstimator):
             self.y_std_ = float(t_train.std()) if t_train.std() > _MIN_STD else 1.0
             y_all = torch.from_numpy(((targets - self.y_mean_) / self.y_std_).astype(np.float32))
 
+        augmentation = parse_augmentation(self.augment)
+        if augmentation is not None:
+            augmentation.check_shape(self._augment_shape())
+        self.n_classes_ = n_outputs if codes is not None else 0
         devices = [self.device_.index or 0] if self.device_.type == "cuda" else []
         # Seeding inside fork_rng keeps the caller's global torch RNG untouched while
         # making initialisation and dropout depend on random_state only.
@@ -652,6 +674,13 @@ class _TorchLearner(BaseEstimator):
         opt = torch.optim.AdamW(model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
         loss_fn = self._loss_fn()
         shuffle = torch.Generator().manual_seed(self.seed_)
+        augmentation = parse_augmentation(self.augment)
+        if augmentation is not None:
+            # Fresh random transformations every epoch, drawn from the trial's seed.
+            aug_rng = np.random.default_rng([self.seed_, 1])
+            aug_gen = torch.Generator().manual_seed(self.seed_ + 1)
+            shape = self._augment_shape()
+            zero = train.zero()
         batch_size = min(self.batch_size, train.n)
         self.history_, self.train_history_ = [], []
         best = BestEpochTracker(self.patience)
@@ -660,7 +689,12 @@ class _TorchLearner(BaseEstimator):
             model.train()
             total = torch.zeros((), device=self.device_)
             for idx in _batches(torch.randperm(train.n, generator=shuffle), batch_size):
-                loss = loss_fn(self._outputs(model, train.take(idx)), y_train[idx.to(self.device_)])
+                xb, yb = train.take(idx), y_train[idx.to(self.device_)]
+                if augmentation is not None:
+                    xb, yb = augmentation.apply(xb, yb, shape=shape, zero=zero,
+                                                n_classes=self.n_classes_, rng=aug_rng,
+                                                gen=aug_gen)
+                loss = loss_fn(self._outputs(model, xb), yb)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
@@ -775,6 +809,12 @@ class MLPLearner(_TorchLearner):
     task : {"auto", "classification", "regression"}
         ``"auto"``: classification for integer, boolean or non-numeric labels,
         regression (MSE on standardised targets) for float ones.
+    augment : str or None
+        Augmentation applied on the fly to every training batch, each example with its
+        own random parameters every epoch (`datacurve.models.AUGMENTATIONS`), e.g.
+        ``"shift=0.1+noise=0.05"`` for signals, ``"flip+crop=0.8+rotate=10"`` for
+        images, ``"noise=0.1+mixup=0.2"`` for tables; None for none. The validation
+        slice and predictions are never augmented.
 
     Attributes
     ----------
@@ -819,6 +859,7 @@ class MLPLearner(_TorchLearner):
         device: str = "auto",
         random_state: int | None = 0,
         task: str = "auto",
+        augment: str | None = None,
     ) -> None:
         self.width = width
         self.depth = depth
@@ -832,6 +873,7 @@ class MLPLearner(_TorchLearner):
         self.device = device
         self.random_state = random_state
         self.task = task
+        self.augment = augment
 
     def _build_network(self, n_outputs: int) -> nn.Module:
         layers: list[nn.Module] = []
@@ -872,8 +914,8 @@ class CNNLearner(_TorchLearner):
         How to read 3-D inputs (see above).
     lr, weight_decay, batch_size, max_epochs, patience, val_fraction, dropout
         As for `MLPLearner`; `dropout` applies before the head.
-    device, random_state, task
-        As for `MLPLearner`.
+    device, random_state, task, augment
+        As for `MLPLearner`; signal operations act along the last axis of `input_shape_`.
 
     Attributes
     ----------
@@ -911,6 +953,7 @@ class CNNLearner(_TorchLearner):
         device: str = "auto",
         random_state: int | None = 0,
         task: str = "auto",
+        augment: str | None = None,
     ) -> None:
         self.width = width
         self.depth = depth
@@ -926,6 +969,7 @@ class CNNLearner(_TorchLearner):
         self.device = device
         self.random_state = random_state
         self.task = task
+        self.augment = augment
 
     def _accept_feature_shape(self, shape: tuple[int, ...]) -> None:
         """Set ``input_shape_`` from the example shape, or raise InputError."""
@@ -946,6 +990,11 @@ class CNNLearner(_TorchLearner):
             self.input_shape_ = shape
         else:
             raise InputError("X", expected, f"examples of shape {shape}")
+
+    def _augment_shape(self) -> tuple[int, ...]:
+        """The example shape augmentation sees: what the first convolution reads, so a
+        (h, w) input read as a 1-D (c, L) signal is shifted along L."""
+        return self.input_shape_
 
     def _build_network(self, n_outputs: int) -> nn.Module:
         channels, *spatial = self.input_shape_

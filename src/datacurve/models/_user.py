@@ -295,6 +295,14 @@ class TorchLearner(IndexLearner):
         ``DataLoader`` worker processes for a map-style dataset.
     name : str, optional
         Name in the results; default the name of `build`.
+    augment : str, optional
+        Augmentation applied on the fly to every training batch, each example with its
+        own random parameters every epoch (`datacurve.models.AUGMENTATIONS`, e.g.
+        ``"shift=0.1+noise=0.05"``); for float input tensors. Values are in the
+        training inputs' own standard deviations (one mean and std over every value of
+        the trial's first batch); 0 raw stays 0 for token dropout. Mixup passes class
+        probabilities of shape (b, k) to the loss (the default cross-entropy takes
+        them). Validation and evaluation batches are never augmented.
 
     Notes
     -----
@@ -308,7 +316,10 @@ class TorchLearner(IndexLearner):
                  early_stopping: int | None = 5, validation_fraction: float = 0.1,
                  device: str = "auto", collate_fn: Callable[[list[Any]], Any] | None = None,
                  transform: Callable[[Any], Any] | None = None, num_workers: int = 0,
-                 name: str | None = None, params: Mapping[str, Any] | None = None) -> None:
+                 name: str | None = None, params: Mapping[str, Any] | None = None,
+                 augment: str | None = None) -> None:
+        from datacurve.models._augment import parse_augmentation
+
         if not callable(build):
             raise InputError("build", "a callable returning a torch.nn.Module",
                              type(build).__name__)
@@ -337,6 +348,8 @@ class TorchLearner(IndexLearner):
         self.device, self.collate_fn, self.transform = device, collate_fn, transform
         self.num_workers, self.name = int(num_workers), name
         self.params = dict(params or {})
+        parsed = parse_augmentation(augment)
+        self.augment = parsed.canonical if parsed is not None else None
 
     def __repr__(self) -> str:
         return f"TorchLearner({self.display_name()})"
@@ -362,7 +375,8 @@ class TorchLearner(IndexLearner):
                     f"vf={self.validation_fraction!r}|transform="
                     f"{callable_id(self.transform) if self.transform else 'none'}|"
                     f"collate={callable_id(self.collate_fn) if self.collate_fn else 'none'}|"
-                    f"rule={TORCH_TRAINING_RULE}")
+                    f"rule={TORCH_TRAINING_RULE}"
+                    + (f"|augment={self.augment}" if self.augment else ""))
         return f"{self.display_name()}#{_digest(settings)}"
 
     # -- training --------------------------------------------------------------------------
@@ -476,12 +490,16 @@ class TorchLearner(IndexLearner):
 
         checked = False
         best = BestEpochTracker(int(self.early_stopping or 1))
+        augment = _BatchAugmenter(self.augment, seed, n_classes if task == "classification"
+                                  else 0) if self.augment else None
         epoch = 0
         for epoch in range(1, epochs + 1):
             module.train()
             for xb, yb in self._iter(access, fit_rows, seed * 1_000_003 + epoch):
                 if on_gpu:
                     xb, yb = _to(xb, device), _to(yb, device)
+                if augment is not None:
+                    xb, yb = augment(xb, yb)
                 with autocast():
                     out = module(xb)
                     if not checked:
@@ -535,6 +553,43 @@ class TorchLearner(IndexLearner):
                 out = torch.softmax(out, dim=1) if task == "classification" else out.reshape(-1)
                 outs.append(out.cpu().numpy().astype(np.float64))
         return np.concatenate(outs)
+
+
+class _BatchAugmenter:
+    """Augmentation of a user module's raw batches (`TorchLearner`'s ``augment``): each
+    batch is standardised with one mean and std taken from the trial's first batch,
+    transformed, and mapped back to the input's units."""
+
+    def __init__(self, text: str, seed: int, n_classes: int) -> None:
+        import torch
+
+        from datacurve.models._augment import parse_augmentation
+
+        aug = parse_augmentation(text)
+        assert aug is not None
+        self.aug, self.n_classes = aug, n_classes
+        self.rng = np.random.default_rng([seed, 1])
+        self.gen = torch.Generator().manual_seed(seed + 1)
+        self.stats: tuple[float, float] | None = None
+
+    def __call__(self, xb: Any, yb: Any) -> tuple[Any, Any]:
+        import torch
+
+        if not (isinstance(xb, torch.Tensor) and xb.is_floating_point()):
+            raise InputError("augment", "batches of float tensors (the module's inputs)",
+                             f"a batch of {type(xb).__name__}"
+                             + (f" of {xb.dtype}" if hasattr(xb, "dtype") else ""))
+        shape = tuple(int(s) for s in xb.shape[1:])
+        if self.stats is None:
+            self.aug.check_shape(shape)
+            std = float(xb.float().std()) if xb.numel() > 1 else 1.0
+            self.stats = (float(xb.float().mean()), std if std > 0 else 1.0)
+        mean, std = self.stats
+        flat = (xb.reshape(xb.shape[0], -1).float() - mean) / std
+        zero = torch.full((flat.shape[1],), -mean / std, device=flat.device)
+        out, target = self.aug.apply(flat, yb, shape=shape, zero=zero,
+                                     n_classes=self.n_classes, rng=self.rng, gen=self.gen)
+        return (out * std + mean).reshape(xb.shape).to(xb.dtype), target
 
 
 def _to(x: Any, device: Any) -> Any:

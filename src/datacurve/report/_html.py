@@ -265,7 +265,8 @@ def plan_table(plans: dict[str, DataPlan]) -> str:
         rounds = "<br>".join(f"{int(r['round'])}: {fmt(r['total'], size=True)} → "
                              f"{fmt(r['predicted'], 3)}" for r in p.rounds) or "–"
         now = f"{fmt(p.have, size=True)} ({fmt(p.predicted_now, 3)})"
-        secs = "–" if p.train_seconds is None else f"{fmt(p.train_seconds, 3)} s"
+        secs = ("–" if p.train_seconds is None else
+                f"{'≤ ' if p.train_seconds_is_bound else ''}{fmt(p.train_seconds, 3)} s")
         rows.append([esc(name), now, fmt(p.samples_needed, size=True),
                      _interval(lo, hi, size=True), fmt(p.additional, size=True),
                      fmt(p.cost, 4), secs, f'<span style="white-space:nowrap">{rounds}</span>'])

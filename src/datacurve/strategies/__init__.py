@@ -4,10 +4,10 @@ the unit a team pays for — labelled samples.
 A strategy is one more learner on the same nested subsets, seeds and evaluation set as
 the baseline (`compare_strategies`); its value is the effective data multiplier
 m(n) = (raw samples the baseline's fitted curve needs to reach the strategy's score at n)
-/ n, with an 80 % interval. Strategies so far: ``ensemble:k=K`` (K seeded members
-averaged) and ``noise:k=K,sigma=S`` (K Gaussian-noise copies of each training row, for
-tables). Issue 17 adds per-epoch augmentation, transfer, self-training and synthetic
-data.
+/ n, with an 80 % interval. Strategies: ``ensemble:k=K`` (K seeded members averaged),
+``augment:OPS`` (augmentation per epoch for the torch learners, K copies for
+estimators), ``noise:k=K,sigma=S`` (K Gaussian-noise copies of each training row, for
+tables).
 """
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ from datacurve.strategies._compare import (
     compare_strategies,
     strategy_learner,
 )
-from datacurve.strategies._learners import EnsembleLearner, NoiseCopiesLearner
+from datacurve.strategies._learners import (
+    AugmentedCopiesLearner,
+    EnsembleLearner,
+    NoiseCopiesLearner,
+)
 
-__all__ = ["STRATEGIES", "EnsembleLearner", "NoiseCopiesLearner", "StrategyComparison",
-           "compare_strategies", "strategy_learner"]
+__all__ = ["STRATEGIES", "AugmentedCopiesLearner", "EnsembleLearner", "NoiseCopiesLearner",
+           "StrategyComparison", "compare_strategies", "strategy_learner"]

@@ -31,15 +31,23 @@ from datacurve.data import as_dataset
 from datacurve.fit import fit_model_curve
 from datacurve.models import parse_spec
 from datacurve.results import Results
-from datacurve.strategies._learners import EnsembleLearner, NoiseCopiesLearner
+from datacurve.strategies._learners import (
+    AugmentedCopiesLearner,
+    EnsembleLearner,
+    NoiseCopiesLearner,
+)
 
 __all__ = ["STRATEGIES", "StrategyComparison", "compare_strategies", "strategy_learner"]
 
 STRATEGIES: dict[str, tuple[type, dict[str, type]]] = {
+    "augment": (AugmentedCopiesLearner, {"k": int}),
     "ensemble": (EnsembleLearner, {"k": int}),
     "noise": (NoiseCopiesLearner, {"k": int, "sigma": float}),
 }
-"""Strategy name -> (learner wrapper, its options and their types)."""
+"""Strategy name -> (learner wrapper, its options and their types). ``augment`` takes
+augmentation operations as further options (``augment:shift=0.1,noise=0.05``): the
+built-in torch learners apply them per epoch, scikit-learn estimators train on `k`
+augmented copies (`AugmentedCopiesLearner`)."""
 
 _Z80 = 1.2815515655446004  # standard normal quantile of 0.9: a central 80 % interval
 
@@ -53,9 +61,13 @@ def _parse(text: str) -> tuple[str, dict[str, Any]]:
                          "ensemble:k=5)", repr(text) + did_you_mean(name, STRATEGIES))
     types = STRATEGIES[name][1]
     options: dict[str, Any] = {}
+    ops: list[str] = []
     for item in filter(None, (p.strip() for p in re.split(r",", rest))):
         key, sep, value = item.partition("=")
         key = key.strip()
+        if name == "augment" and key != "k":
+            ops.append(item)
+            continue
         if not sep or key not in types:
             raise InputError("strategies", f"options of {name} among {', '.join(types)} "
                              "written key=value", repr(text))
@@ -70,17 +82,51 @@ def _parse(text: str) -> tuple[str, dict[str, Any]]:
     if options.get("sigma", 1.0) <= 0:
         raise InputError("strategies", "noise's sigma > 0 (standard deviations)",
                          repr(text))
+    if name == "augment":
+        from datacurve.models import parse_augmentation
+
+        aug = parse_augmentation("+".join(ops))
+        if aug is None:
+            raise InputError("strategies", "augmentation operations, e.g. "
+                             "augment:shift=0.1,noise=0.05", repr(text))
+        options["augment"] = aug.canonical
     return name, options
 
 
 def strategy_learner(strategy: str, spec: str, task: str) -> tuple[str, Any]:
     """The name (the results' ``model``) and learner of `strategy` applied to `spec`."""
     name, options = _parse(strategy)
+    if name == "augment":
+        return _augment_learner(strategy, spec, task, options)
     cls = STRATEGIES[name][0]
     learner = cls(spec=spec, task=task, **options)
     shown = ",".join(f"{k}={v}" for k, v in sorted(learner.get_params().items())
                      if k in STRATEGIES[name][1])
     return f"{spec} + {name}:{shown}", learner
+
+
+def _augment_learner(strategy: str, spec: str, task: str,
+                     options: dict[str, Any]) -> tuple[str, Any]:
+    """Augmentation per epoch for the built-in torch learners (the spec with its
+    ``augment`` set), k augmented copies for scikit-learn estimators."""
+    parsed = parse_spec(spec)
+    ops = options["augment"]
+    shown = ops.replace("+", ",")
+    if parsed.kind in ("mlp", "cnn"):
+        if "k" in options:
+            raise InputError("strategies", "no k for a torch learner (it augments every "
+                             "epoch afresh, not k copies)", repr(strategy))
+        return f"{spec} + augment:{shown} (per epoch)", parsed.with_params(augment=ops).canonical
+    if parsed.kind not in ("sklearn", "import"):
+        raise InputError("strategies", "augment with mlp, cnn or a scikit-learn estimator "
+                         "(a TorchLearner takes augment= itself)", f"{strategy!r} on {spec!r}")
+    if task == "classification" and "mixup" in ops:
+        raise InputError("strategies", "no mixup for a scikit-learn classifier (it trains "
+                         "on hard labels; mlp, cnn and TorchLearner take mixed labels)",
+                         repr(strategy))
+    k = int(options.get("k", 4))
+    learner = AugmentedCopiesLearner(spec=spec, augment=ops, k=k, task=task)
+    return f"{spec} + augment:{shown},k={k} (copies)", learner
 
 
 @dataclass(frozen=True)
@@ -141,7 +187,10 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
     strategies : sequence of str
         ``"ensemble:k=5"`` (k seeded members averaged), ``"noise:k=4,sigma=0.1"`` (k
         Gaussian-noise copies of every training row, in each column's standard
-        deviations; tables).
+        deviations; tables), ``"augment:shift=0.1,noise=0.05"`` (augmentation
+        operations, `datacurve.models.AUGMENTATIONS`: per epoch for ``mlp`` / ``cnn``,
+        ``k`` copies, default 4, for scikit-learn estimators; they must suit the data's
+        modality).
     sizes, seeds, metric, jobs, store, label, eval_folds, progress
         As for `run_curve` (one evaluation set by default).
 
@@ -170,6 +219,17 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
             raise InputError("strategies", "noise copies on a table or vectors (rows × "
                              "numeric columns)", f"{strategy!r} on {dataset.modality} data of "
                              f"shape {tuple(np.shape(dataset.X))}")
+        if strategy.strip().lower().startswith("augment"):
+            from datacurve.models import MODALITY_KINDS, parse_augmentation
+
+            kind = MODALITY_KINDS.get(dataset.modality)
+            aug = parse_augmentation(_parse(strategy)[1]["augment"])
+            if kind is not None and aug is not None:
+                try:
+                    aug.check_kind(kind, f"{strategy!r} on {dataset.modality} data of "
+                                         f"shape {tuple(np.shape(dataset.X))}")
+                except InputError as exc:
+                    raise InputError("strategies", exc.expected, exc.got) from None
         names[strategy] = name
         learners[name] = obj
     run = run_curve(dataset, learners, sizes=sizes, seeds=seeds, metric=metric, jobs=jobs,

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
-__all__ = ["EnsembleLearner", "NoiseCopiesLearner"]
+__all__ = ["AugmentedCopiesLearner", "EnsembleLearner", "NoiseCopiesLearner"]
 
 
 def _count(fitted: Any) -> int:
@@ -141,6 +141,87 @@ class NoiseCopiesLearner(BaseEstimator):
                         for _ in range(int(self.k))]
         self.model_ = _build(self.spec, self.task, int(self.random_state or 0))
         self.model_.fit(np.concatenate(copies), np.tile(np.asarray(y), int(self.k) + 1))
+        self.n_params_ = _count(self.model_)
+        if self.task == "classification":
+            self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """The baseline's probabilities, shape (n, classes)."""
+        return np.asarray(self.model_.predict_proba(np.asarray(X, dtype=np.float64)))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The baseline's predictions."""
+        return np.asarray(self.model_.predict(np.asarray(X, dtype=np.float64)))
+
+
+class AugmentedCopiesLearner(BaseEstimator):
+    """Augmentation for learners without an epoch loop (scikit-learn estimators): the
+    training examples plus `k` augmented copies of each, made once per fit with the same
+    operations the torch learners apply per epoch (`datacurve.models.AUGMENTATIONS`),
+    labels kept. A fixed pile of copies, said so in the strategy's name.
+
+    Examples are standardised before the operations (0 is the mean, noise in standard
+    deviations): per column for tables, with one mean and std for signals and images,
+    whose values share a scale along the axes the operations move them.
+
+    Parameters
+    ----------
+    spec : str
+        The baseline's model spec.
+    augment : str
+        The operations, e.g. ``"shift=0.1+noise=0.05"``; no mixup for classification
+        (an estimator takes hard labels only).
+    k : int
+        Augmented copies per example (>= 1).
+    task : {"classification", "regression"}
+    random_state : int
+    """
+
+    def __init__(self, spec: str = "", augment: str = "noise=0.1", k: int = 4,
+                 task: str = "classification", random_state: int = 0) -> None:
+        self.spec = spec
+        self.augment = augment
+        self.k = k
+        self.task = task
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: np.ndarray) -> AugmentedCopiesLearner:
+        """Train the baseline on the examples and their `k` augmented copies."""
+        import torch
+
+        from datacurve._errors import InputError
+        from datacurve.models import parse_augmentation
+
+        aug = parse_augmentation(self.augment)
+        if aug is None:
+            raise InputError("augment", "at least one operation", repr(self.augment))
+        if hasattr(X, "toarray") or hasattr(X, "iloc"):
+            raise InputError("augment", "dense numeric examples for augmented copies",
+                             f"features of type {type(X).__name__}")
+        X = np.asarray(X, dtype=np.float64)
+        y = np.asarray(y)
+        shape = tuple(X.shape[1:])
+        aug.check_shape(shape)
+        flat = X.reshape(len(X), -1)
+        per_column = "table" in aug.kinds
+        mean = flat.mean(axis=0) if per_column else np.full(flat.shape[1], flat.mean())
+        std = flat.std(axis=0) if per_column else np.full(flat.shape[1], flat.std())
+        std[~np.isfinite(std) | (std == 0)] = 1.0
+        z = torch.from_numpy(((flat - mean) / std).astype(np.float32))
+        zero = torch.from_numpy((-mean / std).astype(np.float32))
+        seed = int(self.random_state or 0)
+        rng, gen = np.random.default_rng([seed, 1]), torch.Generator().manual_seed(seed + 1)
+        labels = torch.from_numpy(y.astype(np.int64 if self.task == "classification"
+                                           else np.float32))
+        xs, ys = [flat], [y]
+        for _ in range(int(self.k)):
+            out, target = aug.apply(z, labels, shape=shape, zero=zero, n_classes=0,
+                                    rng=rng, gen=gen)
+            xs.append(out.numpy().astype(np.float64) * std + mean)
+            ys.append(target.numpy() if self.task == "regression" else y)
+        self.model_ = _build(self.spec, self.task, seed)
+        self.model_.fit(np.concatenate(xs).reshape(-1, *shape), np.concatenate(ys))
         self.n_params_ = _count(self.model_)
         if self.task == "classification":
             self.classes_ = np.unique(y)
