@@ -7,7 +7,9 @@ m(n) = (raw samples the baseline's fitted curve needs to reach the strategy's sc
 / n, with an 80 % interval. Strategies: ``ensemble:k=K`` (K seeded members averaged),
 ``augment:OPS`` (augmentation per epoch for the torch learners, K copies for
 estimators), ``noise:k=K,sigma=S`` (K Gaussian-noise copies of each training row, for
-tables).
+tables), ``smote`` / ``adasyn`` (synthetic minority examples), ``generate:k=K`` (a
+Gaussian mixture per class adds K samples per real one) and ``selftrain`` (the rest of
+the pool unlabelled, self-training with pseudo-labels).
 """
 
 from __future__ import annotations
@@ -21,8 +23,12 @@ from datacurve.strategies._compare import (
 from datacurve.strategies._learners import (
     AugmentedCopiesLearner,
     EnsembleLearner,
+    GenerativeLearner,
     NoiseCopiesLearner,
+    OversampleLearner,
 )
+from datacurve.strategies._semi import SelfTrainingLearner
 
-__all__ = ["STRATEGIES", "AugmentedCopiesLearner", "EnsembleLearner", "NoiseCopiesLearner",
+__all__ = ["STRATEGIES", "AugmentedCopiesLearner", "EnsembleLearner", "GenerativeLearner",
+           "NoiseCopiesLearner", "OversampleLearner", "SelfTrainingLearner",
            "StrategyComparison", "compare_strategies", "strategy_learner"]

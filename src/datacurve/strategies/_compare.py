@@ -34,8 +34,11 @@ from datacurve.results import Results
 from datacurve.strategies._learners import (
     AugmentedCopiesLearner,
     EnsembleLearner,
+    GenerativeLearner,
     NoiseCopiesLearner,
+    OversampleLearner,
 )
+from datacurve.strategies._semi import SelfTrainingLearner
 
 __all__ = ["STRATEGIES", "StrategyComparison", "compare_strategies", "strategy_learner"]
 
@@ -43,6 +46,11 @@ STRATEGIES: dict[str, tuple[type, dict[str, type]]] = {
     "augment": (AugmentedCopiesLearner, {"k": int}),
     "ensemble": (EnsembleLearner, {"k": int}),
     "noise": (NoiseCopiesLearner, {"k": int, "sigma": float}),
+    "smote": (OversampleLearner, {"k_neighbors": int}),
+    "adasyn": (OversampleLearner, {"k_neighbors": int}),
+    "generate": (GenerativeLearner, {"k": float, "components": int}),
+    "selftrain": (SelfTrainingLearner, {"threshold": float, "max_iter": int,
+                                        "unlabelled": int}),
 }
 """Strategy name -> (learner wrapper, its options and their types). ``augment`` takes
 augmentation operations as further options (``augment:shift=0.1,noise=0.05``): the
@@ -76,9 +84,17 @@ def _parse(text: str) -> tuple[str, dict[str, Any]]:
         except ValueError:
             raise InputError("strategies", f"a {types[key].__name__} for {name}'s {key}",
                              repr(text)) from None
-    if options.get("k", 2) < (1 if name == "noise" else 2):
-        raise InputError("strategies", f"{name}'s k of at least "
-                         f"{1 if name == 'noise' else 2}", repr(text))
+    least = {"ensemble": 2, "noise": 1, "augment": 1}.get(name)
+    if least is not None and options.get("k", least) < least:
+        raise InputError("strategies", f"{name}'s k of at least {least}", repr(text))
+    if name == "generate" and options.get("k", 1.0) <= 0:
+        raise InputError("strategies", "generate's k > 0 (synthetic samples per real one)",
+                         repr(text))
+    for key in ("k_neighbors", "components", "max_iter", "unlabelled"):
+        if options.get(key, 1) < 1:
+            raise InputError("strategies", f"{name}'s {key} of at least 1", repr(text))
+    if not 0 < options.get("threshold", 0.5) < 1:
+        raise InputError("strategies", "selftrain's threshold in (0, 1)", repr(text))
     if options.get("sigma", 1.0) <= 0:
         raise InputError("strategies", "noise's sigma > 0 (standard deviations)",
                          repr(text))
@@ -98,6 +114,16 @@ def strategy_learner(strategy: str, spec: str, task: str) -> tuple[str, Any]:
     name, options = _parse(strategy)
     if name == "augment":
         return _augment_learner(strategy, spec, task, options)
+    if name in ("smote", "adasyn", "selftrain") and task != "classification":
+        raise InputError("strategies", f"a classification task for {name}",
+                         f"{strategy!r} on a {task} task")
+    if name == "selftrain":
+        shown = ",".join(f"{k}={v:g}" for k, v in sorted(
+            {"threshold": 0.9, "max_iter": 10, **options}.items()))
+        label = f"{spec} + selftrain:{shown}"
+        return label, SelfTrainingLearner(spec, name=label, **options)
+    if name in ("smote", "adasyn"):
+        options = {**options, "method": name}
     cls = STRATEGIES[name][0]
     learner = cls(spec=spec, task=task, **options)
     shown = ",".join(f"{k}={v}" for k, v in sorted(learner.get_params().items())
@@ -190,7 +216,11 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
         deviations; tables), ``"augment:shift=0.1,noise=0.05"`` (augmentation
         operations, `datacurve.models.AUGMENTATIONS`: per epoch for ``mlp`` / ``cnn``,
         ``k`` copies, default 4, for scikit-learn estimators; they must suit the data's
-        modality).
+        modality), ``"smote:k_neighbors=5"`` / ``"adasyn"`` (synthetic minority
+        examples, imbalanced-learn), ``"generate:k=1,components=3"`` (k synthetic
+        samples per real one from a Gaussian mixture per class),
+        ``"selftrain:threshold=0.9"`` (the rest of the pool unlabelled, self-training
+        with pseudo-labels above the threshold).
     sizes, seeds, metric, jobs, store, label, eval_folds, progress
         As for `run_curve` (one evaluation set by default).
 
@@ -232,6 +262,8 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
                     raise InputError("strategies", exc.expected, exc.got) from None
         names[strategy] = name
         learners[name] = obj
+    if any(isinstance(obj, SelfTrainingLearner) for obj in learners.values()):
+        _check_unlabelled(dataset, sizes, eval_folds)
     run = run_curve(dataset, learners, sizes=sizes, seeds=seeds, metric=metric, jobs=jobs,
                     store=store, progress=progress, eval_folds=eval_folds)
     results = Results.from_source(run, name="results")
@@ -264,6 +296,21 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
                          "worth": m * n})
     table = pd.DataFrame(rows)
     return StrategyComparison(spec, names, table, results.metric.name, results)
+
+
+def _check_unlabelled(dataset: Any, sizes: Sequence[int] | None,
+                      eval_folds: int | None) -> None:
+    """Self-training needs unlabelled rows: refuse sizes that leave none of the training
+    pool unlabelled (InputError naming ``strategies``)."""
+    from datacurve.curves import make_eval_folds
+
+    folds = make_eval_folds(dataset, eval_folds=eval_folds, eval_size=0.2, seed=0)
+    pool = min(int(f.pool.size) for f in folds)
+    if sizes is not None and len(sizes) and min(int(n) for n in sizes) >= pool:
+        raise InputError("strategies", f"sizes below the training pool of {pool} for "
+                         "selftrain (the rest of the pool is its unlabelled data)",
+                         f"sizes {sorted(int(n) for n in sizes)}: the unlabelled pool "
+                         "is empty")
 
 
 def _multiplier(curve: Any, mean: float, se: float, n: float, metric: Any,

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 
-__all__ = ["AugmentedCopiesLearner", "EnsembleLearner", "NoiseCopiesLearner"]
+__all__ = ["AugmentedCopiesLearner", "EnsembleLearner", "GenerativeLearner", "NoiseCopiesLearner",
+           "OversampleLearner"]
 
 
 def _count(fitted: Any) -> int:
@@ -222,6 +223,147 @@ class AugmentedCopiesLearner(BaseEstimator):
             ys.append(target.numpy() if self.task == "regression" else y)
         self.model_ = _build(self.spec, self.task, seed)
         self.model_.fit(np.concatenate(xs).reshape(-1, *shape), np.concatenate(ys))
+        self.n_params_ = _count(self.model_)
+        if self.task == "classification":
+            self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """The baseline's probabilities, shape (n, classes)."""
+        return np.asarray(self.model_.predict_proba(np.asarray(X, dtype=np.float64)))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The baseline's predictions."""
+        return np.asarray(self.model_.predict(np.asarray(X, dtype=np.float64)))
+
+
+class OversampleLearner(BaseEstimator):
+    """Synthetic minority examples before training (imbalanced-learn): SMOTE
+    interpolates between a minority example and one of its `k_neighbors` nearest
+    same-class neighbours, ADASYN places more of them where the class is hard to learn,
+    until every class has as many examples as the largest. A class with too few
+    examples for `k_neighbors` uses fewer neighbours; one with a single example is
+    copied (random oversampling), as no neighbour exists to interpolate with.
+
+    Parameters
+    ----------
+    spec : str
+        The baseline's model spec.
+    method : {"smote", "adasyn"}
+    k_neighbors : int
+        Neighbours to interpolate with (>= 1).
+    task : {"classification"}
+    random_state : int
+    """
+
+    def __init__(self, spec: str = "", method: str = "smote", k_neighbors: int = 5,
+                 task: str = "classification", random_state: int = 0) -> None:
+        self.spec = spec
+        self.method = method
+        self.k_neighbors = k_neighbors
+        self.task = task
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: np.ndarray) -> OversampleLearner:
+        """Oversample every class to the largest, then train the baseline."""
+        from imblearn.over_sampling import ADASYN, SMOTE, RandomOverSampler
+
+        X = np.asarray(X, dtype=np.float64)
+        shape = X.shape[1:]
+        flat = X.reshape(len(X), -1)
+        y = np.asarray(y)
+        seed = int(self.random_state or 0)
+        counts = np.unique(y, return_counts=True)[1]
+        k = min(int(self.k_neighbors), int(counts.min()) - 1)
+        self.sampler_ = "random" if k < 1 or counts.size < 2 else self.method
+        if self.sampler_ == "random":
+            sampler: Any = RandomOverSampler(random_state=seed)
+        elif self.method == "adasyn":
+            sampler = ADASYN(n_neighbors=k, random_state=seed)
+        else:
+            sampler = SMOTE(k_neighbors=k, random_state=seed)
+        try:
+            X_res, y_res = sampler.fit_resample(flat, y)
+        except (ValueError, RuntimeError):
+            # ADASYN refuses classes whose neighbourhoods hold no other class (nothing
+            # hard to learn there); SMOTE then adds the same number of examples.
+            X_res, y_res = SMOTE(k_neighbors=max(k, 1), random_state=seed).fit_resample(
+                flat, y)
+            self.sampler_ = "smote (adasyn found no hard examples)"
+        self.n_synthetic_ = int(len(y_res) - len(y))
+        self.model_ = _build(self.spec, self.task, seed)
+        self.model_.fit(np.asarray(X_res).reshape(-1, *shape), np.asarray(y_res))
+        self.n_params_ = _count(self.model_)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """The baseline's probabilities, shape (n, classes)."""
+        return np.asarray(self.model_.predict_proba(np.asarray(X, dtype=np.float64)))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The baseline's predictions."""
+        return np.asarray(self.model_.predict(np.asarray(X, dtype=np.float64)))
+
+
+class GenerativeLearner(BaseEstimator):
+    """Synthetic examples from a simple generative model: a Gaussian mixture per class
+    (for regression, one mixture over features and target together), fitted on the
+    training examples, adds `k` times as many samples, labelled by the class they were
+    drawn from (or their sampled target).
+
+    Parameters
+    ----------
+    spec : str
+        The baseline's model spec.
+    k : float
+        Synthetic samples per real one (> 0).
+    components : int
+        Mixture components per class (capped by the class's examples).
+    task : {"classification", "regression"}
+    random_state : int
+    """
+
+    def __init__(self, spec: str = "", k: float = 1.0, components: int = 3,
+                 task: str = "classification", random_state: int = 0) -> None:
+        self.spec = spec
+        self.k = k
+        self.components = components
+        self.task = task
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: np.ndarray) -> GenerativeLearner:
+        """Fit the mixtures, sample, and train the baseline on real plus synthetic."""
+        from sklearn.mixture import GaussianMixture
+
+        X = np.asarray(X, dtype=np.float64)
+        shape = X.shape[1:]
+        flat = X.reshape(len(X), -1)
+        y = np.asarray(y)
+        seed = int(self.random_state or 0)
+
+        def sample(rows: np.ndarray, count: int) -> np.ndarray:
+            comps = max(1, min(int(self.components), len(rows) // 2 or 1))
+            gm = GaussianMixture(comps, covariance_type="full", reg_covar=1e-3,
+                                 random_state=seed).fit(rows)
+            return np.asarray(gm.sample(count)[0]) if count else rows[:0]
+
+        if self.task == "classification":
+            xs, ys = [flat], [y]
+            for cls in np.unique(y):
+                rows = flat[y == cls]
+                count = round(float(self.k) * len(rows))
+                xs.append(sample(rows, count))
+                ys.append(np.full(count, cls, dtype=y.dtype))
+            X_all, y_all = np.concatenate(xs), np.concatenate(ys)
+        else:
+            joint = np.column_stack([flat, y.astype(np.float64)])
+            extra = sample(joint, round(float(self.k) * len(joint)))
+            X_all = np.concatenate([flat, extra[:, :-1]])
+            y_all = np.concatenate([y.astype(np.float64), extra[:, -1]])
+        self.n_synthetic_ = int(len(y_all) - len(y))
+        self.model_ = _build(self.spec, self.task, seed)
+        self.model_.fit(X_all.reshape(-1, *shape), y_all)
         self.n_params_ = _count(self.model_)
         if self.task == "classification":
             self.classes_ = np.unique(y)
