@@ -41,14 +41,15 @@ def _results_rows(sizes: tuple[int, ...] = (16, 32, 64, 128)) -> pd.DataFrame:
 
 
 def make_files(folder: Path) -> None:
-    """Write every input the cases name into `folder`: a real table (wine), a good store
+    """Write every input the cases name into `folder`: real tables (wine, diabetes), a good store
     and results file, and their broken variants."""
-    from sklearn.datasets import load_wine
+    from sklearn.datasets import load_diabetes, load_wine
 
     from datacurve.cli._app import main
 
     wine = load_wine(as_frame=True).frame
     wine.to_csv(folder / "wine.csv", index=False)
+    load_diabetes(as_frame=True).frame.to_csv(folder / "diabetes.csv", index=False)
     wine.iloc[:0].to_csv(folder / "header_only.csv", index=False)
     (folder / "empty.csv").write_bytes(b"")
     (folder / "afile").write_text("x")
@@ -221,6 +222,29 @@ CASES: tuple[BadInput, ...] = (
     BadInput("strategies-noise-k-0", ("strategies", "wine.csv", "--label", "target", *MODEL,
                                       "-s", "noise:k=0", "--store", "new.sqlite"),
              ("--strategy", "k of at least 1")),
+    BadInput("strategies-flip-on-table", ("strategies", "wine.csv", "--label", "target",
+                                          *MODEL, "-s", "augment:flip", "--store",
+                                          "new.sqlite"),
+             ("--strategy", "suit table data", "flip")),
+    BadInput("strategies-augment-unknown-op", ("strategies", "wine.csv", "--label", "target",
+                                               "-m", "mlp", "-s", "augment:shfit",
+                                               "--store", "new.sqlite"),
+             ("augment", "did you mean 'shift'")),
+    BadInput("strategies-selftrain-empty-pool", ("strategies", "wine.csv", "--label",
+                                                 "target", *MODEL, "-s", "selftrain",
+                                                 "--sizes", "142", "--store", "new.sqlite"),
+             ("--strategy", "unlabelled pool is empty")),
+    BadInput("strategies-transfer-no-source", ("strategies", "mnist1d:n=300", "-m", "cnn",
+                                               "-s", "transfer", "--store", "new.sqlite"),
+             ("source", "a source dataset to pretrain on")),
+    BadInput("strategies-transfer-other-shape", ("strategies", "mnist1d:n=300", "-m", "cnn",
+                                                 "-s", "transfer", "--source", "digits",
+                                                 "--store", "new.sqlite"),
+             ("source", "examples of shape (40,)")),
+    BadInput("strategies-smote-regression", ("strategies", "diabetes.csv", "--label",
+                                             "target", "-m", "sklearn:Ridge()", "-s",
+                                             "smote", "--store", "new.sqlite"),
+             ("--strategy", "a classification task for smote")),
     # -- demo ----------------------------------------------------------------------------
     BadInput("demo-seeds-0", ("demo", "--seeds", "0", "--store", "new.sqlite"),
              ("--seeds", "0")),

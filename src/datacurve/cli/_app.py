@@ -626,9 +626,12 @@ def strategies_cmd(
                                         "for 'curve'.")],
     model: Annotated[str, typer.Option("--model", "-m", help="The baseline's spec.")],
     strategy: Annotated[list[str], typer.Option(
-        "--strategy", "-s", help="ensemble:k=K (K members averaged: deep ensemble for "
-                                 "torch learners, bagging otherwise) or noise:k=K,sigma=S "
-                                 "(K Gaussian-noise copies of each row; tables). "
+        "--strategy", "-s", help="ensemble:k=K (K members averaged), augment:OPS "
+                                 "(e.g. augment:shift=0.1,noise=0.05: per epoch for mlp / "
+                                 "cnn, k copies for estimators), noise:k=K,sigma=S, smote, "
+                                 "adasyn, generate:k=K (Gaussian mixture per class), "
+                                 "selftrain:threshold=T (rest of the pool unlabelled), "
+                                 "transfer:mode=finetune|freeze (needs --source). "
                                  "Repeatable.")],
     label: Annotated[str | None, typer.Option(help="Label column of a table.")] = None,
     seeds: Annotated[int, typer.Option(help="Seeds (nested subsets) per size.")] = 3,
@@ -639,6 +642,12 @@ def strategies_cmd(
     = None,
     metric: Annotated[str | None, typer.Option(help="Metric (default: accuracy / r2).")]
     = None,
+    source: Annotated[str | None, typer.Option(help="Source data that transfer "
+                                               "strategies pretrain on (a file or a "
+                                               "built-in, examples shaped like DATA's).")]
+    = None,
+    source_label: Annotated[str | None, typer.Option(help="Label column of the source "
+                                                     "(default: --label).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
@@ -649,20 +658,37 @@ def strategies_cmd(
     _check_output(store, "store")
     _check_counts(seeds=seeds, jobs=jobs)
     dataset = _load(data, label, None, None, None, None)
-    with progress_bar(not (json_out or quiet), f"{dataset.name}") as cb:
-        c = compare_strategies(dataset, model, strategy, sizes=_parse_sizes(sizes),
-                               seeds=seeds, metric=metric, jobs=jobs, store=store,
-                               progress=cb or False)
+    src = None
+    if source is not None:
+        try:
+            src = _load(source, source_label or label, None, None, None, None)
+        except InputError as exc:
+            raise InputError("--source", exc.expected, exc.got) from None
+    try:
+        with progress_bar(not (json_out or quiet), f"{dataset.name}") as cb:
+            c = compare_strategies(dataset, model, strategy, sizes=_parse_sizes(sizes),
+                                   seeds=seeds, metric=metric, jobs=jobs, store=store,
+                                   progress=cb or False, source=src)
+    except InputError as exc:
+        if exc.name != "source":  # here the transfer source, not `results SOURCE`
+            raise
+        raise InputError("--source", exc.expected, exc.got) from None
+    pretrained = {k: {"path": str(p.path), "source": p.source, "n": p.n,
+                      "seconds": p.seconds} for k, p in c.pretrained.items()}
     if json_out:
         print_json({"baseline": c.baseline, "metric": c.metric,
                     "strategies": c.strategies, "table": records(c.table),
-                    "store": str(store)})
+                    "pretrained": pretrained, "store": str(store)})
         return
     # Rows as they are (records() would turn an infinite multiplier into null).
     rows = [{str(k): v for k, v in r.items()} for r in c.table.to_dict("records")]
     out_console.print(strategy_table(rows, c.metric, f"Strategies against {c.baseline}"))
     for r in c.summary().to_dict("records"):
         out_console.print(strategy_line({str(k): v for k, v in r.items()}))
+    for name, p in pretrained.items():
+        spent = f"{p['seconds']:.1f} s" if p["seconds"] else "reused from an earlier run"
+        out_console.print(f"{escape(name)}: pretrained once on {escape(str(p['source']))} "
+                          f"({p['n']:,} examples; {spent})")
 
 
 @app.command("clean")

@@ -240,17 +240,23 @@ def _times(m: float | None) -> str:
 
 def strategy_table(rows: list[dict[str, Any]], metric: str, title: str) -> Table:
     """One row per (strategy, size): the score against the baseline's on the same
-    subsets, the gain and the effective data multiplier with its 80 % interval."""
+    subsets, the gain, the effective data multiplier with its 80 % interval, and the
+    training compute against the baseline's."""
     table = Table(title=escape(title), caption=f"{metric}: mean over seeds; multiplier: "
-                  "raw baseline samples the strategy is worth per sample (80 % interval)")
+                  "raw baseline samples the strategy is worth per sample (80 % interval); "
+                  "compute: training seconds per trial against the baseline's")
     table.add_column("strategy", overflow="fold")
-    for name in ("n", "score", "baseline", "gain", "multiplier", "80 % interval"):
+    for name in ("n", "score", "baseline", "gain", "multiplier", "80 % interval",
+                 "compute"):
         table.add_column(name, justify="right")
     for r in rows:
+        compute = r.get("compute")
         table.add_row(escape(str(r["strategy"])), f"{int(r['n']):,}", f"{r['score']:.4f}",
                       f"{r['baseline_score']:.4f}", f"{r['gain']:+.4f}",
                       _times(r["multiplier"]),
-                      f"{_times(r['multiplier_low'])} – {_times(r['multiplier_high'])}")
+                      f"{_times(r['multiplier_low'])} – {_times(r['multiplier_high'])}",
+                      "–" if compute is None or not math.isfinite(compute)
+                      else f"{compute:.1f}×")
     return table
 
 

@@ -167,13 +167,52 @@ def _write_cache(path: Path, X: np.ndarray, y: np.ndarray) -> bool:
     return True
 
 
-def make_mnist1d(n_samples: int = 5000, seed: int = 42) -> Dataset:
+MNIST1D_SETTINGS: dict[str, tuple[str, float, float]] = {
+    "shift": ("max_translation", 0.0, 60.0),
+    "noise": ("iid_noise_scale", 0.0, 1.0),
+    "corr_noise": ("corr_noise_scale", 0.0, 2.0),
+    "scale": ("scale_coeff", 0.0, 2.0),
+    "shear": ("shear_scale", 0.0, 3.0),
+}
+"""MNIST-1D generation settings a spec may change: name -> (the generator's argument,
+lowest, highest). Defaults are the generator's (shift 48, noise 0.05, corr_noise 0.25,
+scale 0.4, shear 0.75)."""
+
+
+def _parse_classes(value: object) -> tuple[int, ...]:
+    """``"0-4"`` or ``"5/7/9"`` (or a sequence of ints) -> sorted distinct digits 0..9."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if "-" in text:
+                lo, hi = (int(v) for v in text.split("-", 1))
+                out = list(range(lo, hi + 1))
+            else:
+                out = [int(v) for v in text.split("/")]
+        except ValueError:
+            raise InputError("classes", "digits as a range '0-4' or a list '1/3/5'",
+                             repr(value)) from None
+    else:
+        try:
+            out = [int(v) for v in value]  # type: ignore[attr-defined]
+        except (TypeError, ValueError):
+            raise InputError("classes", "digits as a range '0-4' or a list '1/3/5'",
+                             repr(value)) from None
+    classes = tuple(sorted(set(out)))
+    if len(classes) < 2 or classes[0] < 0 or classes[-1] > 9:
+        raise InputError("classes", "at least two distinct digits in 0..9", repr(value))
+    return classes
+
+
+def make_mnist1d(n_samples: int = 5000, seed: int = 42, *,
+                 classes: str | tuple[int, ...] | None = None,
+                 **settings: float) -> Dataset:
     """MNIST-1D sequences, generated locally by the installed ``mnist1d`` package.
 
-    Generation is deterministic given `n_samples`, `seed` and the mnist1d version, and
-    takes about 10 s for 40,000 samples, so the arrays are cached as ``.npz`` under
-    `cache_dir` (a corrupt cache file is regenerated). numpy's and Python's global random
-    states are restored afterwards.
+    Generation is deterministic given `n_samples`, `seed`, the settings and the mnist1d
+    version, and takes about 10 s for 40,000 samples, so the arrays are cached as
+    ``.npz`` under `cache_dir` (a corrupt cache file is regenerated). numpy's and
+    Python's global random states are restored afterwards.
 
     Parameters
     ----------
@@ -181,30 +220,56 @@ def make_mnist1d(n_samples: int = 5000, seed: int = 42) -> Dataset:
         Number of examples, at least 10 (one per class).
     seed : int
         Seed of the generator, in ``[0, 2**32 - 1]``.
+    classes : str or tuple of int, optional
+        Keep these digits only (``"0-4"``, ``"5/7/9"``): a task of its own, e.g. the
+        source and the target of a transfer. Labels stay the digits.
+    **settings : float
+        Generation settings (`MNIST1D_SETTINGS`): ``shift``, ``noise``, ``corr_noise``,
+        ``scale``, ``shear``.
 
     Returns
     -------
     Dataset
-        X float32 of shape (n_samples, 40), y int64 of shape (n_samples,), classes 0..9.
+        X float32 of shape (n_samples, 40), y int64 class codes of shape (n_samples,).
     """
     n_samples = _check_int("n_samples", n_samples, 10)
     seed = _check_int("seed", seed, 0, 2**32 - 1)
+    overrides: dict[str, float] = {}
+    for key, value in sorted(settings.items()):
+        if key not in MNIST1D_SETTINGS:
+            raise InputError(key, f"a setting of mnist1d ({', '.join(MNIST1D_SETTINGS)})",
+                             repr(key))
+        arg, low, high = MNIST1D_SETTINGS[key]
+        overrides[arg] = _check_float(key, value, low, high)
+    if "max_translation" in overrides:
+        overrides["max_translation"] = int(overrides["max_translation"])
+    digits = _parse_classes(classes) if classes is not None else tuple(range(10))
+    # Enough examples that the kept classes hold n_samples (make_dataset balances them).
+    n_make = n_samples if len(digits) == 10 else -(-n_samples * 10 // len(digits)) + 10
     version = _mnist1d_version()
-    # The version is hashed too so unusual version strings never make odd file names.
-    tag = hashlib.sha256(f"{version}".encode()).hexdigest()[:8]
-    path = cache_dir() / (f"mnist1d-v{_CACHE_FORMAT}-{tag}-n{n_samples}-seed{seed}.npz")
-    cached = _read_cache(path, n_samples)
+    # The version and settings are hashed so unusual strings never make odd file names.
+    key = f"{version}|{sorted(overrides.items())}" if overrides else version
+    tag = hashlib.sha256(key.encode()).hexdigest()[:8]
+    path = cache_dir() / (f"mnist1d-v{_CACHE_FORMAT}-{tag}-n{n_make}-seed{seed}.npz")
+    cached = _read_cache(path, n_make)
     if cached is None:
-        X, y = _generate_mnist1d(n_samples, seed)
+        X, y = _generate_mnist1d(n_make, seed, **overrides)
         _write_cache(path, X, y)
     else:
         X, y = cached
+    if len(digits) < 10:
+        keep = np.flatnonzero(np.isin(y, digits))[:n_samples]
+        X, y = X[keep], np.searchsorted(np.asarray(digits), y[keep]).astype(np.int64)
+    params: dict[str, Any] = {"n_samples": n_samples, "seed": seed}
+    params |= {k: float(v) for k, v in sorted(settings.items())}
+    if len(digits) < 10:
+        params["classes"] = list(digits)
     return Dataset(X=X, y=y, task="classification", name="mnist1d",
-                   classes=np.arange(10, dtype=np.int64),
+                   classes=np.asarray(digits, dtype=np.int64),
                    metadata={"source": "builtin:mnist1d",
                              "generator": "mnist1d.data.make_dataset",
                              "mnist1d_version": version,
-                             "params": {"n_samples": n_samples, "seed": seed}})
+                             "params": params})
 
 
 # ---------------------------------------------------------------------------------------
@@ -327,7 +392,8 @@ def make_synthetic(
 # Per built-in: spec parameter -> (keyword of the maker, parser).
 _PARAMS: dict[str, dict[str, tuple[str, Callable[[str], Any]]]] = {
     "digits": {},
-    "mnist1d": {"n": ("n_samples", int), "seed": ("seed", int)},
+    "mnist1d": {"n": ("n_samples", int), "seed": ("seed", int), "classes": ("classes", str),
+                **{k: (k, float) for k in MNIST1D_SETTINGS}},
     "synthetic": {"n": ("n_samples", int), "classes": ("n_classes", int),
                   "features": ("n_features", int), "sep": ("class_sep", float),
                   "noise": ("label_noise", float), "imbalance": ("imbalance", float),
@@ -359,7 +425,9 @@ def builtin(spec: str) -> Dataset:
         ``name`` or ``name:key=value,key=value``. Names and parameters:
 
         - ``digits`` (none)
-        - ``mnist1d``: ``n`` (samples, default 5000), ``seed`` (42)
+        - ``mnist1d``: ``n`` (samples, default 5000), ``seed`` (42), ``classes`` (a
+          subset of the digits, ``0-4`` or ``1/3/5``), and the generation settings
+          ``shift``, ``noise``, ``corr_noise``, ``scale``, ``shear`` (`MNIST1D_SETTINGS`)
         - ``synthetic``: ``n`` (2000), ``classes`` (3), ``features`` (20), ``sep`` (1.0),
           ``noise`` (label noise fraction, 0), ``imbalance`` (0), ``seed`` (0)
 

@@ -143,6 +143,74 @@ def _seed(name: str, value: Any) -> None:
         raise InputError(name, "None or an integer in [0, 2**63)", repr(value))
 
 
+def _path_or_none(name: str, value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        raise InputError(name, "None or the path of a pretrained-weights .npz file",
+                         repr(value))
+
+
+def _boolean(name: str, value: Any) -> None:
+    if not isinstance(value, bool | np.bool_):
+        raise InputError(name, "True or False", repr(value))
+
+
+def head_names(model: nn.Module) -> set[str]:
+    """State-dict keys of a network's output head: its last ``nn.Linear``."""
+    last = [name for name, m in model.named_modules() if isinstance(m, nn.Linear)][-1]
+    return {f"{last}.weight", f"{last}.bias"}
+
+
+def body_state(model: nn.Module) -> dict[str, np.ndarray]:
+    """Every tensor of a network's state but its output head, as float/int arrays."""
+    head = head_names(model)
+    return {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()
+            if k not in head}
+
+
+def load_body(model: nn.Module, path: str, *, freeze: bool) -> list[nn.Module]:
+    """Load the pretrained layers written by `body_state` (``.npz``, no pickle) into
+    `model`; with `freeze` their parameters stop training. Returns the modules whose
+    parameters were frozen.
+
+    Raises
+    ------
+    InputError
+        Naming ``init``: an unreadable file, or layers missing or of other shapes (another
+        architecture or example shape than the pretrained network's).
+    """
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            saved = {k: archive[k] for k in archive.files if not k.startswith("__")}
+    except (OSError, ValueError) as exc:
+        raise InputError("init", "a pretrained-weights .npz file written by datacurve",
+                         f"{path!r} ({exc})") from None
+    state = model.state_dict()
+    head = head_names(model)
+    wanted = {k for k in state if k not in head}
+    if set(saved) != wanted:
+        missing = sorted(wanted - set(saved))[:3] or sorted(set(saved) - wanted)[:3]
+        raise InputError("init", "pretrained weights of this architecture",
+                         f"{path!r} differs in layers {missing}")
+    for key, arr in saved.items():
+        if tuple(arr.shape) != tuple(state[key].shape):
+            raise InputError("init", "pretrained weights of the same shapes (the same "
+                             "architecture and example shape)",
+                             f"{key} of shape {tuple(arr.shape)} in {path!r}, "
+                             f"{tuple(state[key].shape)} here")
+        state[key] = torch.as_tensor(arr).to(state[key].dtype)
+    model.load_state_dict(state)
+    frozen: list[nn.Module] = []
+    if freeze:
+        for name, module in model.named_modules():
+            own = list(module.parameters(recurse=False))
+            if own and all(f"{name}.{p}" not in head for p, _ in
+                           module.named_parameters(recurse=False)):
+                for param in own:
+                    param.requires_grad_(False)
+                frozen.append(module)
+    return frozen
+
+
 def _augmentation(name: str, value: Any) -> None:
     parse_augmentation(value)
 
@@ -165,6 +233,8 @@ _TRAINING_CHECKS: dict[str, _Check] = {
     "random_state": _seed,
     "task": _choice(*_TASKS),
     "augment": _augmentation,
+    "init": _path_or_none,
+    "freeze": _boolean,
 }
 
 
@@ -478,6 +548,8 @@ class _TorchLearner(BaseEstimator):
     random_state: int | None
     task: str
     augment: str | None
+    init: str | None
+    freeze: bool
 
     # Fitted attributes (set by fit).
     model_: nn.Module
@@ -670,8 +742,12 @@ class _TorchLearner(BaseEstimator):
                y_val: torch.Tensor, n_outputs: int, epochs: int) -> None:
         """Train for at most `epochs` (early stopping on `val`) or exactly (`val` None)."""
         model = self._build_network(n_outputs).to(self.device_)
+        frozen: list[nn.Module] = []
+        if self.init is not None:
+            frozen = load_body(model, self.init, freeze=bool(self.freeze))
         self.n_params_ = sum(p.numel() for p in model.parameters() if p.requires_grad)
-        opt = torch.optim.AdamW(model.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad],
+                                lr=self.lr, weight_decay=self.weight_decay)
         loss_fn = self._loss_fn()
         shuffle = torch.Generator().manual_seed(self.seed_)
         augmentation = parse_augmentation(self.augment)
@@ -687,6 +763,8 @@ class _TorchLearner(BaseEstimator):
         epoch = 0
         for epoch in range(1, epochs + 1):
             model.train()
+            for module in frozen:  # frozen layers keep their pretrained statistics too
+                module.eval()
             total = torch.zeros((), device=self.device_)
             for idx in _batches(torch.randperm(train.n, generator=shuffle), batch_size):
                 xb, yb = train.take(idx), y_train[idx.to(self.device_)]
@@ -815,6 +893,14 @@ class MLPLearner(_TorchLearner):
         ``"shift=0.1+noise=0.05"`` for signals, ``"flip+crop=0.8+rotate=10"`` for
         images, ``"noise=0.1+mixup=0.2"`` for tables; None for none. The validation
         slice and predictions are never augmented.
+    init : str or None
+        Path of pretrained weights (`datacurve.strategies.pretrain` writes them: an
+        ``.npz`` of every layer but the output head, read without pickle): the network
+        starts from them, with a fresh head for this task (transfer learning). Every
+        layer must match the file's shapes (same architecture and example shape).
+    freeze : bool
+        With `init`: train the new head only, the pretrained layers (and their batch
+        statistics) fixed; else fine-tune every layer.
 
     Attributes
     ----------
@@ -860,6 +946,8 @@ class MLPLearner(_TorchLearner):
         random_state: int | None = 0,
         task: str = "auto",
         augment: str | None = None,
+        init: str | None = None,
+        freeze: bool = False,
     ) -> None:
         self.width = width
         self.depth = depth
@@ -874,6 +962,8 @@ class MLPLearner(_TorchLearner):
         self.random_state = random_state
         self.task = task
         self.augment = augment
+        self.init = init
+        self.freeze = freeze
 
     def _build_network(self, n_outputs: int) -> nn.Module:
         layers: list[nn.Module] = []
@@ -954,6 +1044,8 @@ class CNNLearner(_TorchLearner):
         random_state: int | None = 0,
         task: str = "auto",
         augment: str | None = None,
+        init: str | None = None,
+        freeze: bool = False,
     ) -> None:
         self.width = width
         self.depth = depth
@@ -970,6 +1062,8 @@ class CNNLearner(_TorchLearner):
         self.random_state = random_state
         self.task = task
         self.augment = augment
+        self.init = init
+        self.freeze = freeze
 
     def _accept_feature_shape(self, shape: tuple[int, ...]) -> None:
         """Set ``input_shape_`` from the example shape, or raise InputError."""

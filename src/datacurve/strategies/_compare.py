@@ -39,6 +39,7 @@ from datacurve.strategies._learners import (
     OversampleLearner,
 )
 from datacurve.strategies._semi import SelfTrainingLearner
+from datacurve.strategies._transfer import Pretrained, pretrain
 
 __all__ = ["STRATEGIES", "StrategyComparison", "compare_strategies", "strategy_learner"]
 
@@ -51,6 +52,7 @@ STRATEGIES: dict[str, tuple[type, dict[str, type]]] = {
     "generate": (GenerativeLearner, {"k": float, "components": int}),
     "selftrain": (SelfTrainingLearner, {"threshold": float, "max_iter": int,
                                         "unlabelled": int}),
+    "transfer": (Pretrained, {"mode": str}),
 }
 """Strategy name -> (learner wrapper, its options and their types). ``augment`` takes
 augmentation operations as further options (``augment:shift=0.1,noise=0.05``): the
@@ -93,6 +95,9 @@ def _parse(text: str) -> tuple[str, dict[str, Any]]:
     for key in ("k_neighbors", "components", "max_iter", "unlabelled"):
         if options.get(key, 1) < 1:
             raise InputError("strategies", f"{name}'s {key} of at least 1", repr(text))
+    if options.get("mode", "finetune") not in ("finetune", "freeze"):
+        raise InputError("strategies", "transfer's mode finetune (every layer trains) or "
+                         "freeze (the head only)", repr(text))
     if not 0 < options.get("threshold", 0.5) < 1:
         raise InputError("strategies", "selftrain's threshold in (0, 1)", repr(text))
     if options.get("sigma", 1.0) <= 0:
@@ -117,6 +122,9 @@ def strategy_learner(strategy: str, spec: str, task: str) -> tuple[str, Any]:
     if name in ("smote", "adasyn", "selftrain") and task != "classification":
         raise InputError("strategies", f"a classification task for {name}",
                          f"{strategy!r} on a {task} task")
+    if name == "transfer":
+        raise InputError("strategies", "transfer through compare_strategies (it pretrains "
+                         "on its source first)", repr(strategy))
     if name == "selftrain":
         shown = ",".join(f"{k}={v:g}" for k, v in sorted(
             {"threshold": 0.9, "max_iter": 10, **options}.items()))
@@ -167,14 +175,18 @@ class StrategyComparison:
         Strategy as given -> its model name in the results.
     table : DataFrame
         One row per (strategy, n): ``strategy, n, seeds, score, baseline_score, gain,
-        multiplier, multiplier_low, multiplier_high, worth`` (worth: raw baseline
-        samples, ``multiplier * n``; inf where the baseline's curve never reaches the
-        strategy's score). Scores in the metric's natural units.
+        multiplier, multiplier_low, multiplier_high, worth, compute`` (worth: raw
+        baseline samples, ``multiplier * n``; inf where the baseline's curve never
+        reaches the strategy's score; compute: the strategy's training seconds per
+        trial over the baseline's at n, pretraining not included). Scores in the
+        metric's natural units.
     metric : str
     results : Results
         Every trial (the baseline's and the strategies').
     level : float
         Coverage of the multiplier interval.
+    pretrained : dict of str to Pretrained
+        Transfer strategy -> its pretrained layers (source, examples, seconds spent).
     """
 
     baseline: str
@@ -183,6 +195,7 @@ class StrategyComparison:
     metric: str
     results: Results = field(repr=False)
     level: float = 0.8
+    pretrained: dict[str, Pretrained] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return (f"StrategyComparison(baseline={self.baseline!r}, "
@@ -199,7 +212,8 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
                        sizes: Sequence[int] | None = None, seeds: int = 3,
                        metric: str | None = None, jobs: int = 1,
                        store: Store | str | Path | None = None, label: str | None = None,
-                       eval_folds: int | None = 1, progress: bool = False
+                       eval_folds: int | None = 1, progress: bool = False,
+                       source: Any = None, source_label: str | None = None
                        ) -> StrategyComparison:
     """Measure the baseline and each strategy on the same nested subsets and seeds, and
     price each strategy in the baseline's raw samples.
@@ -220,9 +234,15 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
         examples, imbalanced-learn), ``"generate:k=1,components=3"`` (k synthetic
         samples per real one from a Gaussian mixture per class),
         ``"selftrain:threshold=0.9"`` (the rest of the pool unlabelled, self-training
-        with pseudo-labels above the threshold).
+        with pseudo-labels above the threshold), ``"transfer:mode=finetune"`` /
+        ``"transfer:mode=freeze"`` (``mlp`` / ``cnn`` pretrained once on `source`, then
+        every layer fine-tuned or only a new head trained).
     sizes, seeds, metric, jobs, store, label, eval_folds, progress
         As for `run_curve` (one evaluation set by default).
+    source : Dataset, array pair, DataFrame or path, optional
+        The source task of ``transfer`` strategies (examples of the data's shape).
+    source_label : str, optional
+        Its label column (default `label`).
 
     Returns
     -------
@@ -241,7 +261,13 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
     dataset = as_dataset(data, label=label)
     learners: dict[str, Any] = {spec: spec}
     names: dict[str, str] = {}
+    pretrained: dict[str, Pretrained] = {}
     for strategy in strategies:
+        if _parse(strategy)[0] == "transfer":
+            name, obj, made = _transfer_learner(strategy, spec, dataset, source,
+                                                source_label or label, store)
+            names[strategy], learners[name], pretrained[strategy] = name, obj, made
+            continue
         name, obj = strategy_learner(strategy, spec, dataset.task)
         if isinstance(obj, NoiseCopiesLearner) and (
                 dataset.modality not in ("table", "vector", "sequence")
@@ -271,6 +297,8 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
     base = frame[frame["model"] == spec]
     curve = fit_model_curve(results, spec)  # the analysis room's fit of the baseline
     base_means = base.groupby("n")["val"].mean()
+    times = results.table.groupby(["model", "n"])["fit_time"].mean() \
+        if "fit_time" in results.table else None
     rows = []
     for strategy, name in names.items():
         part = frame[frame["model"] == name]
@@ -293,9 +321,44 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
                          "baseline_score": float(base_means.get(n, np.nan)),
                          "gain": mean - float(base_means.get(n, np.nan)),
                          "multiplier": m, "multiplier_low": lo, "multiplier_high": hi,
-                         "worth": m * n})
+                         "worth": m * n, "compute": _compute(times, name, spec, n_key)})
     table = pd.DataFrame(rows)
-    return StrategyComparison(spec, names, table, results.metric.name, results)
+    return StrategyComparison(spec, names, table, results.metric.name, results,
+                              pretrained=pretrained)
+
+
+def _compute(times: pd.Series | None, model: str, baseline: str, n: Any) -> float:
+    """The strategy's mean training seconds per trial at size `n` over the baseline's
+    (NaN when either was not timed)."""
+    if times is None:
+        return math.nan
+    try:
+        ratio = float(times.loc[(model, n)]) / float(times.loc[(baseline, n)])
+    except (KeyError, ZeroDivisionError):
+        return math.nan
+    return ratio if math.isfinite(ratio) else math.nan
+
+
+def _transfer_learner(strategy: str, spec: str, dataset: Any, source: Any,
+                      label: str | None, store: Any) -> tuple[str, str, Pretrained]:
+    """Pretrain `spec` on `source` once (reused when already on disk) and give the
+    strategy's name and spec: the baseline's spec starting from those layers."""
+    from datacurve.curves import DEFAULT_STORE
+
+    if source is None:
+        raise InputError("source", "a source dataset to pretrain on for transfer "
+                         "(source= / --source)", "none")
+    mode = _parse(strategy)[1].get("mode", "finetune")
+    src = as_dataset(source, label=label)
+    if src.task != dataset.task:
+        raise InputError("source", f"a {dataset.task} task like the data's",
+                         f"a {src.task} task")
+    where = Path(getattr(store, "path", None) or store or DEFAULT_STORE)
+    made = pretrain(src, spec, where.parent / "pretrained",
+                    target_shape=tuple(int(s) for s in np.shape(dataset.X)[1:]))
+    learner = parse_spec(spec).with_params(init=str(made.path.resolve()),
+                                           freeze=mode == "freeze").canonical
+    return f"{spec} + transfer:{mode} from {made.source}", learner, made
 
 
 def _check_unlabelled(dataset: Any, sizes: Sequence[int] | None,
