@@ -37,6 +37,7 @@ from datacurve.fit import (
     plan,
 )
 from datacurve.results import Results
+from datacurve.strategies import StrategyComparison, find_strategies, price_strategies
 
 __all__ = ["PARTS", "Analysis", "ModelAnalysis", "SweepAnalysis", "analyze"]
 
@@ -44,9 +45,10 @@ _OF_THE_RESULTS = frozenset({"sizes", "scores", "n", "train_scores"})
 """Inputs of a curve fit that `analyze` takes from the results table, not from its
 caller: a strict analysis names the results (and the model) when they are wrong."""
 
-PARTS = ("curves", "diagnoses", "plans", "sweeps")
+PARTS = ("curves", "diagnoses", "plans", "sweeps", "strategies")
 """What `analyze` can compute (``include=``); diagnoses and plans need the curves, and
-diagnoses the sweeps' laws, which are computed with them."""
+diagnoses the sweeps' laws, which are computed with them; strategies are priced on
+their baseline's curve."""
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,12 @@ class Analysis:
         Model → `ModelAnalysis`, for the models asked about, in the table's order.
     sweeps : dict
         Sweep name → `SweepAnalysis` (with "sweeps" included).
+    strategies : dict
+        Baseline → `StrategyComparison` of the strategies measured against it (models
+        named ``"<baseline> + <strategy>"``, as `compare_strategies` stores them).
+    strategy_targets : dict
+        With a target, baseline → `StrategyComparison.at_target` of its plan's samples
+        needed: the samples each strategy needs and saves.
     target, level : float
         The target (None without one) and the coverage of every interval.
     settings : dict
@@ -188,6 +196,8 @@ class Analysis:
     results: Results
     models: dict[str, ModelAnalysis]
     sweeps: dict[str, SweepAnalysis] = field(default_factory=dict)
+    strategies: dict[str, StrategyComparison] = field(default_factory=dict)
+    strategy_targets: dict[str, pd.DataFrame] = field(default_factory=dict)
     target: float | None = None
     level: float = 0.8
     settings: dict[str, Any] = field(default_factory=dict)
@@ -265,6 +275,11 @@ class Analysis:
             "noise_rate": self.noise_rate, "noise_source": self.noise_source,
             "models": {m: a.to_dict() for m, a in self.models.items()},
             "sweeps": {s: a.to_dict() for s, a in self.sweeps.items()},
+            "strategies": {b: {"strategies": c.strategies, "metric": c.metric,
+                               "table": plain(c.table.to_dict("records")),
+                               "at_target": None if b not in self.strategy_targets else
+                               plain(self.strategy_targets[b].to_dict("records"))}
+                           for b, c in self.strategies.items()},
             "audit": None if self.audit is None else self.audit.to_dict(examples=False),
             "audit_note": self.audit_note, "lineage": plain(list(self.lineage)),
             "notes": list(self.notes),
@@ -410,6 +425,14 @@ def analyze(results: Any, *, target: float | None = None,
                 curves[name] = c
     laws = fit_sweep_laws(r) if (want_diagnoses or "sweeps" in parts) else {}
 
+    priced: dict[str, StrategyComparison] = {}
+    if "strategies" in parts:
+        for base, labels in find_strategies(r).items():
+            c = attempt(base, "strategy prices", lambda base=base, labels=labels:
+                        price_strategies(r, base, labels, curve=curves.get(base)))
+            if c is not None and len(c.table):
+                priced[base] = c
+
     out: dict[str, ModelAnalysis] = {}
     for name in chosen:
         d = p = None
@@ -417,6 +440,8 @@ def analyze(results: Any, *, target: float | None = None,
             d = attempt(name, "diagnosis", lambda name=name: diagnose(
                 r, name, target=target, optimal_error=optimal_error, noise_rate=noise_rate,
                 n_classes=n_classes, tolerance=tolerance, curves=curves, laws=laws))
+            if d is not None and name in priced:
+                d = _with_measured(d, priced[name])
         if want_plans and target is not None and name in curves:
             p = attempt(name, "plan", lambda name=name, goal=target: plan(
                 r, target=goal, model=name, have=have, at=at,
@@ -425,6 +450,12 @@ def analyze(results: Any, *, target: float | None = None,
         out[name] = ModelAnalysis(name, r.params_of(name),
                                   curves.get(name) if name in chosen else None, d, p,
                                   tuple(problems[name]))
+
+    targets: dict[str, pd.DataFrame] = {}
+    for b, c in priced.items():
+        p = out[b].plan if b in out else None
+        if p is not None:
+            targets[b] = c.at_target(p.samples_needed)
 
     sweeps: dict[str, SweepAnalysis] = {}
     if "sweeps" in parts:
@@ -440,12 +471,47 @@ def analyze(results: Any, *, target: float | None = None,
                 "compute_budget": compute_budget, "have": have, "at": at,
                 "optimal_error": optimal_error, "n_classes": n_classes,
                 "tolerance": tolerance, "include": sorted(parts)}
-    return Analysis(results=r, models=out, sweeps=sweeps, target=target, level=float(level),
+    return Analysis(results=r, models=out, sweeps=sweeps, strategies=priced,
+                    strategy_targets=targets, target=target,
+                    level=float(level),
                     settings=settings, noise_rate=noise_rate, noise_source=noise_source,
                     audit=report, audit_path=report_path, audit_data=ds,
                     audit_data_path=ds_path, audit_note=note,
                     lineage=tuple(lineage_of(ds_path, ds, lineage)) if report is not None
                     or lineage else (), notes=tuple(notes))
+
+
+_MEASURED = {"augment": ("augment", "noise"), "transfer": ("transfer",)}
+"""Diagnosis action -> the strategies that measure it."""
+
+
+def _with_measured(d: Diagnosis, c: StrategyComparison) -> Diagnosis:
+    """`d` with its augmentation / transfer advice pointing at what those strategies were
+    measured to be worth on this model and data (the largest size each was measured at):
+    a measured multiplier beats a general rule."""
+    from dataclasses import replace
+
+    last = c.summary()
+    recs = []
+    for rec in d.recommendations:
+        kinds = _MEASURED.get(rec.action)
+        rows = [] if kinds is None else [
+            r for r in last.to_dict("records") if str(r["strategy"]).split(":")[0] in kinds]
+        if rows:
+            said = "; ".join(
+                f"{r['strategy']} is worth {_times(r['multiplier'])} the raw samples at "
+                f"n={int(r['n']):,} (80 % interval {_times(r['multiplier_low'])} – "
+                f"{_times(r['multiplier_high'])})" for r in rows)
+            reason = rec.reason.replace("; measure its multiplier (datacurve strategies -s "
+                                        "augment:...) before relying on it", "")
+            rec = replace(rec, reason=f"{reason} Measured here: {said}.",
+                          evidence={**rec.evidence, "measured_strategies": plain(rows)})
+        recs.append(rec)
+    return replace(d, recommendations=tuple(recs))
+
+
+def _times(m: float) -> str:
+    return "∞×" if not math.isfinite(m) else f"{m:.2f}×"
 
 
 def _audit_report(audit: AuditReport | str | Path | None

@@ -29,6 +29,8 @@ from datacurve.cli._render import (
     print_json,
     progress_bar,
     records,
+    search_lines,
+    search_table,
     strategy_line,
     strategy_table,
     worst_lines,
@@ -505,7 +507,7 @@ def diagnose_cmd(
     analysis = analyze(_read(source, metric, dataset), target=target,
                        models=model or None, optimal_error=optimal_error,
                        noise_rate=noise_rate, n_classes=n_classes,
-                       include=("diagnoses",), strict=True)
+                       include=("diagnoses", "strategies"), strict=True)
     diagnoses = analysis.diagnoses()
     if json_out:
         print_json({"source": str(source), "notes": list(analysis.results.notes),
@@ -689,6 +691,49 @@ def strategies_cmd(
         spent = f"{p['seconds']:.1f} s" if p["seconds"] else "reused from an earlier run"
         out_console.print(f"{escape(name)}: pretrained once on {escape(str(p['source']))} "
                           f"({p['n']:,} examples; {spent})")
+
+
+@app.command("search")
+def search_cmd(
+    data: Annotated[str, typer.Argument(help="A file, an image folder or a built-in, as "
+                                        "for 'curve'.")],
+    model: Annotated[str, typer.Option("--model", "-m", help="The architecture's spec.")],
+    sweep: Annotated[list[str], typer.Option(help="The sizes to search, e.g. "
+                                             "width=4,16,64 (repeatable: every "
+                                             "combination).")],
+    sizes: Annotated[str, typer.Option(help="Training sizes, smallest first, e.g. "
+                                       "250,500,1000,2000.")],
+    label: Annotated[str | None, typer.Option(help="Label column of a table.")] = None,
+    seeds: Annotated[int, typer.Option(help="Seeds (nested subsets) per size, 2 or more.")]
+    = 3,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes "
+                                      "(-1: all cores).")] = 1,
+    store: Annotated[Path, typer.Option(help="Results store (SQLite).")] = DEFAULT_STORE,
+    metric: Annotated[str | None, typer.Option(help="Metric (default: accuracy / r2).")]
+    = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """The best model size at each amount of data, with successive halving: a size
+    clearly beaten (now, and by its fitted curve at the largest size) is not trained
+    further."""
+    from datacurve.strategies import search_model_size
+
+    _check_output(store, "store")
+    _check_counts(seeds=seeds, jobs=jobs)
+    order = _parse_sizes(sizes)
+    dataset = _load(data, label, None, None, None, None)
+    with progress_bar(not (json_out or quiet), f"{dataset.name}") as cb:
+        found = search_model_size(dataset, model, _parse_sweep(sweep) or {},
+                                  sizes=order or [], seeds=seeds, metric=metric, jobs=jobs,
+                                  store=store, progress=cb or False)
+    if json_out:
+        print_json({**found.to_dict(), "store": str(store)})
+        return
+    out_console.print(search_table(found.rounds, found.metric,
+                                   f"Model sizes of {model} on {dataset.name}"))
+    for line in search_lines(found.to_dict()):
+        out_console.print(line)
 
 
 @app.command("clean")

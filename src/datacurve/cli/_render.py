@@ -274,3 +274,33 @@ def strategy_line(r: dict[str, Any]) -> str:
     return (f"{escape(str(r['strategy']))} at n={int(r['n']):,}: worth "
             f"{_times(m)} the raw samples (80 % interval {_times(lo)} – {_times(hi)}); "
             f"{verdict}")
+
+
+def search_table(rounds: pd.DataFrame, metric: str, title: str) -> Table:
+    """One row per (size, model) of a size search: mean score, the interval that decides
+    a drop, and whether the model went on."""
+    table = Table(title=escape(title), caption=f"{metric}: mean over seeds (interval "
+                  "used to drop a model); dropped models are not trained further")
+    table.add_column("n", justify="right")
+    table.add_column("model", overflow="fold")
+    for name in ("score", "interval", ""):
+        table.add_column(name, justify="right")
+    for r in rounds.to_dict("records"):
+        table.add_row(f"{int(r['n']):,}", escape(str(r["model"])), f"{r['score']:.4f}",
+                      f"{r['low']:.4f} – {r['high']:.4f}",
+                      "" if r["kept"] else "[red]dropped[/]")
+    return table
+
+
+def search_lines(d: dict[str, Any]) -> list[str]:
+    """The best model per size, where it changes, what was dropped and what was saved."""
+    lines = [f"best at n={int(r['n']):,}: {escape(str(r['model']))} ({r['score']:.4f})"
+             for r in d["best"]]
+    lines += [f"the best changes at n={c['n']:,}: {escape(c['from'])} → {escape(c['to'])}"
+              for c in d["changes"]] or ["the same model is best at every size measured"]
+    lines += [f"dropped {escape(m)} at n={x['n']:,} (beaten by {escape(x['by'])}, now and "
+              "by its fitted curve at the largest size)" for m, x in d["dropped"].items()]
+    saved = d["trials_full"] - d["trials_run"]
+    lines.append(f"trained {d['trials_run']:,} trials of the full grid's {d['trials_full']:,}"
+                 + (f" ({saved:,} saved)" if saved > 0 else ""))
+    return lines

@@ -388,14 +388,17 @@ def _larger_model(me: _Model, models: dict[str, _Model], r: Results,
 
 def _other_family(me: _Model, models: dict[str, _Model], same: tuple[str, ...],
                   metric: Metric) -> dict[str, Any] | None:
-    """The model of another family (any model outside `me`'s size sweep) that scores
-    best at `me`'s largest size, measured there or interpolated inside its own measured
-    range (never extrapolated): its own finding, not a larger model."""
+    """The model of another family (any model outside `me`'s size sweep, and not `me`
+    trained with a strategy, ``"<me> + <strategy>"``) that scores best at `me`'s largest
+    size, measured there or interpolated inside its own measured range (never
+    extrapolated): its own finding, not a larger model."""
     here = float(me.val[-1])
     best: dict[str, Any] | None = None
     for other in models.values():
         if other.name == me.name or other.name in same or me.n > other.n:
             continue
+        if other.name.partition(" + ")[0] == me.name:
+            continue  # this model trained another way (a strategy): priced by strategies
         score, how = other.val_at(me.n)
         if not math.isfinite(score):
             continue
@@ -802,8 +805,8 @@ def _recommend(bottleneck: str, reached: bool, me: _Model, m: Metric, ev: dict[s
     augment = Recommendation(
         "augment", None,
         f"augment the data: label-preserving transformations act like extra samples, and "
-        f"extra samples are worth {g_data:+.3g} per doubling here; measure the multiplier "
-        "before relying on it"
+        f"extra samples are worth {g_data:+.3g} per doubling here; measure its multiplier "
+        "(datacurve strategies -s augment:...) before relying on it"
         + ("" if modality in AUGMENTABLE else " (only where such transformations exist: "
            "images, signals, text)") + ".", evidence={"gain_double_data": g_data})
     features = Recommendation(

@@ -24,6 +24,7 @@ from datacurve.curves import DEFAULT_STORE
 from datacurve.data import Dataset
 from datacurve.report._html import (
     CSS,
+    _interval,
     audit_block,
     curve_table,
     diagnosis_block,
@@ -36,6 +37,7 @@ from datacurve.report._html import (
 from datacurve.report._plots import (
     LearningCurveDisplay,
     ModelSizeDisplay,
+    StrategyDisplay,
     color_of,
     figure_svg,
     new_figure,
@@ -154,6 +156,11 @@ def _grid_table(s: pd.DataFrame) -> str:
         rows.append([esc(model), fmt(params, size=True), *cells])
     return table(["model", "params", *[f"{n:,}" for n in sizes]], rows,
                  numeric=[False, True, *[True] * len(sizes)])
+
+
+def _times(m: float) -> str:
+    """A multiplier: ``2.40×``, ``∞×`` for an unbounded end."""
+    return "∞×" if not math.isfinite(m) else f"{m:.2f}×"
 
 
 def _header(name: str, fingerprint: str, rows: list[tuple[str, str]]) -> str:
@@ -373,6 +380,47 @@ def render_report(analysis: Analysis, *, command: str | None = None, worst: int 
             body += [f'<p class="dc-note dc-warn">{esc(m)}: {esc(x)}</p>'
                      for x in problems[m] if x.startswith("no diagnosis")]
     sections.append(("diagnosis", "Diagnosis and recommendations", "".join(body)))
+
+    # -- strategies
+    if analysis.strategies:
+        body = ['<p class="dc-lead">Strategies measured against a baseline on the same '
+                "subsets, seeds and evaluation set (<code>datacurve strategies</code>): "
+                "each one's effective data multiplier is the raw samples the baseline's "
+                "fitted curve needs to reach the strategy's score, per sample used "
+                f"({level:.0%} interval; below 1× the strategy hurts).</p>"]
+        for i, (base, c) in enumerate(analysis.strategies.items()):
+            body.append(f"<h3>{esc(base)}</h3>")
+            fig = new_figure(9.0, 3.6)
+            StrategyDisplay(base, c.metric, c.table, level).plot(fig)
+            body.append(f"<figure>{figure_svg(fig, prefix=f'st{i}')}</figure>")
+            rows = [[esc(r["strategy"]), fmt(r["n"], size=True), fmt(r["score"]),
+                     fmt(r["baseline_score"]), fmt(r["gain"], signed=True),
+                     _times(r["multiplier"]),
+                     f"{_times(r['multiplier_low'])} – {_times(r['multiplier_high'])}",
+                     fmt(r["worth"], size=True),
+                     "–" if not math.isfinite(r["compute"]) else f"{r['compute']:.1f}×"]
+                    for r in c.table.to_dict("records")]
+            body.append(table(["strategy", "n", "score", "baseline", "gain", "multiplier",
+                               f"{level:.0%} interval", "worth (raw samples)", "compute"],
+                              rows, numeric=[False] + [True] * 8))
+            at = analysis.strategy_targets.get(base)
+            if at is not None and len(at) and target is not None:
+                need = analysis.models[base].plan
+                body.append(f"<p>At the target {esc(metric_name)} {target:g}, which the "
+                            f"baseline reaches with {fmt(need.samples_needed, size=True)} "
+                            "samples (plan), at each strategy's multiplier at its largest "
+                            "measured size:</p>" if need is not None else "")
+                rows = [[esc(r["strategy"]), _times(r["multiplier"]),
+                         fmt(r["samples"], size=True),
+                         _interval(r["samples_low"], r["samples_high"], size=True),
+                         fmt(r["saved"], size=True),
+                         "–" if not math.isfinite(r["compute"]) else f"{r['compute']:.1f}×"]
+                        for r in at.to_dict("records")]
+                body.append(table(["strategy", "multiplier", "samples needed",
+                                   f"{level:.0%} interval", "samples saved",
+                                   "compute per run"], rows,
+                                  numeric=[False] + [True] * 5))
+        sections.append(("strategies", "Strategies priced in samples", "".join(body)))
 
     # -- plan
     if target is not None:

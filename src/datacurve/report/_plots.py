@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["LearningCurveDisplay", "ModelSizeDisplay", "figure_svg", "mpl_text", "new_figure"]
+__all__ = ["LearningCurveDisplay", "ModelSizeDisplay", "StrategyDisplay", "figure_svg",
+           "mpl_text", "new_figure"]
 
 _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
            "#17becf", "#7f7f7f", "#bcbd22")
@@ -436,3 +437,62 @@ def _iso_levels(z: np.ndarray, measured: np.ndarray) -> np.ndarray:
     digits = max(2, int(-math.floor(math.log10(span / 20))) if span > 0 else 2)
     levels = np.unique(np.round(qs, digits))
     return levels[(levels > float(zf.min())) & (levels < float(zf.max()))]
+
+
+@dataclass
+class StrategyDisplay:
+    """Strategies against their baseline: each one's mean score per size beside the
+    baseline's (left) and its effective data multiplier with its interval band against
+    the size (right, log scale; 1× is no gain).
+
+    Attributes
+    ----------
+    baseline : str
+    metric : str
+    table : DataFrame
+        `datacurve.strategies.StrategyComparison.table`.
+    level : float
+    figure_ : matplotlib Figure, set by `plot`
+    """
+
+    baseline: str
+    metric: str
+    table: pd.DataFrame
+    level: float = 0.8
+    figure_: Any = field(default=None, repr=False)
+
+    _CAP = 1e3
+    """Multipliers drawn at most this large (an unbounded end is drawn at the cap)."""
+
+    def plot(self, fig: Figure) -> StrategyDisplay:
+        """Draw both panels on `fig`."""
+        left, right = fig.subplots(1, 2)
+        base = self.table.drop_duplicates("n").sort_values("n")
+        left.plot(base["n"], base["baseline_score"], marker="o", color="#444444",
+                  linewidth=1.4, label=mpl_text(f"{self.baseline} (baseline)"))
+        for i, (name, g) in enumerate(self.table.groupby("strategy", sort=False)):
+            g = g.sort_values("n")
+            color = color_of(i + 1)
+            left.plot(g["n"], g["score"], marker="o", color=color, linewidth=1.2,
+                      label=mpl_text(name))
+            m = np.clip(g["multiplier"].to_numpy(float), 1.0 / self._CAP, self._CAP)
+            lo = np.clip(g["multiplier_low"].to_numpy(float), 1.0 / self._CAP, self._CAP)
+            hi = np.clip(g["multiplier_high"].to_numpy(float), 1.0 / self._CAP, self._CAP)
+            right.fill_between(g["n"], lo, hi, color=color, alpha=0.15, linewidth=0)
+            right.plot(g["n"], m, marker="o", color=color, linewidth=1.2,
+                       label=mpl_text(name))
+        right.axhline(1.0, color="#444444", linewidth=0.9, linestyle="-.")
+        right.set_yscale("log")
+        right.set_ylabel("effective data multiplier (× raw samples)")
+        right.set_title(f"multiplier, {self.level:.0%} interval (capped at "
+                        f"{self._CAP:g}×)", fontsize=9)
+        left.set_ylabel(mpl_text(self.metric))
+        left.set_title("mean evaluation score on the same subsets", fontsize=9)
+        for ax in (left, right):
+            ax.set_xscale("log")
+            _log_axis(ax.xaxis)
+            ax.set_xlabel("training-set size")
+            ax.grid(True, which="major", linewidth=0.4, alpha=0.5)
+        left.legend(fontsize=7, loc="best")
+        self.figure_ = fig
+        return self

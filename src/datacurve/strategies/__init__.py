@@ -18,6 +18,8 @@ from datacurve.strategies._compare import (
     STRATEGIES,
     StrategyComparison,
     compare_strategies,
+    find_strategies,
+    price_strategies,
     strategy_learner,
 )
 from datacurve.strategies._learners import (
@@ -27,8 +29,10 @@ from datacurve.strategies._learners import (
     NoiseCopiesLearner,
     OversampleLearner,
 )
+from datacurve.strategies._search import SizeSearch, search_model_size
 from datacurve.strategies._semi import SelfTrainingLearner
 
 __all__ = ["STRATEGIES", "AugmentedCopiesLearner", "EnsembleLearner", "GenerativeLearner",
-           "NoiseCopiesLearner", "OversampleLearner", "SelfTrainingLearner",
-           "StrategyComparison", "compare_strategies", "strategy_learner"]
+           "NoiseCopiesLearner", "OversampleLearner", "SelfTrainingLearner", "SizeSearch",
+           "StrategyComparison", "compare_strategies", "find_strategies",
+           "price_strategies", "search_model_size", "strategy_learner"]

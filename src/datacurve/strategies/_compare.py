@@ -41,7 +41,8 @@ from datacurve.strategies._learners import (
 from datacurve.strategies._semi import SelfTrainingLearner
 from datacurve.strategies._transfer import Pretrained, pretrain
 
-__all__ = ["STRATEGIES", "StrategyComparison", "compare_strategies", "strategy_learner"]
+__all__ = ["STRATEGIES", "StrategyComparison", "compare_strategies", "find_strategies",
+           "price_strategies", "strategy_learner"]
 
 STRATEGIES: dict[str, tuple[type, dict[str, type]]] = {
     "augment": (AugmentedCopiesLearner, {"k": int}),
@@ -207,6 +208,43 @@ class StrategyComparison:
         last = self.table.sort_values("n").groupby("strategy").tail(1)
         return last.reset_index(drop=True)
 
+    def at_target(self, samples_needed: float) -> pd.DataFrame:
+        """What each strategy saves at a target the baseline needs `samples_needed`
+        samples for, at its multiplier at the largest size it was measured (an
+        extrapolation: the multiplier may change with n).
+
+        Parameters
+        ----------
+        samples_needed : float
+            The baseline's samples for the target (`DataPlan.samples_needed`; inf when
+            never reached).
+
+        Returns
+        -------
+        DataFrame
+            One row per strategy: ``strategy, n, multiplier, samples, samples_low,
+            samples_high, saved, compute`` (samples: the baseline's need divided by the
+            multiplier; low / high from the multiplier's interval; saved: the need
+            minus samples).
+        """
+        rows = []
+        for r in self.summary().to_dict("records"):
+            m, lo, hi = (float(r[k]) for k in ("multiplier", "multiplier_low",
+                                               "multiplier_high"))
+
+            def per(x: float) -> float:
+                return samples_needed / x if x > 0 else math.inf
+
+            samples = per(m)
+            rows.append({"strategy": r["strategy"], "n": int(r["n"]), "multiplier": m,
+                         "samples": samples, "samples_low": per(hi),
+                         "samples_high": per(lo), "saved": samples_needed - samples
+                         if math.isfinite(samples_needed) else math.nan,
+                         "compute": r.get("compute", math.nan)})
+        return pd.DataFrame(rows, columns=["strategy", "n", "multiplier", "samples",
+                                           "samples_low", "samples_high", "saved",
+                                           "compute"])
+
 
 def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
                        sizes: Sequence[int] | None = None, seeds: int = 3,
@@ -293,12 +331,50 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
     run = run_curve(dataset, learners, sizes=sizes, seeds=seeds, metric=metric, jobs=jobs,
                     store=store, progress=progress, eval_folds=eval_folds)
     results = Results.from_source(run, name="results")
-    frame = results.natural_frame()
-    base = frame[frame["model"] == spec]
-    curve = fit_model_curve(results, spec)  # the analysis room's fit of the baseline
+    priced = price_strategies(results, spec, names)
+    return StrategyComparison(priced.baseline, names, priced.table, priced.metric,
+                              results, pretrained=pretrained)
+
+
+def price_strategies(results: Results | Any, baseline: str,
+                     strategies: dict[str, str] | None = None, *,
+                     curve: Any = None) -> StrategyComparison:
+    """Price strategies already measured (in a store or results table) against their
+    baseline: the multiplier table of `compare_strategies`, computed without training.
+
+    Parameters
+    ----------
+    results : Results, DataFrame, store or path
+        See `Results.from_source`; one dataset.
+    baseline : str
+        The baseline's model name.
+    strategies : dict of str to str, optional
+        Strategy label -> its model name in the results (default: every model named
+        ``"<baseline> + <label>"``, see `find_strategies`).
+    curve : LearningCurve, optional
+        The baseline's fitted curve when already fitted (`fit_model_curve`).
+
+    Returns
+    -------
+    StrategyComparison
+
+    Raises
+    ------
+    InputError
+        Naming ``results``: no such baseline or strategy model, or a baseline whose
+        curve cannot be fitted.
+    """
+    r = Results.from_source(results, name="results")
+    baseline = r.pick(baseline)
+    names = find_strategies(r).get(baseline, {}) if strategies is None else \
+        {label: r.pick(model) for label, model in strategies.items()}
+    frame = r.natural_frame()
+    base = frame[frame["model"] == baseline]
+    if curve is None:
+        curve = fit_model_curve(r, baseline)  # the fit room's fit of the baseline
     base_means = base.groupby("n")["val"].mean()
-    times = results.table.groupby(["model", "n"])["fit_time"].mean() \
-        if "fit_time" in results.table else None
+    times = r.table.groupby(["model", "n"])["fit_time"].mean() \
+        if "fit_time" in r.table else None
     rows = []
     for strategy, name in names.items():
         part = frame[frame["model"] == name]
@@ -306,25 +382,52 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
             n = float(n_key)  # type: ignore[arg-type]
             scores = g["val"].to_numpy(float)
             mean = float(scores.mean())
-            # Paired by seed: the strategy and the baseline trained on the same subset, so
-            # the spread of their differences is the strategy's own uncertainty (the
-            # subset's luck cancels).
-            paired = g.merge(base[base["n"] == n_key][["seed", "val"]], on="seed",
+            # Paired by seed (and evaluation fold): the strategy and the baseline trained
+            # on the same subset, so the spread of their differences is the strategy's
+            # own uncertainty (the subset's luck cancels).
+            keys = ["seed", "eval_fold"] if "eval_fold" in g and "eval_fold" in base \
+                else ["seed"]
+            paired = g.merge(base[base["n"] == n_key][[*keys, "val"]], on=keys,
                              suffixes=("", "_base"))
             spread = (paired["val"] - paired["val_base"]).to_numpy(float) \
                 if len(paired) > 1 else scores
             se = float(spread.std(ddof=1) / math.sqrt(len(spread))) if len(spread) > 1 \
                 else 0.0
-            m, lo, hi = _multiplier(curve, mean, se, n, results.metric, base_means)
+            m, lo, hi = _multiplier(curve, mean, se, n, r.metric, base_means)
             rows.append({"strategy": strategy, "model": name, "n": int(n),
                          "seeds": len(scores), "score": mean,
                          "baseline_score": float(base_means.get(n, np.nan)),
                          "gain": mean - float(base_means.get(n, np.nan)),
                          "multiplier": m, "multiplier_low": lo, "multiplier_high": hi,
-                         "worth": m * n, "compute": _compute(times, name, spec, n_key)})
-    table = pd.DataFrame(rows)
-    return StrategyComparison(spec, names, table, results.metric.name, results,
-                              pretrained=pretrained)
+                         "worth": m * n, "compute": _compute(times, name, baseline, n_key)})
+    table = pd.DataFrame(rows, columns=["strategy", "model", "n", "seeds", "score",
+                                        "baseline_score", "gain", "multiplier",
+                                        "multiplier_low", "multiplier_high", "worth",
+                                        "compute"])
+    return StrategyComparison(baseline, dict(names), table, r.metric.name, r)
+
+
+def find_strategies(results: Results | Any) -> dict[str, dict[str, str]]:
+    """The strategies measured in a results table: baseline -> {label: model}, for every
+    model named ``"<baseline> + <label>"`` (how `compare_strategies` names them) whose
+    baseline is measured too.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"model": ["cnn", "cnn + ensemble:k=5", "mlp"], "n": 64,
+    ...                   "val_score": 0.8})
+    >>> find_strategies(t)
+    {'cnn': {'ensemble:k=5': 'cnn + ensemble:k=5'}}
+    """
+    r = Results.from_source(results, name="results")
+    models = r.models()
+    out: dict[str, dict[str, str]] = {}
+    for model in models:
+        base, sep, label = model.partition(" + ")
+        if sep and base in models and label:
+            out.setdefault(base, {})[label] = model
+    return out
 
 
 def _compute(times: pd.Series | None, model: str, baseline: str, n: Any) -> float:

@@ -1,0 +1,82 @@
+"""Strategies measured in a store reach every surface with the same numbers: `analyze`
+prices them on the baseline's one fitted curve, the report renders them (plot, table,
+samples at the target), the diagnosis' augmentation advice points at the measured
+multiplier, and a strategy is never "another model family"."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from datacurve import analyze
+from datacurve.data import builtin
+from datacurve.strategies import compare_strategies, find_strategies, price_strategies
+
+SPEC = "sklearn:DecisionTreeClassifier()"
+SIZES = [64, 128, 256, 512]
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory: pytest.TempPathFactory):
+    store = tmp_path_factory.mktemp("everywhere") / "s.sqlite"
+    ds = builtin("synthetic:n=1500,classes=3,features=10,sep=1.0,seed=1")
+    c = compare_strategies(ds, SPEC, ["ensemble:k=8", "augment:noise=3,k=4"], sizes=SIZES,
+                           seeds=3, store=store)
+    return c, store
+
+
+def test_stored_strategies_are_found_and_priced_alike(measured) -> None:
+    c, store = measured
+    found = find_strategies(store)
+    assert found == {SPEC: {v.partition(" + ")[2]: v for v in c.strategies.values()}}
+    again = price_strategies(store, SPEC)
+    cols = ["n", "score", "multiplier", "multiplier_low", "multiplier_high"]
+    mine = c.table.sort_values(["model", "n"])[cols].reset_index(drop=True)
+    theirs = again.table.sort_values(["model", "n"])[cols].reset_index(drop=True)
+    assert mine.equals(theirs)
+
+
+def test_analysis_report_and_json_agree(measured, tmp_path: Path, capsys) -> None:
+    from datacurve.cli._app import main
+
+    c, store = measured
+    a = analyze(store, target=0.9)
+    priced = a.strategies[SPEC]
+    assert priced.table.sort_values(["model", "n"])["multiplier"].tolist() == \
+        pytest.approx(c.table.sort_values(["model", "n"])["multiplier"].tolist())
+    need = a.models[SPEC].plan.samples_needed  # type: ignore[union-attr]
+    at = a.strategy_targets[SPEC].set_index("strategy")
+    for label, row in at.iterrows():
+        if math.isfinite(need):
+            assert row["samples"] == pytest.approx(need / row["multiplier"])
+    payload = a.to_dict()["strategies"][SPEC]
+    assert len(payload["table"]) == len(c.table) and payload["at_target"]
+    # The report renders the same multipliers (two decimals) and its own section.
+    assert main(["report", str(store), "--out", str(tmp_path / "rep"), "--target", "0.9"]) == 0
+    html = (tmp_path / "rep" / "index.html").read_text()
+    assert 'id="strategies"' in html and "Strategies priced in samples" in html
+    for m in c.table["multiplier"]:
+        if math.isfinite(m):
+            assert f"{m:.2f}×" in html
+    capsys.readouterr()
+    assert main(["diagnose", str(store), "-m", SPEC, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (d,) = [d for d in out["diagnoses"] if d["model"] == SPEC]
+    reasons = [r["reason"] for r in d["recommendations"] if r["action"] == "augment"]
+    assert reasons and all("Measured here" in r for r in reasons)
+
+
+def test_diagnosis_points_at_the_measured_multiplier_not_another_family(measured) -> None:
+    c, store = measured
+    d = analyze(store, include=("diagnoses", "strategies")).models[SPEC].diagnosis
+    assert d is not None
+    other = d.evidence.get("other_family") or {}
+    assert " + " not in str(other.get("model", ""))
+    assert "augment" in [rec.action for rec in d.recommendations]
+    for rec in d.recommendations:
+        if rec.action == "augment":
+            assert "Measured here: augment:noise=3,k=4 (copies)" in rec.reason
+            assert rec.evidence["measured_strategies"]
