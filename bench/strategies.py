@@ -83,11 +83,11 @@ def run(name: str, store: Path, jobs: int, seeds: int) -> None:
           "(raw samples) | compute |")
     print("|---|---|---|---|---|---|---|---|")
     for r in c.table.to_dict("records"):
+        worth = "∞" if not math.isfinite(r["worth"]) else f"{r['worth']:,.0f}"
         print(f"| {r['strategy']} | {r['n']:,} | {r['score']:.4f} | "
               f"{r['baseline_score']:.4f} | {r['gain']:+.4f} | **{_x(r['multiplier'])}×** "
-              f"({_x(r['multiplier_low'])} – {_x(r['multiplier_high'])}) | "
-              f"{_x(r['worth']) if not math.isfinite(r['worth']) else f'{r['worth']:,.0f}'}"
-              f" | {r['compute']:.1f}× |")
+              f"({_x(r['multiplier_low'])} – {_x(r['multiplier_high'])}) | {worth} | "
+              f"{r['compute']:.1f}× |")
     for label, made in c.pretrained.items():
         print(f"\n{label}: pretrained on {made.source} ({made.n:,} examples) in "
               f"{made.seconds:.0f} s" + (" (reused)" if not made.seconds else ""))

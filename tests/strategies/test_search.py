@@ -41,9 +41,9 @@ def test_a_clearly_beaten_size_is_dropped_and_a_late_starter_kept(found) -> None
 
 
 def test_best_size_changes_are_reported() -> None:
-    from datacurve.strategies._search import SizeSearch
-
     import pandas as pd
+
+    from datacurve.strategies._search import SizeSearch
 
     best = pd.DataFrame({"n": [64, 128, 256], "model": ["a", "a", "b"],
                          "score": [0.5, 0.6, 0.7]})

@@ -49,7 +49,7 @@ def test_analysis_report_and_json_agree(measured, tmp_path: Path, capsys) -> Non
         pytest.approx(c.table.sort_values(["model", "n"])["multiplier"].tolist())
     need = a.models[SPEC].plan.samples_needed  # type: ignore[union-attr]
     at = a.strategy_targets[SPEC].set_index("strategy")
-    for label, row in at.iterrows():
+    for _label, row in at.iterrows():
         if math.isfinite(need):
             assert row["samples"] == pytest.approx(need / row["multiplier"])
     payload = a.to_dict()["strategies"][SPEC]
@@ -70,7 +70,7 @@ def test_analysis_report_and_json_agree(measured, tmp_path: Path, capsys) -> Non
 
 
 def test_diagnosis_points_at_the_measured_multiplier_not_another_family(measured) -> None:
-    c, store = measured
+    _c, store = measured
     d = analyze(store, include=("diagnoses", "strategies")).models[SPEC].diagnosis
     assert d is not None
     other = d.evidence.get("other_family") or {}
