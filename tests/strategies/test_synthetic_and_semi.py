@@ -109,3 +109,29 @@ def test_an_empty_unlabelled_pool_is_refused(tmp_path: Path) -> None:
         compare_strategies(ds, LR, ["selftrain"], sizes=[160], store=tmp_path / "s.sqlite")
     assert "unlabelled pool is empty" in str(err.value)
     assert not (tmp_path / "s.sqlite").exists()
+
+
+def test_augmentation_consistency_filters_pseudo_labels(tmp_path: Path) -> None:
+    """With augment=, a row is pseudo-labelled only when augmented views agree with the
+    clean view's confident class: never more rows than plain self-training at the same
+    threshold, and the trials say how many views were asked."""
+    import json
+    import sqlite3
+
+    c = compare_strategies(builtin("digits"), LR, [
+        "selftrain:threshold=0.8,max_iter=3",
+        "selftrain:threshold=0.8,max_iter=3,augment=noise=0.5,views=3"],
+        sizes=[40, 80, 160], seeds=2, store=tmp_path / "s.sqlite")
+    assert set(c.table["strategy"]) == {"selftrain:threshold=0.8,max_iter=3",
+                                        "selftrain:threshold=0.8,max_iter=3,augment="
+                                        "noise=0.5,views=3"}
+    with sqlite3.connect(tmp_path / "s.sqlite") as con:
+        rows = [(m, n, s, json.loads(i)) for m, n, s, i in con.execute(
+            "SELECT model, n, seed, info FROM trials WHERE model LIKE '%selftrain%'")]
+    plain = {(n, s): i["pseudo_labelled"] for m, n, s, i in rows if "augment" not in m}
+    views = {(n, s): i for m, n, s, i in rows if "augment" in m}
+    assert len(plain) == len(views) == 6
+    assert all(views[k]["consistency_views"] == 3 for k in views)
+    assert all(views[k]["pseudo_labelled"] <= plain[k] for k in plain)
+    assert any(views[k]["pseudo_labelled"] < plain[k] for k in plain)
+    assert (c.table["score"] > 0.5).all()

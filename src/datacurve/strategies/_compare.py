@@ -52,7 +52,7 @@ STRATEGIES: dict[str, tuple[type, dict[str, type]]] = {
     "adasyn": (OversampleLearner, {"k_neighbors": int}),
     "generate": (GenerativeLearner, {"k": float, "components": int}),
     "selftrain": (SelfTrainingLearner, {"threshold": float, "max_iter": int,
-                                        "unlabelled": int}),
+                                        "unlabelled": int, "augment": str, "views": int}),
     "transfer": (Pretrained, {"mode": str}),
 }
 """Strategy name -> (learner wrapper, its options and their types). ``augment`` takes
@@ -93,7 +93,7 @@ def _parse(text: str) -> tuple[str, dict[str, Any]]:
     if name == "generate" and options.get("k", 1.0) <= 0:
         raise InputError("strategies", "generate's k > 0 (synthetic samples per real one)",
                          repr(text))
-    for key in ("k_neighbors", "components", "max_iter", "unlabelled"):
+    for key in ("k_neighbors", "components", "max_iter", "unlabelled", "views"):
         if options.get(key, 1) < 1:
             raise InputError("strategies", f"{name}'s {key} of at least 1", repr(text))
     if options.get("mode", "finetune") not in ("finetune", "freeze"):
@@ -127,8 +127,9 @@ def strategy_learner(strategy: str, spec: str, task: str) -> tuple[str, Any]:
         raise InputError("strategies", "transfer through compare_strategies (it pretrains "
                          "on its source first)", repr(strategy))
     if name == "selftrain":
-        shown = ",".join(f"{k}={v:g}" for k, v in sorted(
-            {"threshold": 0.9, "max_iter": 10, **options}.items()))
+        shown = ",".join(f"{k}={v:g}" if isinstance(v, int | float) else f"{k}={v}"
+                         for k, v in sorted({"threshold": 0.9, "max_iter": 10,
+                                             **options}.items()))
         label = f"{spec} + selftrain:{shown}"
         return label, SelfTrainingLearner(spec, name=label, **options)
     if name in ("smote", "adasyn"):

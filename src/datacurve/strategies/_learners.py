@@ -156,6 +156,46 @@ class NoiseCopiesLearner(BaseEstimator):
         return np.asarray(self.model_.predict(np.asarray(X, dtype=np.float64)))
 
 
+def augmented_views(X: np.ndarray, aug: Any, k: int, seed: int,
+                    y: np.ndarray | None = None) -> tuple[list[np.ndarray],
+                                                          list[np.ndarray]]:
+    """`k` augmented copies of the examples `X` (shape (n, *s)) in their own units.
+
+    Examples are standardised before the operations (0 is the mean, noise in standard
+    deviations): per column for tables, with one mean and std for signals and images,
+    whose values share a scale along the axes the operations move them. Regression
+    targets `y` (shape (n,)) are mixed alike by mixup; returned per copy (empty list
+    without `y`).
+
+    Returns
+    -------
+    views : list of ndarray of shape (n, *s)
+    targets : list of ndarray of shape (n,)
+    """
+    import torch
+
+    shape = tuple(X.shape[1:])
+    aug.check_shape(shape)
+    flat = X.reshape(len(X), -1).astype(np.float64)
+    per_column = "table" in aug.kinds
+    mean = flat.mean(axis=0) if per_column else np.full(flat.shape[1], flat.mean())
+    std = flat.std(axis=0) if per_column else np.full(flat.shape[1], flat.std())
+    std[~np.isfinite(std) | (std == 0)] = 1.0
+    z = torch.from_numpy(((flat - mean) / std).astype(np.float32))
+    zero = torch.from_numpy((-mean / std).astype(np.float32))
+    rng, gen = np.random.default_rng([seed, 1]), torch.Generator().manual_seed(seed + 1)
+    labels = (torch.from_numpy(y.astype(np.float32)) if y is not None
+              else torch.zeros(len(X), dtype=torch.int64))
+    views, targets = [], []
+    for _ in range(int(k)):
+        out, target = aug.apply(z, labels, shape=shape, zero=zero, n_classes=0, rng=rng,
+                                gen=gen)
+        views.append((out.numpy().astype(np.float64) * std + mean).reshape(X.shape))
+        if y is not None:
+            targets.append(target.numpy())
+    return views, targets
+
+
 class AugmentedCopiesLearner(BaseEstimator):
     """Augmentation for learners without an epoch loop (scikit-learn estimators): the
     training examples plus `k` augmented copies of each, made once per fit with the same
@@ -189,8 +229,6 @@ class AugmentedCopiesLearner(BaseEstimator):
 
     def fit(self, X: Any, y: np.ndarray) -> AugmentedCopiesLearner:
         """Train the baseline on the examples and their `k` augmented copies."""
-        import torch
-
         from datacurve._errors import InputError
         from datacurve.models import parse_augmentation
 
@@ -203,24 +241,11 @@ class AugmentedCopiesLearner(BaseEstimator):
         X = np.asarray(X, dtype=np.float64)
         y = np.asarray(y)
         shape = tuple(X.shape[1:])
-        aug.check_shape(shape)
-        flat = X.reshape(len(X), -1)
-        per_column = "table" in aug.kinds
-        mean = flat.mean(axis=0) if per_column else np.full(flat.shape[1], flat.mean())
-        std = flat.std(axis=0) if per_column else np.full(flat.shape[1], flat.std())
-        std[~np.isfinite(std) | (std == 0)] = 1.0
-        z = torch.from_numpy(((flat - mean) / std).astype(np.float32))
-        zero = torch.from_numpy((-mean / std).astype(np.float32))
         seed = int(self.random_state or 0)
-        rng, gen = np.random.default_rng([seed, 1]), torch.Generator().manual_seed(seed + 1)
-        labels = torch.from_numpy(y.astype(np.int64 if self.task == "classification"
-                                           else np.float32))
-        xs, ys = [flat], [y]
-        for _ in range(int(self.k)):
-            out, target = aug.apply(z, labels, shape=shape, zero=zero, n_classes=0,
-                                    rng=rng, gen=gen)
-            xs.append(out.numpy().astype(np.float64) * std + mean)
-            ys.append(target.numpy() if self.task == "regression" else y)
+        views, targets = augmented_views(X, aug, int(self.k), seed,
+                                         y if self.task == "regression" else None)
+        xs = [X.reshape(len(X), -1), *(v.reshape(len(X), -1) for v in views)]
+        ys = [y, *(targets if self.task == "regression" else [y] * len(views))]
         self.model_ = _build(self.spec, self.task, seed)
         self.model_.fit(np.concatenate(xs).reshape(-1, *shape), np.concatenate(ys))
         self.n_params_ = _count(self.model_)

@@ -62,12 +62,24 @@ class SelfTrainingLearner(IndexLearner):
         Rounds of pseudo-labelling and retraining (>= 1).
     unlabelled : int or None
         Most unlabelled rows used (a seeded random choice among them); None: all.
+    augment : str or None
+        Augmentation operations (`datacurve.models.AUGMENTATIONS`, e.g.
+        ``"shift=0.1"``): pseudo-labels with augmentation consistency. A row gets its
+        pseudo-label only when the prediction on its clean view is above `threshold`
+        and the same class is predicted on `views` augmented views of it; the built-in
+        torch learners also train with the augmentation, every epoch (on the
+        pseudo-labelled rows too: their augmented views must keep the pseudo-label).
+    views : int
+        Augmented views a pseudo-label must agree with (>= 1; with `augment`).
     name : str
         Name in the results.
     """
 
     def __init__(self, spec: str, *, threshold: float = 0.9, max_iter: int = 10,
-                 unlabelled: int | None = None, name: str | None = None) -> None:
+                 unlabelled: int | None = None, name: str | None = None,
+                 augment: str | None = None, views: int = 2) -> None:
+        from datacurve.models import parse_augmentation
+
         if not 0.0 < float(threshold) < 1.0:
             raise InputError("threshold", "a probability in (0, 1)", repr(threshold))
         if int(max_iter) < 1:
@@ -78,6 +90,11 @@ class SelfTrainingLearner(IndexLearner):
         self.spec = parse_spec(spec).canonical
         self.threshold, self.max_iter = float(threshold), int(max_iter)
         self.unlabelled = None if unlabelled is None else int(unlabelled)
+        parsed = parse_augmentation(augment)
+        self.augment = None if parsed is None else parsed.canonical
+        if int(views) < 1:
+            raise InputError("views", "an integer >= 1", repr(views))
+        self.views = int(views)
         self.label: str = name or f"{self.spec} + selftrain:threshold={self.threshold:g}"
         self.name = self.label
         self.params: dict[str, Any] = {}
@@ -95,7 +112,8 @@ class SelfTrainingLearner(IndexLearner):
         from datacurve.models import spec_identity
 
         return (f"selftrain|{spec_identity(parse_spec(self.spec))}|threshold="
-                f"{self.threshold!r}|max_iter={self.max_iter}|unlabelled={self.unlabelled}")
+                f"{self.threshold!r}|max_iter={self.max_iter}|unlabelled={self.unlabelled}"
+                + (f"|augment={self.augment}|views={self.views}" if self.augment else ""))
 
     def run(self, access: RowAccess, train: np.ndarray, evaluation: np.ndarray, *,
             seed: int, task: str, n_classes: int, metric: str | None) -> TrialOutput:
@@ -111,6 +129,9 @@ class SelfTrainingLearner(IndexLearner):
         if self.unlabelled is not None and pool.size > self.unlabelled:
             pool = np.sort(np.random.default_rng(seed).choice(pool, self.unlabelled,
                                                               replace=False))
+        if self.augment is not None:
+            return self._run_consistent(access, train, evaluation, pool, seed=seed,
+                                        task=task, n_classes=n_classes)
         X = access.features(np.concatenate([train, pool]))
         shape = tuple(np.shape(X)[1:])
         y = np.concatenate([access.y[train].astype(np.int64),
@@ -139,3 +160,58 @@ class SelfTrainingLearner(IndexLearner):
             fit_time=fit_time,
             info={"unlabelled": int(pool.size), "pseudo_labelled": pseudo,
                   "rounds": int(model.n_iter_)})
+
+    def _run_consistent(self, access: RowAccess, train: np.ndarray, evaluation: np.ndarray,
+                        pool: np.ndarray, *, seed: int, task: str,
+                        n_classes: int) -> TrialOutput:
+        """Self-training whose pseudo-labels must agree across augmented views (see
+        `augment`); hand-written because `SelfTrainingClassifier` accepts a row on its
+        confidence alone."""
+        from datacurve.models import parse_augmentation
+        from datacurve.strategies._learners import augmented_views
+
+        aug = parse_augmentation(self.augment)
+        assert aug is not None
+        parsed = parse_spec(self.spec)
+        spec = parsed.with_params(augment=aug.canonical) if parsed.kind in ("mlp", "cnn") \
+            else parsed
+        X_l = np.asarray(access.features(train), dtype=np.float64)
+        y_l = access.y[train].astype(np.int64)
+        X_u = np.asarray(access.features(pool), dtype=np.float64)
+        views = augmented_views(X_u, aug, self.views, seed)[0] if len(pool) else []
+        pseudo = np.full(len(pool), -1, dtype=np.int64)
+        t0 = time.perf_counter()
+        rounds = 0
+        model = spec.build(task, random_state=seed)
+        model.fit(X_l, y_l)
+        for _ in range(self.max_iter):
+            open_rows = np.flatnonzero(pseudo < 0)
+            if not open_rows.size:
+                break
+            P = np.asarray(model.predict_proba(X_u[open_rows]))
+            label = np.asarray(model.classes_)[P.argmax(1)]
+            ok = P.max(1) >= self.threshold
+            for view in views:
+                Q = np.asarray(model.predict_proba(view[open_rows]))
+                ok &= np.asarray(model.classes_)[Q.argmax(1)] == label
+            if not ok.any():
+                break
+            pseudo[open_rows[ok]] = label[ok]
+            have = pseudo >= 0
+            model = spec.build(task, random_state=seed)
+            model.fit(np.concatenate([X_l, X_u[have]]), np.concatenate([y_l, pseudo[have]]))
+            rounds += 1
+        fit_time = time.perf_counter() - t0
+
+        def probs(Z: Any) -> np.ndarray:
+            out = np.zeros((len(Z), n_classes))
+            out[:, np.asarray(model.classes_, dtype=np.int64)] = model.predict_proba(
+                np.asarray(Z, dtype=np.float64))
+            return out
+
+        return TrialOutput(
+            train_outputs=probs(X_l), eval_outputs=probs(access.features(evaluation)),
+            train_scores={}, val_scores={}, params=int(parameter_count(model)),
+            fit_time=fit_time,
+            info={"unlabelled": int(pool.size), "pseudo_labelled": int((pseudo >= 0).sum()),
+                  "rounds": rounds, "consistency_views": self.views})
