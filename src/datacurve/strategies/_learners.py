@@ -37,6 +37,32 @@ def _build(spec: str, task: str, random_state: int) -> Any:
     return parse_spec(spec).build(task, random_state=random_state)
 
 
+class _Retrained(BaseEstimator):
+    """A wrapper that trains the baseline once on changed training data (copies,
+    synthetic rows): its predictions are the trained baseline's."""
+
+    spec: str
+    task: str
+    random_state: int | None
+    model_: Any
+
+    def _train(self, X: np.ndarray, y: np.ndarray, real_y: np.ndarray) -> None:
+        """Train the baseline on (`X`, `y`); `real_y` holds the real examples' labels."""
+        self.model_ = _build(self.spec, self.task, int(self.random_state or 0))
+        self.model_.fit(X, y)
+        self.n_params_ = _count(self.model_)
+        if self.task == "classification":
+            self.classes_ = np.unique(real_y)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """The baseline's probabilities, shape (n, classes)."""
+        return np.asarray(self.model_.predict_proba(np.asarray(X, dtype=np.float64)))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The baseline's predictions."""
+        return np.asarray(self.model_.predict(np.asarray(X, dtype=np.float64)))
+
+
 class EnsembleLearner(BaseEstimator):
     """`k` members of the baseline, each built with its own seed, their predicted
     probabilities (or values) averaged. Torch learners train every member on the same
@@ -100,7 +126,7 @@ class EnsembleLearner(BaseEstimator):
         return np.mean([m.predict(X) for m in self.members_], axis=0)
 
 
-class NoiseCopiesLearner(BaseEstimator):
+class NoiseCopiesLearner(_Retrained):
     """Table augmentation for learners without an epoch loop: the training examples plus
     `k` copies of each with Gaussian noise of `sigma` standard deviations per feature
     (standardised units: each column's own spread), labels kept. A fixed pile of
@@ -140,20 +166,10 @@ class NoiseCopiesLearner(BaseEstimator):
         scale[~np.isfinite(scale) | (scale == 0)] = 1.0
         copies = [X] + [X + rng.normal(size=X.shape) * scale * float(self.sigma)
                         for _ in range(int(self.k))]
-        self.model_ = _build(self.spec, self.task, int(self.random_state or 0))
-        self.model_.fit(np.concatenate(copies), np.tile(np.asarray(y), int(self.k) + 1))
-        self.n_params_ = _count(self.model_)
-        if self.task == "classification":
-            self.classes_ = np.unique(y)
+        self._train(np.concatenate(copies), np.tile(np.asarray(y), int(self.k) + 1),
+                    np.asarray(y))
         return self
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """The baseline's probabilities, shape (n, classes)."""
-        return np.asarray(self.model_.predict_proba(np.asarray(X, dtype=np.float64)))
-
-    def predict(self, X: Any) -> np.ndarray:
-        """The baseline's predictions."""
-        return np.asarray(self.model_.predict(np.asarray(X, dtype=np.float64)))
 
 
 def augmented_views(X: np.ndarray, aug: Any, k: int, seed: int,
@@ -196,7 +212,7 @@ def augmented_views(X: np.ndarray, aug: Any, k: int, seed: int,
     return views, targets
 
 
-class AugmentedCopiesLearner(BaseEstimator):
+class AugmentedCopiesLearner(_Retrained):
     """Augmentation for learners without an epoch loop (scikit-learn estimators): the
     training examples plus `k` augmented copies of each, made once per fit with the same
     operations the torch learners apply per epoch (`datacurve.models.AUGMENTATIONS`),
@@ -246,23 +262,12 @@ class AugmentedCopiesLearner(BaseEstimator):
                                          y if self.task == "regression" else None)
         xs = [X.reshape(len(X), -1), *(v.reshape(len(X), -1) for v in views)]
         ys = [y, *(targets if self.task == "regression" else [y] * len(views))]
-        self.model_ = _build(self.spec, self.task, seed)
-        self.model_.fit(np.concatenate(xs).reshape(-1, *shape), np.concatenate(ys))
-        self.n_params_ = _count(self.model_)
-        if self.task == "classification":
-            self.classes_ = np.unique(y)
+        self._train(np.concatenate(xs).reshape(-1, *shape), np.concatenate(ys), y)
         return self
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """The baseline's probabilities, shape (n, classes)."""
-        return np.asarray(self.model_.predict_proba(np.asarray(X, dtype=np.float64)))
-
-    def predict(self, X: Any) -> np.ndarray:
-        """The baseline's predictions."""
-        return np.asarray(self.model_.predict(np.asarray(X, dtype=np.float64)))
 
 
-class OversampleLearner(BaseEstimator):
+class OversampleLearner(_Retrained):
     """Synthetic minority examples before training (imbalanced-learn): SMOTE
     interpolates between a minority example and one of its `k_neighbors` nearest
     same-class neighbours, ADASYN places more of them where the class is hard to learn,
@@ -316,22 +321,12 @@ class OversampleLearner(BaseEstimator):
                 flat, y)
             self.sampler_ = "smote (adasyn found no hard examples)"
         self.n_synthetic_ = int(len(y_res) - len(y))
-        self.model_ = _build(self.spec, self.task, seed)
-        self.model_.fit(np.asarray(X_res).reshape(-1, *shape), np.asarray(y_res))
-        self.n_params_ = _count(self.model_)
-        self.classes_ = np.unique(y)
+        self._train(np.asarray(X_res).reshape(-1, *shape), np.asarray(y_res), y)
         return self
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """The baseline's probabilities, shape (n, classes)."""
-        return np.asarray(self.model_.predict_proba(np.asarray(X, dtype=np.float64)))
-
-    def predict(self, X: Any) -> np.ndarray:
-        """The baseline's predictions."""
-        return np.asarray(self.model_.predict(np.asarray(X, dtype=np.float64)))
 
 
-class GenerativeLearner(BaseEstimator):
+class GenerativeLearner(_Retrained):
     """Synthetic examples from a simple generative model: a Gaussian mixture per class
     (for regression, one mixture over features and target together), fitted on the
     training examples, adds `k` times as many samples, labelled by the class they were
@@ -387,17 +382,6 @@ class GenerativeLearner(BaseEstimator):
             X_all = np.concatenate([flat, extra[:, :-1]])
             y_all = np.concatenate([y.astype(np.float64), extra[:, -1]])
         self.n_synthetic_ = int(len(y_all) - len(y))
-        self.model_ = _build(self.spec, self.task, seed)
-        self.model_.fit(X_all.reshape(-1, *shape), y_all)
-        self.n_params_ = _count(self.model_)
-        if self.task == "classification":
-            self.classes_ = np.unique(y)
+        self._train(X_all.reshape(-1, *shape), y_all, y)
         return self
 
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """The baseline's probabilities, shape (n, classes)."""
-        return np.asarray(self.model_.predict_proba(np.asarray(X, dtype=np.float64)))
-
-    def predict(self, X: Any) -> np.ndarray:
-        """The baseline's predictions."""
-        return np.asarray(self.model_.predict(np.asarray(X, dtype=np.float64)))
