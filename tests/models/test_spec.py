@@ -158,7 +158,7 @@ def test_canonical_round_trips(case: tuple[str, dict[str, Any]]) -> None:
     ("LogisticRegression(C=1)", "did you mean 'sklearn:LogisticRegression'"),
     ("mlp:widht=3", "did you mean 'width'"),
     ("mlp:task='regression'", "the task comes from the dataset"),
-    ("cnn:colour=3", "accepted: batch_size, conv, depth"),
+    ("cnn:colour=3", "accepted: augment, batch_size, conv, depth"),
     ("mlp:width=0", "integer >= 1"),
     ("mlp:width=1.5", "integer >= 1"),
     ("mlp:width=True", "integer >= 1"),

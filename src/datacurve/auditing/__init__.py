@@ -12,7 +12,7 @@ from datacurve.auditing._clean import (
     lineage_of,
     write_clean,
 )
-from datacurve.auditing._context import AuditContext
+from datacurve.auditing._context import AuditContext, sentence_embeddings
 from datacurve.auditing._measure import CleaningValue, measure_cleaning
 from datacurve.auditing._report import (
     DEFAULT_CHECKS,
@@ -43,5 +43,6 @@ __all__ = [
     "load_report",
     "measure_cleaning",
     "register",
+    "sentence_embeddings",
     "write_clean",
 ]

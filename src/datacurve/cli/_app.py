@@ -198,7 +198,8 @@ def _parse_sweep(items: list[str] | None) -> dict[str, list[Any]] | None:
 def curve(
     data: Annotated[str, typer.Argument(help="A file (CSV, Parquet, JSONL, NPZ), an image "
                                         "folder, or a built-in: digits, mnist1d[:n=N], "
-                                        "synthetic[:n=N,classes=K,noise=R,imbalance=I].")],
+                                        "synthetic[:n=N,classes=K,noise=R,imbalance=I], "
+                                        "topics[:n=N] (generated text).")],
     model: Annotated[list[str], typer.Option("--model", "-m", help="Learner spec, e.g. "
                                              "cnn:width=16, mlp:width=256,depth=2, "
                                              "sklearn:LogisticRegression(C=0.5). Repeatable.")],
@@ -538,7 +539,8 @@ def _audit_payload(report: Any, worst: int) -> dict[str, Any]:
 
 DataArg = Annotated[str, typer.Argument(
     help="A file (CSV, TSV, Parquet, JSONL, NPZ), an image folder, or a built-in: digits, "
-         "mnist1d[:n=N], synthetic[:n=N,classes=K,noise=R,imbalance=I].")]
+         "mnist1d[:n=N], synthetic[:n=N,classes=K,noise=R,imbalance=I], topics[:n=N] "
+         "(generated text).")]
 
 
 @app.command("audit")

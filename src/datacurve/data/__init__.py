@@ -17,6 +17,7 @@ from datacurve.data._builtin import (
     load_digits_dataset,
     make_mnist1d,
     make_synthetic,
+    make_topics,
 )
 from datacurve.data._coerce import as_dataset, is_torch_dataset
 from datacurve.data._dataset import EVAL_NAMES, Dataset, Task, evaluation_mask, fingerprint_arrays
@@ -38,4 +39,5 @@ __all__ = [
     "load_digits_dataset",
     "make_mnist1d",
     "make_synthetic",
+    "make_topics",
 ]

@@ -30,10 +30,11 @@ __all__ = [
     "load_digits_dataset",
     "make_mnist1d",
     "make_synthetic",
+    "make_topics",
 ]
 
 #: Names accepted by `builtin`.
-BUILTIN_NAMES: tuple[str, ...] = ("digits", "mnist1d", "synthetic")
+BUILTIN_NAMES: tuple[str, ...] = ("digits", "mnist1d", "synthetic", "topics")
 
 #: Sequence length of every MNIST-1D example.
 MNIST1D_LENGTH = 40
@@ -387,6 +388,88 @@ def make_synthetic(
 
 
 # ---------------------------------------------------------------------------------------
+# topics: a generated text task
+# ---------------------------------------------------------------------------------------
+TOPIC_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "sports": (("team", "squad", "club", "side", "eleven", "roster"),
+               ("won", "triumphed", "prevailed", "beat", "defeated", "overcame"),
+               ("match", "game", "fixture", "final", "tournament", "derby"),
+               ("coach", "manager", "trainer", "captain", "striker", "goalkeeper"),
+               ("goal", "score", "point", "try", "basket", "touchdown")),
+    "finance": (("stocks", "shares", "equities", "bonds", "securities", "futures"),
+                ("rose", "climbed", "gained", "rallied", "surged", "advanced"),
+                ("market", "exchange", "bourse", "index", "sector", "portfolio"),
+                ("investors", "traders", "shareholders", "analysts", "brokers", "funds"),
+                ("profit", "earnings", "revenue", "dividend", "income", "margin")),
+    "weather": (("rain", "showers", "drizzle", "downpour", "precipitation", "sleet"),
+                ("storm", "gale", "tempest", "hurricane", "squall", "cyclone"),
+                ("forecast", "outlook", "prediction", "meteorologists", "radar", "warning"),
+                ("sunny", "clear", "bright", "cloudless", "fair", "mild"),
+                ("temperatures", "heat", "frost", "humidity", "wind", "snow")),
+    "health": (("doctor", "physician", "clinician", "surgeon", "nurse", "medic"),
+               ("patients", "sufferers", "cases", "infections", "symptoms", "illness"),
+               ("vaccine", "inoculation", "jab", "treatment", "therapy", "medication"),
+               ("hospital", "clinic", "infirmary", "ward", "surgery", "pharmacy"),
+               ("disease", "virus", "outbreak", "epidemic", "flu", "infection")),
+}
+"""The generated text task's topics: five concepts each, six synonyms per concept."""
+_FILLER = ("the", "a", "today", "yesterday", "reported", "said", "after", "local", "new",
+           "in", "on", "with", "this", "week", "city", "officials", "people", "again",
+           "early", "late", "many", "some", "news", "update")
+
+
+def make_topics(n_samples: int = 2000, seed: int = 0, noise: float = 0.3) -> Dataset:
+    """A generated text task: short news-like sentences about 4 topics (sports, finance,
+    weather, health), each written with synonyms drawn from six per concept.
+
+    A sentence names 2 of its topic's 5 concepts, each by a random one of its synonyms,
+    among 5 filler words; with probability `noise` one word of another topic is mixed in.
+    A bag of words must see each synonym with its topic to learn it, while a pretrained
+    sentence encoder already knows that "squad" is near "team": the built-in
+    demonstration of transfer for text (MiniLM sentence embeddings against TF-IDF) that
+    needs no download.
+
+    Parameters
+    ----------
+    n_samples : int
+        Sentences (>= 8).
+    seed : int
+    noise : float
+        Share of sentences with one word of another topic, in [0, 1].
+
+    Returns
+    -------
+    Dataset
+        A text dataset: TF-IDF features, the table with its ``text`` column in ``raw``.
+    """
+    from datacurve.data._loaders import load
+
+    n_samples = _check_int("n_samples", n_samples, 8)
+    seed = _check_int("seed", seed, 0, 2**32 - 1)
+    noise = _check_float("noise", noise, 0.0, 1.0)
+    rng = np.random.default_rng(seed)
+    topics = list(TOPIC_WORDS)
+    labels = rng.integers(0, len(topics), n_samples)
+    texts = []
+    for k in labels:
+        concepts = TOPIC_WORDS[topics[k]]
+        words = [str(rng.choice(concepts[c])) for c in rng.choice(5, 2, replace=False)]
+        words += [str(w) for w in rng.choice(_FILLER, 5, replace=False)]
+        if rng.random() < noise:
+            other = TOPIC_WORDS[topics[(k + 1 + rng.integers(0, 3)) % 4]]
+            words.append(str(rng.choice(other[rng.integers(0, 5)])))
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+    import pandas as pd
+
+    frame = pd.DataFrame({"text": texts, "topic": [topics[k] for k in labels]})
+    ds = load(frame, label="topic", text_column="text", name="topics")
+    ds.metadata.update({"source": "builtin:topics", "generator": "datacurve make_topics",
+                        "params": {"n_samples": n_samples, "seed": seed, "noise": noise}})
+    return ds
+
+
+# ---------------------------------------------------------------------------------------
 # specs
 # ---------------------------------------------------------------------------------------
 # Per built-in: spec parameter -> (keyword of the maker, parser).
@@ -394,6 +477,7 @@ _PARAMS: dict[str, dict[str, tuple[str, Callable[[str], Any]]]] = {
     "digits": {},
     "mnist1d": {"n": ("n_samples", int), "seed": ("seed", int), "classes": ("classes", str),
                 **{k: (k, float) for k in MNIST1D_SETTINGS}},
+    "topics": {"n": ("n_samples", int), "seed": ("seed", int), "noise": ("noise", float)},
     "synthetic": {"n": ("n_samples", int), "classes": ("n_classes", int),
                   "features": ("n_features", int), "sep": ("class_sep", float),
                   "noise": ("label_noise", float), "imbalance": ("imbalance", float),
@@ -403,6 +487,7 @@ _MAKERS: dict[str, Callable[..., Dataset]] = {
     "digits": load_digits_dataset,
     "mnist1d": make_mnist1d,
     "synthetic": make_synthetic,
+    "topics": make_topics,
 }
 
 
@@ -430,6 +515,8 @@ def builtin(spec: str) -> Dataset:
           ``shift``, ``noise``, ``corr_noise``, ``scale``, ``shear`` (`MNIST1D_SETTINGS`)
         - ``synthetic``: ``n`` (2000), ``classes`` (3), ``features`` (20), ``sep`` (1.0),
           ``noise`` (label noise fraction, 0), ``imbalance`` (0), ``seed`` (0)
+        - ``topics`` (generated text, `make_topics`): ``n`` (2000), ``seed`` (0),
+          ``noise`` (0.3)
 
     Returns
     -------

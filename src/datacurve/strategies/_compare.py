@@ -39,7 +39,12 @@ from datacurve.strategies._learners import (
     OversampleLearner,
 )
 from datacurve.strategies._semi import SelfTrainingLearner
-from datacurve.strategies._transfer import Pretrained, pretrain
+from datacurve.strategies._transfer import (
+    EmbeddingLearner,
+    Pretrained,
+    pretrain,
+    text_embeddings,
+)
 
 __all__ = ["STRATEGIES", "StrategyComparison", "compare_strategies", "find_strategies",
            "price_strategies", "strategy_learner"]
@@ -53,7 +58,7 @@ STRATEGIES: dict[str, tuple[type, dict[str, type]]] = {
     "generate": (GenerativeLearner, {"k": float, "components": int}),
     "selftrain": (SelfTrainingLearner, {"threshold": float, "max_iter": int,
                                         "unlabelled": int, "augment": str, "views": int}),
-    "transfer": (Pretrained, {"mode": str}),
+    "transfer": (Pretrained, {"mode": str, "embedding": str}),
 }
 """Strategy name -> (learner wrapper, its options and their types). ``augment`` takes
 augmentation operations as further options (``augment:shift=0.1,noise=0.05``): the
@@ -275,7 +280,8 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
         ``"selftrain:threshold=0.9"`` (the rest of the pool unlabelled, self-training
         with pseudo-labels above the threshold), ``"transfer:mode=finetune"`` /
         ``"transfer:mode=freeze"`` (``mlp`` / ``cnn`` pretrained once on `source`, then
-        every layer fine-tuned or only a new head trained).
+        every layer fine-tuned or only a new head trained), ``"transfer:embedding=minilm"``
+        (text: the baseline on MiniLM sentence embeddings instead of TF-IDF).
     sizes, seeds, metric, jobs, store, label, eval_folds, progress
         As for `run_curve` (one evaluation set by default).
     source : Dataset, array pair, DataFrame or path, optional
@@ -444,15 +450,30 @@ def _compute(times: pd.Series | None, model: str, baseline: str, n: Any) -> floa
 
 
 def _transfer_learner(strategy: str, spec: str, dataset: Any, source: Any,
-                      label: str | None, store: Any) -> tuple[str, str, Pretrained]:
+                      label: str | None, store: Any) -> tuple[str, Any, Pretrained]:
     """Pretrain `spec` on `source` once (reused when already on disk) and give the
-    strategy's name and spec: the baseline's spec starting from those layers."""
+    strategy's name and spec: the baseline's spec starting from those layers; for
+    ``embedding=minilm``, the text's sentence embeddings computed once and the baseline
+    trained on them."""
     from datacurve.curves import DEFAULT_STORE
 
+    options = _parse(strategy)[1]
+    if "embedding" in options:
+        if "mode" in options:
+            raise InputError("strategies", "either mode= (pretrain a network on a source) "
+                             "or embedding= (text: pretrained sentence embeddings)",
+                             repr(strategy))
+        where = Path(getattr(store, "path", None) or store or DEFAULT_STORE)
+        path, seconds = text_embeddings(dataset, where.parent / "pretrained",
+                                        options["embedding"])
+        name = f"{spec} + transfer:embedding={options['embedding']}"
+        made = Pretrained(path, f"{options['embedding']} sentence encoder",
+                          len(dataset.y), seconds)
+        return name, EmbeddingLearner(spec, path, name), made
     if source is None:
         raise InputError("source", "a source dataset to pretrain on for transfer "
                          "(source= / --source)", "none")
-    mode = _parse(strategy)[1].get("mode", "finetune")
+    mode = options.get("mode", "finetune")
     src = as_dataset(source, label=label)
     if src.task != dataset.task:
         raise InputError("source", f"a {dataset.task} task like the data's",
@@ -515,4 +536,8 @@ def _multiplier(curve: Any, mean: float, se: float, n: float, metric: Any,
     ref = size(float(base), None) if base is not None and np.isfinite(base) else n
     ref = ref if math.isfinite(ref) and ref > 0 else n
     high = min(size(better, 1), reached(better))
-    return size(mean, None) / ref, min(size(worse, 0), high) / ref, high / ref
+    m = size(mean, None)
+    # The estimate lies inside its own interval: near the metric's best value the
+    # curve's bands can cross its centre line.
+    low = min(size(worse, 0), high, m)
+    return m / ref, low / ref, max(high, m) / ref
