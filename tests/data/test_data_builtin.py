@@ -217,7 +217,30 @@ def test_builtin_range_errors_use_spec_names() -> None:
 
 def test_is_builtin() -> None:
     """is_builtin recognises names with or without parameters and nothing else."""
-    assert set(BUILTIN_NAMES) == {"digits", "mnist1d", "synthetic"}
+    assert set(BUILTIN_NAMES) == {"digits", "mnist1d", "synthetic", "topics"}
     assert is_builtin("digits") and is_builtin("Synthetic:n=10")
     assert not is_builtin("data.csv") and not is_builtin("digits.csv")
     assert not is_builtin(Path("digits"))
+
+
+def test_topics_is_a_deterministic_text_task() -> None:
+    """The generated text task: 4 topics, a text column, TF-IDF features, the same
+    sentences for the same seed and other ones for another."""
+    a, b = builtin("topics:n=200,seed=3"), builtin("topics:n=200,seed=3")
+    assert a.modality == "text" and a.n_classes == 4 and a.X.shape[0] == 200
+    assert a.fingerprint == b.fingerprint != builtin("topics:n=200,seed=4").fingerprint
+    words = " ".join(a.raw["text"]).split()
+    assert {"team", "squad"} & set(words) and len(set(words)) > 60
+
+
+def test_mnist1d_subsets_and_settings() -> None:
+    """classes= keeps some digits (a task of its own); settings change the generator."""
+    five = builtin("mnist1d:n=300,classes=5-9,seed=1")
+    assert five.n_classes == 5 and list(five.classes) == [5, 6, 7, 8, 9]
+    assert len(five.y) == 300 and set(np.unique(five.y)) == set(range(5))
+    noisy = builtin("mnist1d:n=300,noise=0.5,seed=1")
+    assert noisy.fingerprint != builtin("mnist1d:n=300,seed=1").fingerprint
+    with pytest.raises(InputError, match="classes"):
+        builtin("mnist1d:n=300,classes=3")
+    with pytest.raises(InputError, match="noise"):
+        builtin("mnist1d:n=300,noise=5")
