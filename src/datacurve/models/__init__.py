@@ -57,7 +57,13 @@ if _typing.TYPE_CHECKING:
         Augmentation,
         parse_augmentation,
     )
-    from datacurve.models._torch import CNNLearner, MLPLearner, resolve_device
+    from datacurve.models._torch import (
+        CNNLearner,
+        MLPLearner,
+        body_state,
+        load_body,
+        resolve_device,
+    )
 
 __all__ = [
     "ALLOW_MODULES_ENV",
@@ -82,12 +88,14 @@ __all__ = [
     "TrialOutput",
     "allow_modules",
     "architecture",
+    "body_state",
     "callable_id",
     "callable_name",
     "describe_spec",
     "early_stopping_above",
     "is_classifier_learner",
     "learner_kind",
+    "load_body",
     "parameter_count",
     "parse_augmentation",
     "parse_spec",
@@ -99,7 +107,7 @@ __all__ = [
     "wants_frame",
 ]
 
-_LAZY = {"CNNLearner", "MLPLearner", "resolve_device"}
+_LAZY = {"CNNLearner", "MLPLearner", "body_state", "load_body", "resolve_device"}
 _LAZY_AUGMENT = {"AUGMENTATIONS", "MODALITY_KINDS", "Augmentation", "parse_augmentation"}
 
 

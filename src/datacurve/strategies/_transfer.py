@@ -74,7 +74,7 @@ def pretrain(source: Any, spec: str, folder: str | Path, *, target_shape: tuple[
         Naming ``source``: examples of another shape than the target's, or a lazy
         source; naming ``strategies``: a spec that is not a built-in torch learner.
     """
-    from datacurve.models._torch import body_state
+    from datacurve.models import body_state
 
     parsed = parse_spec(spec)
     if parsed.kind not in ("mlp", "cnn"):
