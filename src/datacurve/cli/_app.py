@@ -688,7 +688,8 @@ def strategies_cmd(
     rows = [{str(k): v for k, v in r.items()} for r in c.table.to_dict("records")]
     out_console.print(strategy_table(rows, c.metric, f"Strategies against {c.baseline}"))
     for r in c.summary().to_dict("records"):
-        out_console.print(strategy_line({str(k): v for k, v in r.items()}))
+        mine = [x for x in rows if x["strategy"] == r["strategy"]]
+        out_console.print(strategy_line({str(k): v for k, v in r.items()}, mine))
     for name, p in pretrained.items():
         spent = f"{p['seconds']:.1f} s" if p["seconds"] else "reused from an earlier run"
         out_console.print(f"{escape(name)}: pretrained once on {escape(str(p['source']))} "

@@ -260,20 +260,34 @@ def strategy_table(rows: list[dict[str, Any]], metric: str, title: str) -> Table
     return table
 
 
-def strategy_line(r: dict[str, Any]) -> str:
-    """At the largest size: what the strategy is worth, or that it hurts."""
-    m, lo, hi = r["multiplier"], r["multiplier_low"], r["multiplier_high"]
+def _verdict(m: float, lo: float, hi: float) -> str:
     if hi < 1:
-        verdict = "hurts: worth fewer samples than it uses"
-    elif lo > 1:
-        verdict = "helps"
-    elif m < 1:
-        verdict = "likely hurts (the interval includes 1×)"
-    else:
-        verdict = "likely helps (the interval includes 1×)" if m > 1 else "no effect"
-    return (f"{escape(str(r['strategy']))} at n={int(r['n']):,}: worth "
+        return "hurts: worth fewer samples than it uses"
+    if lo > 1:
+        return "helps"
+    if m < 1:
+        return "likely hurts (the interval includes 1×)"
+    return "likely helps (the interval includes 1×)" if m > 1 else "no effect"
+
+
+def strategy_line(r: dict[str, Any], rows: list[dict[str, Any]] | None = None) -> str:
+    """At the largest size: what the strategy is worth, or that it hurts; with all of
+    its `rows`, also the sizes where its whole interval lies above 1× (helps) or below
+    (hurts): a strategy often pays at small n only."""
+    m, lo, hi = r["multiplier"], r["multiplier_low"], r["multiplier_high"]
+    line = (f"{escape(str(r['strategy']))} at n={int(r['n']):,}: worth "
             f"{_times(m)} the raw samples (80 % interval {_times(lo)} – {_times(hi)}); "
-            f"{verdict}")
+            f"{_verdict(m, lo, hi)}")
+    if rows:
+        helps = [x for x in rows if x["multiplier_low"] > 1]
+        hurts = [x for x in rows if x["multiplier_high"] < 1]
+        for what, part in (("helps", helps), ("hurts", hurts)):
+            if part and not (len(part) == 1 and int(part[0]["n"]) == int(r["n"])):
+                sizes = ", ".join(f"{int(x['n']):,}" for x in part)
+                best = (max if what == "helps" else min)(x["multiplier"] for x in part)
+                bound = "up to" if what == "helps" else "down to"
+                line += f"; {what} at n = {sizes} ({bound} {_times(best)})"
+    return line
 
 
 def search_table(rounds: pd.DataFrame, metric: str, title: str) -> Table:

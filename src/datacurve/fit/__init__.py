@@ -14,6 +14,7 @@ from datacurve.fit._plan import (
     samples_needed,
 )
 from datacurve.fit._scaling import (
+    N_HORIZON,
     Allocation,
     ComputeModel,
     ScalingLaw,
@@ -29,6 +30,7 @@ __all__ = [
     "DEFAULT_FAMILIES",
     "FAMILIES",
     "MAX_ROUND_GROWTH",
+    "N_HORIZON",
     "SIZE_BIAS_LOG2",
     "SIZE_CORRECTION",
     "Allocation",

@@ -8,9 +8,12 @@ measured at n on the same subsets (N_b(b(n)) = n where the baseline was not meas
 gain is exactly 1×, whatever the fit's residual at n. m > 1: the strategy is worth m·n raw samples;
 m < 1: it hurts. The 80 % interval combines the strategy's seed spread, paired with the
 baseline's seeds on the same subsets (the standard error of their differences), with the
-baseline fit's own interval (`LearningCurve.size_interval`); a size at which the
-baseline was measured reaching the score bounds the high end (evidence beats the fit),
-which is otherwise infinite where the baseline's pessimistic curve never gets there.
+baseline fit's own interval (`LearningCurve.size_interval`). A size at which the
+baseline was measured reaching a score bounds the size needed for it, at the centre and
+the high end alike (evidence beats the fit), so a strategy scoring what the baseline
+scores is exactly 1× even where the fitted curve levels off below the measurements. A
+size beyond `N_HORIZON` (1,000) times the largest measured one counts as never reached
+(inf): there the curve's shape is no evidence.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import pandas as pd
 from datacurve._errors import InputError, did_you_mean
 from datacurve.curves import Store, run_curve
 from datacurve.data import as_dataset
-from datacurve.fit import fit_model_curve
+from datacurve.fit import N_HORIZON, fit_model_curve
 from datacurve.models import parse_spec
 from datacurve.results import Results
 from datacurve.strategies._learners import (
@@ -518,25 +521,36 @@ def _multiplier(curve: Any, mean: float, se: float, n: float, metric: Any,
         on_curve = size(float(measured[first]), None)
         return on_curve if math.isfinite(on_curve) else float(first)
 
+    horizon = N_HORIZON * float(max(measured.index.max(), n))
+
     def size(score: float, which: int | None) -> float:
+        """The baseline curve's size for `score` (its interval end `which`); inf beyond
+        `N_HORIZON` times the largest measured size, where the curve's shape is no
+        evidence (a curve creeping towards its asymptote would otherwise price a score
+        near it at millions of samples)."""
         score = float(np.clip(score, lower, upper))
         try:
-            if which is None:
-                return float(curve.size_for(score))
-            return float(curve.size_interval(score, 0.8)[which])
+            got = float(curve.size_for(score) if which is None
+                        else curve.size_interval(score, 0.8)[which])
         except InputError:  # outside the metric's range: never reached
             return math.inf
+        return got if got <= horizon else math.inf
 
     worse = mean - _Z80 * se if metric.higher_is_better else mean + _Z80 * se
     better = mean + _Z80 * se if metric.higher_is_better else mean - _Z80 * se
-    # Against the size at which the baseline's curve gives the baseline's own measured
-    # score at n (n itself where it was not measured): no gain is exactly 1×, whatever
-    # the fit's residual at n.
+    # Sizes needed are read one way for the strategy and for the reference: on the
+    # fitted curve, bounded by the smallest measured size whose baseline mean already
+    # reaches the score (evidence beats the fit, also where the curve levels off below
+    # a measured mean). The reference is the size needed for the baseline's own mean at
+    # n (n itself where it was not measured), so no gain is exactly 1x.
+    def needed(score: float) -> float:
+        return min(size(score, None), reached(score))
+
     base = measured.get(n)
-    ref = size(float(base), None) if base is not None and np.isfinite(base) else n
+    ref = needed(float(base)) if base is not None and np.isfinite(base) else n
     ref = ref if math.isfinite(ref) and ref > 0 else n
     high = min(size(better, 1), reached(better))
-    m = size(mean, None)
+    m = needed(mean)
     # The estimate lies inside its own interval: near the metric's best value the
     # curve's bands can cross its centre line.
     low = min(size(worse, 0), high, m)
