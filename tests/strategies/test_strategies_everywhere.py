@@ -80,3 +80,29 @@ def test_diagnosis_points_at_the_measured_multiplier_not_another_family(measured
         if rec.action == "augment":
             assert "Measured here: augment:noise=3,k=4 (copies)" in rec.reason
             assert rec.evidence["measured_strategies"]
+
+
+def test_the_command_prices_the_target_like_the_report(measured, tmp_path: Path,
+                                                       capsys) -> None:
+    """`datacurve strategies --target` gives the baseline's plan and each strategy's
+    samples at the target, with the numbers analyze (and so the report) holds."""
+    from datacurve.cli._app import main
+
+    c, store = measured
+    args = ["strategies", "synthetic:n=1500,classes=3,features=10,sep=1.0,seed=1", "-m",
+            SPEC, "-s", "ensemble:k=8", "-s", "augment:noise=3,k=4", "--sizes",
+            ",".join(map(str, SIZES)), "--seeds", "3", "--store", str(store), "--quiet",
+            "--target", "0.8"]
+    assert main([*args, "--json"]) == 0
+    payload = json.loads(capsys.readouterr().out)["at_target"]
+    a = analyze(store, target=0.8)
+    plan = a.models[SPEC].plan
+    assert plan is not None and payload["baseline_samples"] == pytest.approx(
+        plan.samples_needed)
+    mine = {r["strategy"]: r["samples"] for r in payload["table"]}
+    theirs = a.strategy_targets[SPEC].set_index("strategy")["samples"]
+    assert set(mine) == {"ensemble:k=8", "augment:noise=3,k=4"}
+    for text, model in c.strategies.items():
+        assert mine[text] == pytest.approx(theirs[model.partition(" + ")[2]])
+    assert main(args) == 0
+    assert "target accuracy 0.8: the baseline needs" in capsys.readouterr().out

@@ -33,6 +33,7 @@ from datacurve.cli._render import (
     search_table,
     strategy_line,
     strategy_table,
+    target_lines,
     worst_lines,
 )
 from datacurve.curves import DEFAULT_STORE
@@ -652,6 +653,9 @@ def strategies_cmd(
     = None,
     source_label: Annotated[str | None, typer.Option(help="Label column of the source "
                                                      "(default: --label).")] = None,
+    target: Annotated[float | None, typer.Option(help="A score to reach: the samples the "
+                                                 "baseline needs (plan) and what each "
+                                                 "strategy needs and saves.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
@@ -679,10 +683,30 @@ def strategies_cmd(
         raise InputError("--source", exc.expected, exc.got) from None
     pretrained = {k: {"path": str(p.path), "source": p.source, "n": p.n,
                       "seconds": p.seconds} for k, p in c.pretrained.items()}
+    at_target: dict[str, Any] | None = None
+    if target is not None:
+        # The analysis path: the baseline's plan and the strategies priced on its one
+        # fitted curve, as the report and `plan` give them.
+        from datacurve.analysis import analyze
+
+        a = analyze(c.results, target=target, models=[c.baseline],
+                    include=("plans", "strategies"), strict=True)
+        need = a.models[c.baseline].plan
+        table = a.strategy_targets.get(c.baseline)
+        # The analysis names a strategy by its model's suffix; here it keeps the text
+        # given to --strategy, as the table above does.
+        given = {model: text for text, model in c.strategies.items()}
+        if table is not None:
+            table = table.assign(strategy=[
+                given.get(f"{c.baseline} + {label}", label) for label in table["strategy"]])
+        at_target = {"target": target,
+                     "baseline_samples": None if need is None else need.samples_needed,
+                     "table": [] if table is None else records(table)}
     if json_out:
         print_json({"baseline": c.baseline, "metric": c.metric,
                     "strategies": c.strategies, "table": records(c.table),
-                    "pretrained": pretrained, "store": str(store)})
+                    "pretrained": pretrained, "at_target": at_target,
+                    "store": str(store)})
         return
     # Rows as they are (records() would turn an infinite multiplier into null).
     rows = [{str(k): v for k, v in r.items()} for r in c.table.to_dict("records")]
@@ -690,6 +714,9 @@ def strategies_cmd(
     for r in c.summary().to_dict("records"):
         mine = [x for x in rows if x["strategy"] == r["strategy"]]
         out_console.print(strategy_line({str(k): v for k, v in r.items()}, mine))
+    if at_target is not None:
+        for line in target_lines(at_target, c.metric):
+            out_console.print(line)
     for name, p in pretrained.items():
         spent = f"{p['seconds']:.1f} s" if p["seconds"] else "reused from an earlier run"
         out_console.print(f"{escape(name)}: pretrained once on {escape(str(p['source']))} "

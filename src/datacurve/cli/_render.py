@@ -290,6 +290,27 @@ def strategy_line(r: dict[str, Any], rows: list[dict[str, Any]] | None = None) -
     return line
 
 
+def target_lines(at: dict[str, Any], metric: str) -> list[str]:
+    """Samples for the target: the baseline's (plan) and each strategy's, at its
+    multiplier at its largest measured size."""
+    need = at["baseline_samples"]
+    if need is None:
+        return [f"the baseline never reaches {metric} {at['target']:g} on its fitted curve: "
+                "no samples to save"]
+    lines = [f"target {metric} {at['target']:g}: the baseline needs {_fmt_n(need)} samples "
+             "(plan)"]
+    for r in at["table"]:
+        saved = r["saved"]
+        lines.append(f"  {escape(str(r['strategy']))}: {_fmt_n(r['samples'])} samples "
+                     f"(80 % interval {_fmt_n(r['samples_low'])} – "
+                     f"{_fmt_n(r['samples_high'])}) at {_times(r['multiplier'])} (n="
+                     f"{int(r['n']):,}); "
+                     + ("–" if saved is None or math.isnan(saved) else
+                        f"saves {round(saved):,}" if saved >= 0 else
+                        f"costs {round(-saved):,} more"))
+    return lines
+
+
 def search_table(rounds: pd.DataFrame, metric: str, title: str) -> Table:
     """One row per (size, model) of a size search: mean score, the interval that decides
     a drop, and whether the model went on."""

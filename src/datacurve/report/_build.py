@@ -408,8 +408,8 @@ def render_report(analysis: Analysis, *, command: str | None = None, worst: int 
                 need = analysis.models[base].plan
                 body.append(f"<p>At the target {esc(metric_name)} {target:g}, which the "
                             f"baseline reaches with {fmt(need.samples_needed, size=True)} "
-                            "samples (plan), at each strategy's multiplier at its largest "
-                            "measured size:</p>" if need is not None else "")
+                            "samples (plan), at each strategy's multiplier at the measured "
+                            "size nearest that need:</p>" if need is not None else "")
                 rows = [[esc(r["strategy"]), _times(r["multiplier"]),
                          fmt(r["samples"], size=True),
                          _interval(r["samples_low"], r["samples_high"], size=True),

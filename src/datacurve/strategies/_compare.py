@@ -219,8 +219,9 @@ class StrategyComparison:
 
     def at_target(self, samples_needed: float) -> pd.DataFrame:
         """What each strategy saves at a target the baseline needs `samples_needed`
-        samples for, at its multiplier at the largest size it was measured (an
-        extrapolation: the multiplier may change with n).
+        samples for, at its multiplier at the measured size nearest that need on a log
+        scale (the largest when the need lies beyond: an extrapolation, as the
+        multiplier changes with n).
 
         Parameters
         ----------
@@ -237,7 +238,12 @@ class StrategyComparison:
             minus samples).
         """
         rows = []
-        for r in self.summary().to_dict("records"):
+        for _, part in self.table.groupby("strategy", sort=False):
+            sizes = part["n"].to_numpy(float)
+            at = (int(np.argmin(np.abs(np.log(sizes / samples_needed))))
+                  if math.isfinite(samples_needed) and samples_needed > 0
+                  else int(np.argmax(sizes)))
+            r = part.iloc[at].to_dict()
             m, lo, hi = (float(r[k]) for k in ("multiplier", "multiplier_low",
                                                "multiplier_high"))
 
