@@ -13,7 +13,9 @@ against the baseline's:
   rest of the pool unlabelled;
 - smote: a synthetic table with a 5 % minority class, logistic regression, balanced
   accuracy;
-- ensemble: 5 seeded ``cnn:width=16`` averaged on MNIST-1D (5x the compute).
+- ensemble: 5 seeded ``cnn:width=16`` averaged on MNIST-1D (5x the compute);
+- text: logistic regression on MiniLM sentence embeddings against TF-IDF, on the
+  generated topics task (needs ``datacurve[text]``).
 
 Usage: python bench/strategies.py [--only shift transfer ...] [--jobs 2]
        [--store bench-strategies.sqlite  (reuse finished trials)]
@@ -62,6 +64,10 @@ BENCHMARKS: dict[str, dict[str, Any]] = {
               "metric": "balanced_accuracy"},
     "ensemble": {"data": lambda: builtin("mnist1d:n=6000"), "model": CNN,
                  "strategies": ["ensemble:k=5"], "sizes": [250, 500, 1000, 2000, 4000]},
+    "text": {"data": lambda: builtin("topics:n=2000"),
+             "model": "sklearn:LogisticRegression(max_iter=1000)",
+             "strategies": ["transfer:embedding=minilm"],
+             "sizes": [16, 32, 64, 128, 256, 512]},
 }
 
 
@@ -89,7 +95,8 @@ def run(name: str, store: Path, jobs: int, seeds: int) -> None:
               f"({_x(r['multiplier_low'])} – {_x(r['multiplier_high'])}) | {worth} | "
               f"{r['compute']:.1f}× |")
     for label, made in c.pretrained.items():
-        print(f"\n{label}: pretrained on {made.source} ({made.n:,} examples) in "
+        did = "embedded with" if made.source.endswith("sentence encoder") else "pretrained on"
+        print(f"\n{label}: {did} {made.source} ({made.n:,} examples) in "
               f"{made.seconds:.0f} s" + (" (reused)" if not made.seconds else ""))
 
 

@@ -719,7 +719,9 @@ def strategies_cmd(
             out_console.print(line)
     for name, p in pretrained.items():
         spent = f"{p['seconds']:.1f} s" if p["seconds"] else "reused from an earlier run"
-        out_console.print(f"{escape(name)}: pretrained once on {escape(str(p['source']))} "
+        did = ("embedded once with" if str(p["source"]).endswith("sentence encoder")
+               else "pretrained once on")
+        out_console.print(f"{escape(name)}: {did} {escape(str(p['source']))} "
                           f"({p['n']:,} examples; {spent})")
 
 
