@@ -156,3 +156,35 @@ def test_every_operation_is_documented_with_its_modalities() -> None:
     for name, op in AUGMENTATIONS.items():
         assert op.what and set(op.modalities) <= kinds, name
         assert parse_augmentation(name) is not None
+
+
+def test_torch_learner_augments_a_users_module() -> None:
+    """TorchLearner(augment=...) transforms every training batch in the input's own
+    units (mixup hands the default loss class probabilities); the augmentation is part
+    of its identity; validation and evaluation batches are not augmented (the same input
+    gives the same outputs), and a bad operation is refused at construction."""
+    from torch import nn
+
+    from datacurve.models import RowAccess, TorchLearner
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(3.0, 2.0, size=(300, 16)).astype(np.float32)
+    y = (X[:, :8].sum(1) > 24).astype(np.int64)
+
+    def net() -> nn.Module:
+        return nn.Sequential(nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 2))
+
+    plain = TorchLearner(net, epochs=3, device="cpu", name="net")
+    aug = TorchLearner(net, epochs=3, device="cpu", name="net",
+                       augment="noise=0.3+mixup=0.2")
+    assert aug.augment == "noise=0.3+mixup=0.2" and aug.identity() != plain.identity()
+    access = RowAccess(y=y, X=X)
+    train, evaluation = np.arange(200), np.arange(200, 300)
+    outs = [learner.run(access, train, evaluation, seed=1, task="classification",
+                        n_classes=2, metric=None) for learner in (aug, aug, plain)]
+    assert np.array_equal(outs[0].eval_outputs, outs[1].eval_outputs)
+    assert not np.allclose(outs[0].eval_outputs, outs[2].eval_outputs)
+    assert np.allclose(outs[0].eval_outputs.sum(1), 1.0)
+    with pytest.raises(InputError) as err:
+        TorchLearner(net, augment="flip+nosie")
+    assert err.value.name == "augment"
