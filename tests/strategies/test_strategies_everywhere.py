@@ -106,3 +106,33 @@ def test_the_command_prices_the_target_like_the_report(measured, tmp_path: Path,
         assert mine[text] == pytest.approx(theirs[model.partition(" + ")[2]])
     assert main(args) == 0
     assert "target accuracy 0.8: the baseline needs" in capsys.readouterr().out
+
+
+def test_a_learner_of_ones_own_is_priced_as_a_strategy(tmp_path: Path) -> None:
+    """(label, learner) prices anything run_curve takes (here a scikit-learn pipeline on a
+    learned representation) against the baseline; the store knows it as a strategy."""
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from datacurve import InputError
+
+    mine = make_pipeline(PCA(n_components=16, random_state=0),
+                         LogisticRegression(max_iter=500))
+    base = "sklearn:LogisticRegression(max_iter=500)"
+    from datacurve.data import Dataset
+
+    digits = builtin("digits")
+    flat = Dataset(digits.X.reshape(len(digits.y), -1), digits.y, "classification",
+                   name="digits-flat")
+    c = compare_strategies(flat, base, [("pca-16", mine)],
+                           sizes=[64, 128, 256, 512], seeds=2, store=tmp_path / "s.sqlite")
+    assert c.strategies == {"pca-16": f"{base} + pca-16"}
+    assert list(c.table["strategy"].unique()) == ["pca-16"] and len(c.table) == 4
+    assert find_strategies(tmp_path / "s.sqlite") == {base: {"pca-16": f"{base} + pca-16"}}
+    with pytest.raises(InputError, match="a strategy text or a"):
+        compare_strategies(flat, base, [("a + b", mine)], store=tmp_path / "t.sqlite")
+    # A learner that cannot take the data: every trial fails, said as such.
+    with pytest.raises(InputError, match="every trial failed"):
+        compare_strategies(digits, base, [("pca-16", mine)], sizes=[64, 128, 256],
+                           seeds=1, store=tmp_path / "u.sqlite")

@@ -261,7 +261,8 @@ class StrategyComparison:
                                            "compute"])
 
 
-def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
+def compare_strategies(data: Any, learner: str,
+                       strategies: Sequence[str | tuple[str, Any]], *,
                        sizes: Sequence[int] | None = None, seeds: int = 3,
                        metric: str | None = None, jobs: int = 1,
                        store: Store | str | Path | None = None, label: str | None = None,
@@ -290,7 +291,11 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
         with pseudo-labels above the threshold), ``"transfer:mode=finetune"`` /
         ``"transfer:mode=freeze"`` (``mlp`` / ``cnn`` pretrained once on `source`, then
         every layer fine-tuned or only a new head trained), ``"transfer:embedding=minilm"``
-        (text: the baseline on MiniLM sentence embeddings instead of TF-IDF).
+        (text: the baseline on MiniLM sentence embeddings instead of TF-IDF). A
+        ``(label, learner)`` pair prices a learner of your own as a strategy: anything
+        `run_curve` takes (a spec, an estimator, a `TorchLearner` whose build loads your
+        pretrained module, a `FunctionLearner` on your embeddings), named
+        ``"<baseline> + <label>"``.
     sizes, seeds, metric, jobs, store, label, eval_folds, progress
         As for `run_curve` (one evaluation set by default).
     source : Dataset, array pair, DataFrame or path, optional
@@ -317,6 +322,17 @@ def compare_strategies(data: Any, learner: str, strategies: Sequence[str], *,
     names: dict[str, str] = {}
     pretrained: dict[str, Pretrained] = {}
     for strategy in strategies:
+        if isinstance(strategy, tuple):
+            # A learner of the user's own (a network built from their pretrained module,
+            # a model on their embedding function, ...) priced like any strategy.
+            if len(strategy) != 2 or not isinstance(strategy[0], str) \
+                    or not strategy[0].strip() or " + " in strategy[0]:
+                raise InputError("strategies", "a strategy text or a (label, learner) pair "
+                                 "with a label without ' + '", repr(strategy))
+            label = strategy[0].strip()
+            names[label] = f"{spec} + {label}"
+            learners[names[label]] = strategy[1]
+            continue
         if _parse(strategy)[0] == "transfer":
             name, obj, made = _transfer_learner(strategy, spec, dataset, source,
                                                 source_label or label, store)
@@ -382,8 +398,17 @@ def price_strategies(results: Results | Any, baseline: str,
     """
     r = Results.from_source(results, name="results")
     baseline = r.pick(baseline)
-    names = find_strategies(r).get(baseline, {}) if strategies is None else \
-        {label: r.pick(model) for label, model in strategies.items()}
+    if strategies is None:
+        names = find_strategies(r).get(baseline, {})
+    else:
+        have = set(r.models())
+        for label, model in strategies.items():
+            if model not in have:
+                raise InputError("strategies", f"finished trials of {label}",
+                                 "none: every trial failed (datacurve results --all shows "
+                                 "why)" if model in set(r.failed.get("model", ()))
+                                 else f"no model {model!r} in the results")
+        names = dict(strategies)
     frame = r.natural_frame()
     base = frame[frame["model"] == baseline]
     if curve is None:
