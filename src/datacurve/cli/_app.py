@@ -625,10 +625,13 @@ def audit_cmd(
             f"{escape(value.model)}: {value.describe()}")
 
 
+AsForCurve = Annotated[str, typer.Argument(help="A file, an image folder or a built-in, as "
+                                           "for 'curve'.")]
+
+
 @app.command("strategies")
 def strategies_cmd(
-    data: Annotated[str, typer.Argument(help="A file, an image folder or a built-in, as "
-                                        "for 'curve'.")],
+    data: AsForCurve,
     model: Annotated[str, typer.Option("--model", "-m", help="The baseline's spec.")],
     strategy: Annotated[list[str], typer.Option(
         "--strategy", "-s", help="ensemble:k=K (K members averaged), augment:OPS "
@@ -727,8 +730,7 @@ def strategies_cmd(
 
 @app.command("search")
 def search_cmd(
-    data: Annotated[str, typer.Argument(help="A file, an image folder or a built-in, as "
-                                        "for 'curve'.")],
+    data: AsForCurve,
     model: Annotated[str, typer.Option("--model", "-m", help="The architecture's spec.")],
     sweep: Annotated[list[str], typer.Option(help="The sizes to search, e.g. "
                                              "width=4,16,64 (repeatable: every "
