@@ -125,7 +125,12 @@ def _parse(text: str) -> tuple[str, dict[str, Any]]:
 
 def strategy_learner(strategy: str, spec: str, task: str) -> tuple[str, Any]:
     """The name (the results' ``model``) and learner of `strategy` applied to `spec`."""
-    name, options = _parse(strategy)
+    return _learner_of(strategy, *_parse(strategy), spec, task)
+
+
+def _learner_of(strategy: str, name: str, options: dict[str, Any], spec: str,
+                task: str) -> tuple[str, Any]:
+    """`strategy_learner` for a strategy parsed once (`_parse`)."""
     if name == "augment":
         return _augment_learner(strategy, spec, task, options)
     if name in ("smote", "adasyn", "selftrain") and task != "classification":
@@ -333,27 +338,28 @@ def compare_strategies(data: Any, learner: str,
             names[label] = f"{spec} + {label}"
             learners[names[label]] = strategy[1]
             continue
-        if _parse(strategy)[0] == "transfer":
-            name, obj, made = _transfer_learner(strategy, spec, dataset, source,
+        kind, options = _parse(strategy)
+        if kind == "transfer":
+            name, obj, made = _transfer_learner(strategy, options, spec, dataset, source,
                                                 source_label or label, store)
             names[strategy], learners[name], pretrained[strategy] = name, obj, made
             continue
-        name, obj = strategy_learner(strategy, spec, dataset.task)
+        name, obj = _learner_of(strategy, kind, options, spec, dataset.task)
         if isinstance(obj, NoiseCopiesLearner) and (
                 dataset.modality not in ("table", "vector", "sequence")
                 or np.ndim(dataset.X) != 2):
             raise InputError("strategies", "noise copies on a table or vectors (rows × "
                              "numeric columns)", f"{strategy!r} on {dataset.modality} data of "
                              f"shape {tuple(np.shape(dataset.X))}")
-        if strategy.strip().lower().startswith("augment"):
+        if kind == "augment":
             from datacurve.models import MODALITY_KINDS, parse_augmentation
 
-            kind = MODALITY_KINDS.get(dataset.modality)
-            aug = parse_augmentation(_parse(strategy)[1]["augment"])
-            if kind is not None and aug is not None:
+            data_kind = MODALITY_KINDS.get(dataset.modality)
+            aug = parse_augmentation(options["augment"])
+            if data_kind is not None and aug is not None:
                 try:
-                    aug.check_kind(kind, f"{strategy!r} on {dataset.modality} data of "
-                                         f"shape {tuple(np.shape(dataset.X))}")
+                    aug.check_kind(data_kind, f"{strategy!r} on {dataset.modality} data "
+                                              f"of shape {tuple(np.shape(dataset.X))}")
                 except InputError as exc:
                     raise InputError("strategies", exc.expected, exc.got) from None
         names[strategy] = name
@@ -483,15 +489,15 @@ def _compute(times: pd.Series | None, model: str, baseline: str, n: Any) -> floa
     return ratio if math.isfinite(ratio) else math.nan
 
 
-def _transfer_learner(strategy: str, spec: str, dataset: Any, source: Any,
-                      label: str | None, store: Any) -> tuple[str, Any, Pretrained]:
+def _transfer_learner(strategy: str, options: dict[str, Any], spec: str, dataset: Any,
+                      source: Any, label: str | None,
+                      store: Any) -> tuple[str, Any, Pretrained]:
     """Pretrain `spec` on `source` once (reused when already on disk) and give the
     strategy's name and spec: the baseline's spec starting from those layers; for
     ``embedding=minilm``, the text's sentence embeddings computed once and the baseline
     trained on them."""
     from datacurve.curves import DEFAULT_STORE
 
-    options = _parse(strategy)[1]
     if "embedding" in options:
         if "mode" in options:
             raise InputError("strategies", "either mode= (pretrain a network on a source) "
