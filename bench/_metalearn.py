@@ -32,6 +32,9 @@ from datacurve.fit._meta import (
 DATA = Path(__file__).resolve().parent / "data"
 LCDB = DATA / "lcdb_curves_dev.csv.gz"
 TABLE = DATA / "meta_table.parquet"  # cache, not committed
+CORPUS = DATA / "dl_corpus.csv.gz"
+"""The deep-learning corpus of issue 16 (bench/make_dl_corpus.py --export)."""
+CORPUS_TABLE = DATA / "dl_meta_table.parquet"  # cache, not committed
 QUANTILES = (0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95)
 MONOTONE = {f"p_{f}" for f in META_FAMILIES} | {"lograt"}
 # Trained on all rows with up to 31 leaves (depth <= 8) per tree: blend MAE at f = 1/8
@@ -61,6 +64,55 @@ def lcdb_curves(path: Path = LCDB) -> list[Curve]:
         out.append((int(oid), str(learner), c["size_train"].to_numpy(float),
                     c["score_valid"].to_numpy(float), c["score_train"].to_numpy(float)))
     return out
+
+
+CorpusCurve = tuple[str, str, str, np.ndarray, np.ndarray, np.ndarray]
+
+
+def corpus_curves(path: Path = CORPUS, min_sizes: int = 6) -> list[CorpusCurve]:
+    """(task, model, family, sizes, mean validation score, mean training score) per curve
+    of the deep-learning corpus, sizes ascending (per-size means over the seeds, as LCDB
+    publishes its curves); curves with fewer than `min_sizes` sizes are left out."""
+    df = pd.read_csv(path)
+    df = df[df["status"] == "ok"]
+    out = []
+    for (task, model), g in df.groupby(["task_name", "model"], sort=True):
+        m = g.groupby("n")[["val_score", "train_score"]].mean().sort_index()
+        if len(m) < min_sizes:
+            continue
+        out.append((str(task), str(model), str(g["family"].iloc[0]),
+                    m.index.to_numpy(float), m["val_score"].to_numpy(float),
+                    m["train_score"].to_numpy(float)))
+    return out
+
+
+def build_corpus_table(jobs: int = 2, cache: bool = True) -> pd.DataFrame:
+    """The meta-training rows of the deep-learning corpus, with the columns of
+    `build_table` plus ``task`` and ``family`` (``oid`` is minus one minus the task's
+    index, so corpus tasks never share a group with an LCDB dataset). Cached in
+    bench/data/dl_meta_table.parquet while it is newer than the corpus export."""
+    cols = ["oid", "k", "h", "M", *feature_names(with_train=True), "t"]
+    if (cache and CORPUS_TABLE.exists()
+            and CORPUS_TABLE.stat().st_mtime > CORPUS.stat().st_mtime):
+        cached = pd.read_parquet(CORPUS_TABLE)
+        if list(cached.columns) == [*cols, "learner", "task", "family"]:
+            return cached
+    t0 = time.perf_counter()
+    curves = corpus_curves()
+    tasks = sorted({c[0] for c in curves})
+    parts = Parallel(n_jobs=jobs)(delayed(_curve_rows)(-1 - tasks.index(task), n, y, tr)
+                                  for task, _, _, n, y, tr in curves)
+    frames = []
+    for (task, model, family, *_), p in zip(curves, parts, strict=True):
+        f = pd.DataFrame(np.vstack(p), columns=cols)
+        f["learner"], f["task"], f["family"] = model, task, family
+        frames.append(f)
+    table = pd.concat(frames, ignore_index=True)
+    if cache:
+        table.to_parquet(CORPUS_TABLE)
+    print(f"corpus meta table: {len(table):,} rows from {len(curves)} curves in "
+          f"{time.perf_counter() - t0:.0f} s")
+    return table
 
 
 def _curve_rows(oid: int, n: np.ndarray, y: np.ndarray, tr: np.ndarray) -> list[np.ndarray]:
@@ -126,13 +178,15 @@ def train(table: pd.DataFrame, quantiles: tuple[float, ...] = QUANTILES,
         rows = rows.sample(max_rows, random_state=seed)
     X = rows[names].to_numpy()
     t = rows["t"].to_numpy()
+    weight = rows["weight"].to_numpy() if "weight" in rows else None
     cst = [1 if c in MONOTONE else 0 for c in names]
     models = []
     for q in quantiles:
         kw: dict[str, object] = ({"loss": "absolute_error"} if q == 0.5
                                  else {"loss": "quantile", "quantile": q})
         models.append(HistGradientBoostingRegressor(monotonic_cst=cst, random_state=seed,
-                                                    **HGB, **kw).fit(X, t))  # type: ignore[arg-type]
+                                                    **HGB, **kw)  # type: ignore[arg-type]
+                      .fit(X, t, sample_weight=weight))
     return models
 
 

@@ -23,7 +23,14 @@ error on the deep-learning curves of bench/data/mnist1d_curves.csv (observe n <=
 predict the mean score at M), and on the deep-learning corpus of issue 16
 (bench/data/dl_corpus.csv.gz) for every f, by family.
 
+Issue 16: ``--corpus-weight W`` adds every corpus row (weighted W) to each LCDB fold's
+training set (the joint model that ships); ``--corpus-cv W ...`` scores the joint model
+on corpus curves whose task and family it never saw (4 task folds x 2 family folds).
+Both end with part 3's measurement: how much the residuals of the other models measured
+on the same data correct a model's extrapolation (`evidence_from_others`).
+
 Usage: python bench/extrapolation.py [--folds 5] [--limit N] [--only-dl]
+       [--corpus-weight W] [--corpus-cv W ...] [--save FILE]
 """
 
 from __future__ import annotations
@@ -89,13 +96,21 @@ def size_errors(fit: object, n: np.ndarray, y: np.ndarray, k: int) -> list[float
     return errs
 
 
-def run_lcdb(folds: int, limit: int | None, save: str | None = None) -> None:
+def run_lcdb(folds: int, limit: int | None, save: str | None = None,
+             corpus_weight: float | None = None) -> pd.DataFrame:
     curves = lcdb_curves()
     all_tasks = tasks(curves)
     if limit:
         rng = np.random.default_rng(0)
         all_tasks = [all_tasks[i] for i in sorted(rng.choice(len(all_tasks), limit, False))]
     table = build_table()
+    corpus = None
+    if corpus_weight is not None:
+        # The joint model: every corpus row joins each fold's training set (no LCDB
+        # dataset is in the corpus, so the held-out datasets stay unseen).
+        from _metalearn import build_corpus_table
+
+        corpus = build_corpus_table()[table.columns].assign(weight=corpus_weight)
     oids = np.array(sorted({t["oid"] for t in all_tasks}))  # type: ignore[type-var]
     fold_of = {int(o): i % folds for i, o in
                enumerate(np.random.default_rng(0).permutation(oids))}
@@ -104,8 +119,10 @@ def run_lcdb(folds: int, limit: int | None, save: str | None = None) -> None:
     for fold in range(folds):
         t0 = time.perf_counter()
         keep = ~table["oid"].astype(int).map(fold_of).eq(fold).to_numpy()
-        models = (export(train(table[keep])),
-                  export(train(table[keep], with_train=True), with_train=True))
+        seen = table[keep]
+        if corpus is not None:
+            seen = pd.concat([seen.assign(weight=1.0), corpus], ignore_index=True)
+        models = (export(train(seen)), export(train(seen, with_train=True), with_train=True))
         print(f"fold {fold}: both meta-models trained on {int(keep.sum()):,} rows of other "
               f"datasets in {time.perf_counter() - t0:.0f} s", flush=True)
         for t in all_tasks:
@@ -156,6 +173,52 @@ def run_lcdb(folds: int, limit: int | None, save: str | None = None) -> None:
               + " ".join(f"{v:>19.3f}" for v in sizes))
     print("median fit time of one curve: " + ", ".join(
         f"{m} {1000 * np.median(v):.1f} ms" for m, v in fit_times.items()))
+    evidence_from_others(res, "oid", "learner", "default", "LCDB")
+    return res
+
+
+def evidence_from_others(res: pd.DataFrame, group: str, member: str, method: str,
+                         label: str, folds: int = 5) -> None:
+    """Part 3 of issue 16: does the error other models made on the same data correct a
+    model's extrapolation?
+
+    For every (dataset, f), each other model measured to the full size M gives its own
+    residual r_j = truth_j - prediction_j (its curve observed to M·f, as this one's is).
+    The corrected prediction is prediction_i + alpha · median_{j != i} r_j, with alpha
+    chosen on the other dataset folds (grouped cross-validation) from 0 to 1 in steps of
+    0.1. Printed: MAE of the prediction alone and corrected, per f, and the correlation
+    of a model's residual with the median of the others'."""
+    rows = []
+    for (_, f), g in res.groupby([group, "f"]):
+        if len(g) < 2:
+            continue
+        r = (g["truth"] - g[method]).to_numpy()
+        others = np.array([np.median(np.delete(r, i)) for i in range(len(r))])
+        rows.append(pd.DataFrame({"group": g[group].to_numpy(), "f": f, "r": r,
+                                  "others": others}))
+    if not rows:
+        return
+    d = pd.concat(rows, ignore_index=True)
+    groups = np.array(sorted(d["group"].unique(), key=str))
+    fold = {k: i % folds for i, k in enumerate(np.random.default_rng(0).permutation(groups))}
+    d["fold"] = d["group"].map(fold)
+    alphas = np.round(np.arange(0, 1.01, 0.1), 1)
+    corrected = np.empty(len(d))
+    chosen = []
+    for k in range(folds):
+        fit, test = d["fold"] != k, d["fold"] == k
+        errs = [np.mean(np.abs(d.r[fit] - a * d.others[fit])) for a in alphas]
+        a = float(alphas[int(np.argmin(errs))])
+        chosen.append(a)
+        corrected[test.to_numpy()] = (d.r[test] - a * d.others[test]).to_numpy()
+    d["corrected"] = corrected
+    print(f"\n{label}: evidence from the other models on the same data (alpha per fold "
+          f"{chosen}):")
+    print(f"{'f':>6} {'cuts':>6} {'alone':>8} {'corrected':>10} {'corr(r, others)':>16}")
+    for f, g in d.groupby("f"):
+        print(f"{'1/' + str(round(1 / f)):>6} {len(g):>6} {np.mean(np.abs(g.r)):>8.4f} "
+              f"{np.mean(np.abs(g.corrected)):>10.4f} "
+              f"{np.corrcoef(g.r, g.others)[0, 1]:>16.2f}")
 
 
 def run_dl() -> None:
@@ -226,8 +289,9 @@ def run_corpus(min_largest: int = 1024) -> None:
     res = pd.DataFrame(rows)
     curves = res.groupby(["task", "model"]).ngroups
     print(f"\nDeep-learning corpus ({CORPUS.name}): {curves} curves of "
-          f"{res['task'].nunique()} tasks, largest size >= {min_largest}; shipped "
-          "meta-models (not trained on the corpus)")
+          f"{res['task'].nunique()} tasks, largest size >= {min_largest}; the shipped "
+          "meta-models (trained on these curves since issue 16: training-set figures; "
+          "--corpus-cv gives the held-out ones)")
     print(f"{'f':>6} {'curves':>6} {'default':>8} {'pow3':>8} {'last':>8} {'coverage':>8}")
     for f, g in res.groupby("f"):
         print(f"{f:>6.4f} {len(g):>6} {g['default'].mean():>8.4f} {g['pow3'].mean():>8.4f} "
@@ -241,6 +305,129 @@ def run_corpus(min_largest: int = 1024) -> None:
     print(f"median fit time: {1000 * res['seconds'].median():.1f} ms")
 
 
+def _corpus_tasks(min_largest: int) -> list[dict[str, object]]:
+    """Every (curve, f) of the corpus to score: the raw per-seed observations up to M·f
+    (at least 4 sizes) and the mean score at M, the curve's largest size."""
+    df = pd.read_csv(CORPUS)
+    df = df[df["status"] == "ok"]
+    out = []
+    for (task, model), g in df.groupby(["task_name", "model"]):
+        largest = float(g.n.max())
+        if largest < min_largest:
+            continue
+        means = g.groupby("n").val_score.mean()
+        for f in FRACTIONS:
+            obs = g[g.n <= largest * f].sort_values("n")
+            if obs.n.nunique() < 4:
+                continue
+            out.append({"task": task, "model": model, "family": g["family"].iloc[0],
+                        "f": f, "M": largest, "truth": float(means.iloc[-1]),
+                        "n": obs.n.to_numpy(float), "y": obs.val_score.to_numpy(float),
+                        "tr": obs.train_score.to_numpy(float),
+                        "curve_n": means.index.to_numpy(float),
+                        "curve_y": means.to_numpy(float)})
+    return out
+
+
+def run_corpus_cv(task_folds: int = 4, family_folds: int = 2,
+                  weights: tuple[float, ...] = (1.0,), min_largest: int = 1024,
+                  save: str | None = None) -> pd.DataFrame:
+    """The meta-model retrained on LCDB and the deep-learning corpus together, scored on
+    corpus curves whose task *and* family it never saw.
+
+    Tasks are split into `task_folds` groups and families into `family_folds`; for each
+    pair (T, F) the model with train-score features is trained on every LCDB row plus the
+    corpus rows of tasks outside T and families outside F (corpus rows weighted by each of
+    `weights` relative to LCDB rows), and scored on the curves of tasks in T and families
+    in F. The shipped model (LCDB only), pow3 and the last value are scored on the same
+    curves.
+    """
+    from _metalearn import build_corpus_table
+    from datacurve.fit._meta import load_meta
+
+    lcdb = build_table()
+    corpus = build_corpus_table()
+    items = _corpus_tasks(min_largest)
+    rng = np.random.default_rng(0)
+    task_names = sorted({str(t["task"]) for t in items})
+    families = sorted({str(t["family"]) for t in items})
+    task_fold = {k: i % task_folds for i, k in enumerate(rng.permutation(task_names))}
+    family_fold = {k: i % family_folds for i, k in enumerate(rng.permutation(families))}
+    shipped = (load_meta(), load_meta(with_train=True))
+    rows = []
+    for ti in range(task_folds):
+        for fi in range(family_folds):
+            test = [t for t in items if task_fold[str(t["task"])] == ti
+                    and family_fold[str(t["family"])] == fi]
+            if not test:
+                continue
+            seen = (~corpus["task"].map(task_fold).eq(ti)
+                    & ~corpus["family"].map(family_fold).eq(fi))
+            models = {}
+            for w in weights:
+                t0 = time.perf_counter()
+                part = corpus[seen.to_numpy()].assign(weight=w)
+                table = pd.concat([lcdb.assign(weight=1.0),
+                                   part[[*lcdb.columns.tolist(), "weight"]]])
+                models[w] = (shipped[0], export(train(table, with_train=True),
+                                                with_train=True))
+                print(f"tasks {ti} x families {fi}: weight {w:g}, trained on "
+                      f"{len(part):,} corpus rows + LCDB in {time.perf_counter() - t0:.0f} s;"
+                      f" {len(test)} test cuts", flush=True)
+            for t in test:
+                n, y, tr = t["n"], t["y"], t["tr"]
+                M, truth = float(t["M"]), float(t["truth"])  # type: ignore[arg-type]
+                row = {k: t[k] for k in ("task", "model", "family", "f")}
+                row["truth"] = truth
+                fits = {"shipped": (None, shipped)} | {
+                    f"joint w={w:g}": (None, m) for w, m in models.items()}
+                for name, (_, meta) in fits.items():
+                    s0 = time.perf_counter()
+                    fit = fit_learning_curve(n, y, train_scores=tr, meta_model=meta)
+                    row[f"sec_{name}"] = time.perf_counter() - s0
+                    lo, hi = fit.interval(M, 0.8)
+                    row[name] = fit.predict(M)
+                    row[f"cover_{name}"] = lo <= truth <= hi
+                    row[f"size_{name}"] = size_errors(fit, t["curve_n"],  # type: ignore[arg-type]
+                                                      t["curve_y"],  # type: ignore[arg-type]
+                                                      int(np.sum(t["curve_n"] <= n.max())))  # type: ignore[operator]
+                means = pd.Series(y).groupby(n).mean()  # type: ignore[arg-type]
+                row["pow3"] = pow3_predict(means.index.to_numpy(float), means.to_numpy(), M)
+                row["last"] = float(means.iloc[-1])
+                rows.append(row)
+    res = pd.DataFrame(rows)
+    if save:
+        res.drop(columns=[c for c in res if c.startswith("size_")]).to_parquet(save)
+    methods = ["shipped", *(f"joint w={w:g}" for w in weights)]
+    print(f"\nDeep-learning corpus, grouped CV ({task_folds} task folds x {family_folds} "
+          f"family folds: no test curve's task or family in training): "
+          f"{res.groupby(['task', 'model']).ngroups} curves of {res.task.nunique()} tasks")
+    head = [*methods, "pow3", "last"]
+    print(f"{'f':>6} {'cuts':>5} " + " ".join(f"{m:>12}" for m in head) + " "
+          + " ".join(f"{'cov80 ' + m:>18}" for m in methods) + " "
+          + " ".join(f"{'|log2| ' + m:>18}" for m in methods))
+    for f, g in res.groupby("f"):
+        mae = [float(np.mean(np.abs(g[m] - g.truth))) for m in head]
+        sizes = []
+        for m in methods:
+            sd = np.concatenate([np.asarray(x, float) for x in g[f"size_{m}"]] or [[]])
+            sizes.append(float(np.median(np.abs(sd))) if sd.size else math.nan)
+        print(f"{'1/' + str(round(1 / f)):>6} {len(g):>5} "
+              + " ".join(f"{v:>12.4f}" for v in mae) + " "
+              + " ".join(f"{g['cover_' + m].mean():>18.3f}" for m in methods) + " "
+              + " ".join(f"{v:>18.3f}" for v in sizes))
+    eighth = res[res["f"] == 1 / 8]
+    print("by family at f = 1/8 (MAE " + " / ".join(head) + "):")
+    for family, g in eighth.groupby("family"):
+        print(f"  {family:>9}: " + " / ".join(f"{np.mean(np.abs(g[m] - g.truth)):.4f}"
+                                             for m in head) + f" ({len(g)} curves)")
+    print("median fit time: " + ", ".join(
+        f"{m} {1000 * res['sec_' + m].median():.1f} ms" for m in methods))
+    for m in methods:
+        evidence_from_others(res, "task", "model", m, f"Corpus ({m})")
+    return res
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -249,11 +436,19 @@ def main() -> None:
     parser.add_argument("--save", default=None, help="write per-task results (parquet)")
     parser.add_argument("--only-dl", action="store_true",
                         help="skip LCDB: only the deep-learning curves and corpus")
+    parser.add_argument("--corpus-weight", type=float, default=None,
+                        help="LCDB: train each fold's meta-models on the deep-learning "
+                        "corpus too, its rows weighted this much")
+    parser.add_argument("--corpus-cv", type=float, nargs="*", default=None,
+                        help="Corpus: grouped CV of the joint meta-model at these corpus "
+                        "weights (each a full retraining per fold pair)")
     args = parser.parse_args()
     if not args.only_dl:
-        run_lcdb(args.folds, args.limit, args.save)
+        run_lcdb(args.folds, args.limit, args.save, args.corpus_weight)
     run_dl()
     run_corpus()
+    if args.corpus_cv:
+        run_corpus_cv(weights=tuple(args.corpus_cv))
 
 
 if __name__ == "__main__":
