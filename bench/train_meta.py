@@ -2,9 +2,10 @@
 src/datacurve/fit/meta_lcdb_train.npz.
 
 Builds the meta-training table from bench/data/lcdb_curves_dev.csv.gz (LCDB 1.0, MIT,
-Copyright 2021 Felix Mohr) and from the deep-learning corpus of issue 16
-(bench/data/dl_corpus.csv.gz, made locally by bench/make_dl_corpus.py; its rows weighted
-`CORPUS_WEIGHT` times an LCDB row, chosen by bench/extrapolation.py --corpus-cv), trains
+Copyright 2021 Felix Mohr) and, with ``--corpus-weight W``, from the deep-learning corpus
+of issue 16 (bench/data/dl_corpus.csv.gz, made locally by bench/make_dl_corpus.py; its
+rows weighted W times an LCDB row; W = 8 measured best in bench/extrapolation.py
+--corpus-cv, but that joint model is not shipped yet: see README), trains
 one monotone quantile ensemble per quantile on all of it, twice: on the validation-curve
 features alone (meta_lcdb.npz) and with the train-score features added
 (meta_lcdb_train.npz, used when train scores are recorded); exports the trees to flat
@@ -36,9 +37,11 @@ from _metalearn import (
 from datacurve.fit._meta import META_FILE, META_TRAIN_FILE, feature_names
 
 FIT_DIR = Path(__file__).resolve().parents[1] / "src" / "datacurve" / "fit"
-CORPUS_WEIGHT = 8.0
-"""Weight of a corpus row against an LCDB row (the corpus has ~6 % of the rows); see
-README, Benchmarks → Extrapolation, for the grouped cross-validation that chose it."""
+CORPUS_WEIGHT = 0.0
+"""Default weight of a corpus row against an LCDB row: 0, the shipped files are trained on
+LCDB alone. The joint model (8: the best of 1, 4, 8 and 16 on held-out corpus tasks and
+families) extrapolates neural networks better but moved LCDB's own regression guards
+(tests/fit/test_lcdb_regression.py); see README, Benchmarks → Extrapolation."""
 
 
 def main() -> None:
@@ -48,11 +51,12 @@ def main() -> None:
                         help="weight of a corpus row (0: LCDB alone)")
     args = parser.parse_args()
     lcdb = build_table(jobs=args.jobs)
-    table = lcdb.assign(weight=1.0)
+    table = lcdb  # unweighted: the shipped files, reproducibly
     corpus_note = ""
     if args.corpus_weight > 0:
         corpus = build_corpus_table(jobs=args.jobs)
-        table = pd.concat([table, corpus[lcdb.columns].assign(weight=args.corpus_weight)],
+        table = pd.concat([lcdb.assign(weight=1.0),
+                           corpus[lcdb.columns].assign(weight=args.corpus_weight)],
                           ignore_index=True)
         curves = corpus.groupby(["task", "learner"]).ngroups
         corpus_note = (f" + datacurve deep-learning corpus ({curves} curves of "
