@@ -24,8 +24,9 @@ predict the mean score at M), and on the deep-learning corpus of issue 16
 (bench/data/dl_corpus.csv.gz) for every f, by family.
 
 Issue 16: ``--corpus-weight W`` adds every corpus row (weighted W) to each LCDB fold's
-training set (the joint model that ships); ``--corpus-cv W ...`` scores the joint model
-on corpus curves whose task and family it never saw (4 task folds x 2 family folds).
+training set (the joint model, measured but not shipped); ``--corpus-cv W ...`` scores
+the joint model on corpus curves whose task and family it never saw (4 task folds x 2
+family folds).
 Both end with part 3's measurement: how much the residuals of the other models measured
 on the same data correct a model's extrapolation (`evidence_from_others`).
 
@@ -259,39 +260,29 @@ def run_corpus(min_largest: int = 1024) -> None:
     if not CORPUS.exists():
         print(f"\n{CORPUS} missing: run bench/make_dl_corpus.py, then --export")
         return
-    df = pd.read_csv(CORPUS)
-    df = df[df["status"] == "ok"]
     rows = []
-    for (task, model), g in df.groupby(["task_name", "model"]):
-        largest = float(g.n.max())
-        if largest < min_largest:
-            continue
-        truth = float(g[g.n == largest].val_score.mean())
-        for f in FRACTIONS:
-            obs = g[g.n <= largest * f]
-            means = obs.groupby("n").val_score.mean()
-            if len(means) < 4:
-                continue
-            n, y = obs.n.to_numpy(float), obs.val_score.to_numpy(float)
-            t0 = time.perf_counter()
-            fit = fit_learning_curve(n, y, train_scores=obs.train_score.to_numpy(float))
-            seconds = time.perf_counter() - t0
-            lo, hi = fit.interval(largest, 0.8)
-            rows.append({"task": task, "model": model, "family": g["family"].iloc[0],
-                         "f": f, "default": abs(fit.predict(largest) - truth),
-                         "pow3": abs(pow3_predict(means.index.to_numpy(float),
-                                                  means.to_numpy(), largest) - truth),
-                         "last": abs(float(means.iloc[-1]) - truth),
-                         "covered": float(lo <= truth <= hi), "seconds": seconds})
+    for t in _corpus_tasks(min_largest):
+        n, y, tr = t["n"], t["y"], t["tr"]
+        M, truth = float(t["M"]), float(t["truth"])  # type: ignore[arg-type]
+        means = pd.Series(y).groupby(n).mean()  # type: ignore[arg-type]
+        t0 = time.perf_counter()
+        fit = fit_learning_curve(n, y, train_scores=tr)
+        seconds = time.perf_counter() - t0
+        lo, hi = fit.interval(M, 0.8)
+        rows.append({"task": t["task"], "model": t["model"], "family": t["family"],
+                     "f": t["f"], "default": abs(fit.predict(M) - truth),
+                     "pow3": abs(pow3_predict(means.index.to_numpy(float), means.to_numpy(),
+                                              M) - truth),
+                     "last": abs(float(means.iloc[-1]) - truth),
+                     "covered": float(lo <= truth <= hi), "seconds": seconds})
     if not rows:
         print(f"\n{CORPUS}: no curve reaches {min_largest} yet")
         return
     res = pd.DataFrame(rows)
     curves = res.groupby(["task", "model"]).ngroups
     print(f"\nDeep-learning corpus ({CORPUS.name}): {curves} curves of "
-          f"{res['task'].nunique()} tasks, largest size >= {min_largest}; the shipped "
-          "meta-models (trained on these curves since issue 16: training-set figures; "
-          "--corpus-cv gives the held-out ones)")
+          f"{res['task'].nunique()} tasks, largest size >= {min_largest}; shipped "
+          "meta-models (not trained on the corpus)")
     print(f"{'f':>6} {'curves':>6} {'default':>8} {'pow3':>8} {'last':>8} {'coverage':>8}")
     for f, g in res.groupby("f"):
         print(f"{f:>6.4f} {len(g):>6} {g['default'].mean():>8.4f} {g['pow3'].mean():>8.4f} "
@@ -379,9 +370,9 @@ def run_corpus_cv(task_folds: int = 4, family_folds: int = 2,
                 M, truth = float(t["M"]), float(t["truth"])  # type: ignore[arg-type]
                 row = {k: t[k] for k in ("task", "model", "family", "f")}
                 row["truth"] = truth
-                fits = {"shipped": (None, shipped)} | {
-                    f"joint w={w:g}": (None, m) for w, m in models.items()}
-                for name, (_, meta) in fits.items():
+                metas = {"shipped": shipped} | {
+                    f"joint w={w:g}": m for w, m in models.items()}
+                for name, meta in metas.items():
                     s0 = time.perf_counter()
                     fit = fit_learning_curve(n, y, train_scores=tr, meta_model=meta)
                     row[f"sec_{name}"] = time.perf_counter() - s0
