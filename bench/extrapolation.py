@@ -97,6 +97,13 @@ def size_errors(fit: object, n: np.ndarray, y: np.ndarray, k: int) -> list[float
     return errs
 
 
+def _signed_median(errors: pd.Series) -> float:
+    """Median of the finite signed log2 size errors of several curves (lists)."""
+    e = np.concatenate([np.asarray(x, float) for x in errors] or [[]])
+    e = e[np.isfinite(e)]
+    return float(np.median(e)) if e.size else math.nan
+
+
 def run_lcdb(folds: int, limit: int | None, save: str | None = None,
              corpus_weight: float | None = None) -> pd.DataFrame:
     curves = lcdb_curves()
@@ -414,6 +421,11 @@ def run_corpus_cv(task_folds: int = 4, family_folds: int = 2,
                                              for m in head) + f" ({len(g)} curves)")
     print("median fit time: " + ", ".join(
         f"{m} {1000 * res['sec_' + m].median():.1f} ms" for m in methods))
+    # The plan divides size_for by SIZE_CORRECTION (LCDB's median signed log2 error); the
+    # same median here says whether networks need another correction.
+    for f, g in res.groupby("f"):
+        print(f"size_for median signed log2 (predicted / true) at f = 1/{round(1 / f)}: "
+              + ", ".join(f"{m} {_signed_median(g[f'size_{m}']):+.2f}" for m in methods))
     for m in methods:
         evidence_from_others(res, "task", "model", m, f"Corpus ({m})")
     return res

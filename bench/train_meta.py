@@ -1,19 +1,21 @@
-"""Train the meta-learned extrapolation shipped as src/datacurve/fit/meta_lcdb.npz and
-src/datacurve/fit/meta_lcdb_train.npz.
+"""Train the meta-learned extrapolations shipped in src/datacurve/fit/: meta_lcdb*.npz
+(every learner but neural networks) and meta_dl*.npz (neural networks).
 
-Builds the meta-training table from bench/data/lcdb_curves_dev.csv.gz (LCDB 1.0, MIT,
-Copyright 2021 Felix Mohr) and, with ``--corpus-weight W``, from the deep-learning corpus
-of issue 16 (bench/data/dl_corpus.csv.gz, made locally by bench/make_dl_corpus.py; its
-rows weighted W times an LCDB row; W = 8 measured best in bench/extrapolation.py
---corpus-cv, but that joint model is not shipped yet: see README), trains
-one monotone quantile ensemble per quantile on all of it, twice: on the validation-curve
-features alone (meta_lcdb.npz) and with the train-score features added
-(meta_lcdb_train.npz, used when train scores are recorded); exports the trees to flat
-arrays and checks the NumPy evaluator against scikit-learn. How well this generalises to
-unseen datasets is measured by bench/extrapolation.py, which retrains both per dataset
-fold (and, with --corpus-cv, per fold of corpus tasks and families).
+``--kind classical`` (the default) builds the meta-training table from
+bench/data/lcdb_curves_dev.csv.gz (LCDB 1.0, MIT, Copyright 2021 Felix Mohr) alone and
+writes meta_lcdb.npz and meta_lcdb_train.npz. ``--kind network`` adds the deep-learning
+corpus of issue 16 (bench/data/dl_corpus.csv.gz, made locally by
+bench/make_dl_corpus.py), its rows weighted 8 times an LCDB row (``--corpus-weight``; 8 the
+best of 1, 4, 8 and 16 on held-out corpus tasks and families in bench/extrapolation.py
+--corpus-cv), and writes meta_dl.npz and meta_dl_train.npz, which `fit_learning_curve`
+uses for networks. Each is one monotone quantile ensemble per quantile, trained twice: on
+the validation-curve features alone and with the train-score features added (used when
+train scores are recorded); the trees are exported to flat arrays and the NumPy evaluator
+is checked against scikit-learn. How well this generalises to unseen datasets is measured
+by bench/extrapolation.py, which retrains both per dataset fold (and, with --corpus-cv,
+per fold of corpus tasks and families).
 
-Usage: python bench/train_meta.py [--jobs 2] [--corpus-weight W]
+Usage: python bench/train_meta.py [--jobs 2] [--kind classical|network] [--corpus-weight W]
 """
 
 from __future__ import annotations
@@ -34,22 +36,35 @@ from _metalearn import (
     train,
     training_rows,
 )
-from datacurve.fit._meta import META_FILE, META_TRAIN_FILE, feature_names
+from datacurve.fit._meta import (
+    META_FILE,
+    META_NETWORK_FILE,
+    META_NETWORK_TRAIN_FILE,
+    META_TRAIN_FILE,
+    feature_names,
+)
 
 FIT_DIR = Path(__file__).resolve().parents[1] / "src" / "datacurve" / "fit"
-CORPUS_WEIGHT = 0.0
-"""Default weight of a corpus row against an LCDB row: 0, the shipped files are trained on
-LCDB alone. The joint model (8: the best of 1, 4, 8 and 16 on held-out corpus tasks and
-families) extrapolates neural networks better but moved LCDB's own regression guards
-(tests/fit/test_lcdb_regression.py); see README, Benchmarks → Extrapolation."""
+CORPUS_WEIGHT = {"classical": 0.0, "network": 8.0}
+"""Default weight of a corpus row against an LCDB row, by kind: the classical files are
+trained on LCDB alone (the joint model moved LCDB's own regression guards,
+tests/fit/test_lcdb_regression.py); the network files weight the corpus 8 (the best of 1,
+4, 8 and 16 on held-out corpus tasks and families). See README, Benchmarks →
+Extrapolation."""
+FILES = {"classical": (META_FILE, META_TRAIN_FILE),
+         "network": (META_NETWORK_FILE, META_NETWORK_TRAIN_FILE)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--corpus-weight", type=float, default=CORPUS_WEIGHT,
-                        help="weight of a corpus row (0: LCDB alone)")
+    parser.add_argument("--kind", choices=list(FILES), default="classical",
+                        help="which shipped pair to write")
+    parser.add_argument("--corpus-weight", type=float, default=None,
+                        help="weight of a corpus row (0: LCDB alone; default by kind)")
     args = parser.parse_args()
+    if args.corpus_weight is None:
+        args.corpus_weight = CORPUS_WEIGHT[args.kind]
     lcdb = build_table(jobs=args.jobs)
     table = lcdb  # unweighted: the shipped files, reproducibly
     corpus_note = ""
@@ -62,7 +77,7 @@ def main() -> None:
         corpus_note = (f" + datacurve deep-learning corpus ({curves} curves of "
                        f"{corpus['task'].nunique()} tasks, rows weighted "
                        f"{args.corpus_weight:g})")
-    for with_train, name in ((False, META_FILE), (True, META_TRAIN_FILE)):
+    for with_train, name in zip((False, True), FILES[args.kind], strict=True):
         out = FIT_DIR / name
         t0 = time.perf_counter()
         models = train(table, with_train=with_train)

@@ -146,3 +146,27 @@ def test_every_analysis_command_takes_store_like_curve(store: Path, tmp_path: Pa
     code, _, err = run_cli(["fit", str(store), "--store", str(tmp_path / "x.sqlite")],
                            capsys)
     assert_one_line_error(code, err, "SOURCE", "--store")
+
+
+def test_fit_names_the_network_meta_model(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """A built-in network's curve is extrapolated by the network meta-model, another
+    learner's by the classical one; `fit --json` and the table say which."""
+    import pandas as pd
+
+    corpus = pd.read_csv(Path(__file__).resolve().parents[2] / "bench" / "data"
+                         / "dl_corpus.csv.gz")
+    rows = corpus[(corpus["task_name"] == "mnist1d-default") & (corpus["status"] == "ok")
+                  & (corpus["model"] == "mlp:depth=1,width=32")]
+    assert len(rows) > 20
+    cols = ["model", "n", "seed", "train_score", "val_score", "metric"]
+    table = pd.concat([rows[cols], rows[cols].assign(model="sklearn:SVC()")])
+    path = tmp_path / "results.csv"
+    table.to_csv(path, index=False)
+    code, out, err = run_cli(["fit", str(path), "--json"], capsys)
+    assert code == 0, err
+    kinds = {c["model"]: c["meta_model"] for c in json.loads(out)["curves"]}
+    assert kinds == {"mlp:depth=1,width=32": "network", "sklearn:SVC()": "classical"}
+    code, out, err = run_cli(["fit", str(path)], capsys)
+    assert code == 0, err
+    assert "network meta" in out and "classical meta" in out

@@ -113,12 +113,15 @@ def _fmt_n(x: float | None) -> str:
 
 def fit_table(rows: list[dict[str, Any]], metric: str, title: str) -> Table:
     """Fitted curves: predicted score [80 % interval] per size (rows) and model
-    (columns, headed by the family chosen and the asymptote)."""
+    (columns, headed by the family chosen, the meta-model that extrapolated and the
+    asymptote)."""
     table = Table(title=escape(title), title_justify="left")
     table.add_column("n", justify="right", no_wrap=True)
     for r in rows:
         asym = "–" if r["asymptote"] is None else f"{r['asymptote']:.3f}"
-        table.add_column(f"{escape(str(r['model']))}\n{r['method']}: {r['family']}\n→ {asym}",
+        meta = f" · {r['meta_model']} meta" if r.get("meta_model") else ""
+        table.add_column(f"{escape(str(r['model']))}\n{r['method']}: {r['family']}{meta}"
+                         f"\n→ {asym}",
                          overflow="fold", no_wrap=False, justify="right")
     sizes = sorted({int(v["n"]) for r in rows for v in r["predictions"]})
     for n in sizes:

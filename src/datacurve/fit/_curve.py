@@ -143,6 +143,14 @@ class LearningCurve:
         train-score features; ``"meta"`` and ``"blend"`` only)."""
         return self._meta is not None and bool(self._meta.with_train)
 
+    @property
+    def meta_model(self) -> str | None:
+        """Which meta-model extrapolated the curve: ``"network"`` (learned on LCDB and
+        datacurve's deep-learning corpus, for neural networks), ``"classical"`` (learned on
+        LCDB), ``"given"`` (passed as ``meta_model``); None when no meta-model was used
+        (``"average"`` or a single family)."""
+        return None if self._meta is None else str(self._meta.source)
+
     def _average_error(self, n: np.ndarray) -> np.ndarray:
         return weighted_error(self.fits, self.weights, n)
 
@@ -220,7 +228,7 @@ class LearningCurve:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (method, family, weights, asymptote, whether train scores
-        were used, notes)."""
+        were used, which meta-model, notes)."""
         return {
             "method": self.method,
             "family": self.family,
@@ -232,6 +240,7 @@ class LearningCurve:
             "largest_size": int(self.n_last),
             "noise": self.noise,
             "uses_train_scores": self.uses_train_scores,
+            "meta_model": self.meta_model,
             "notes": list(self.notes),
         }
 
@@ -544,13 +553,23 @@ def _bic_weights(n: np.ndarray, fits: dict[str, FamilyFit],
     return {k: float(v) for k, v in zip(names, p, strict=True)}
 
 
-def _pick_meta(meta_model: Any, with_train: bool) -> TreeEnsembles | None:
-    """The meta-model to use: the shipped one (`load_meta`) or the one among `meta_model`
-    (a `TreeEnsembles` or a sequence of them) whose features fit; the model with the
-    train-score features only when `with_train`, else (or when it is missing) the one
-    without. None when no model fits."""
+def _pick_meta(meta_model: Any, with_train: bool,
+               network: bool = False) -> tuple[TreeEnsembles | None, str]:
+    """The meta-model to use and where it came from.
+
+    The shipped one (`load_meta`: for neural networks when `network` and its file is
+    there, else the classical one) or the one among `meta_model` (a `TreeEnsembles` or a
+    sequence of them) whose features fit; the model with the train-score features only
+    when `with_train`, else (or when it is missing) the one without. The source is
+    ``"network"``, ``"classical"`` or ``"given"``; the model None when none fits."""
     if meta_model is None:
-        return (load_meta(with_train=True) if with_train else None) or load_meta()
+        if network:
+            found = (load_meta(with_train=True, network=True) if with_train else None
+                     ) or load_meta(network=True)
+            if found is not None:
+                return found, "network"
+        return ((load_meta(with_train=True) if with_train else None) or load_meta(),
+                "classical")
     given = [meta_model] if isinstance(meta_model, TreeEnsembles) else list(meta_model)
     for m in given:
         if not isinstance(m, TreeEnsembles):
@@ -560,7 +579,7 @@ def _pick_meta(meta_model: Any, with_train: bool) -> TreeEnsembles | None:
             raise InputError("meta_model", "ensembles with the features of feature_names()",
                              f"{len(m.features)} other features")
     by_kind = {m.with_train: m for m in given}
-    return by_kind.get(with_train) or by_kind.get(False)
+    return by_kind.get(with_train) or by_kind.get(False), "given"
 
 
 def fit_learning_curve(sizes: Any, scores: Any, *, train_scores: Any = None,
@@ -568,7 +587,7 @@ def fit_learning_curve(sizes: Any, scores: Any, *, train_scores: Any = None,
                        lower: float | None = None, upper: float | None = None,
                        method: str = "auto",
                        families: tuple[str, ...] | None = None,
-                       meta_model: Any = None) -> LearningCurve:
+                       meta_model: Any = None, network: bool = False) -> LearningCurve:
     """Fit a learning curve to scores measured at several training-set sizes.
 
     Parameters
@@ -596,6 +615,12 @@ def fit_learning_curve(sizes: Any, scores: Any, *, train_scores: Any = None,
         Meta-models to use instead of the shipped ones: one without train-score features
         and, optionally, one with them (benchmarks pass models trained without the
         datasets they are scored on).
+    network : bool
+        Whether the scores are a neural network's (datacurve's ``mlp`` and ``cnn``, or
+        your own torch module). ``"meta"`` and ``"blend"`` then use the shipped
+        meta-model learned on LCDB and datacurve's corpus of deep-learning curves
+        (``meta_dl.npz``) instead of the one learned on LCDB's classical learners; see
+        `LearningCurve.meta_model`. `fit_model_curve` sets it from the model's name.
 
     Returns
     -------
@@ -648,7 +673,7 @@ def fit_learning_curve(sizes: Any, scores: Any, *, train_scores: Any = None,
         weights = _holdout_weights(n, e, w, names, noise)
     else:  # "meta" or "blend"
         with_train = train_available(n, e_train)
-        model = _pick_meta(meta_model, with_train)
+        model, source = _pick_meta(meta_model, with_train, network)
         if not bounded01 or model is None:
             notes.append("meta correction needs a metric ranging over [0, 1]; used the "
                          "weighted family average" if not bounded01 else
@@ -660,7 +685,8 @@ def fit_learning_curve(sizes: Any, scores: Any, *, train_scores: Any = None,
             # curve inside the measured range and past the last learned horizon, where
             # in-sample fit (BIC weights) is what matters and no refits are needed.
             bic = _bic_weights(n, fits, names)
-            meta = MetaCorrection.build(model, n, e, fits, bic, e_train)
+            meta = replace(MetaCorrection.build(model, n, e, fits, bic, e_train),
+                           source=source)
             if e_train is not None and np.isfinite(e_train).any() and not meta.with_train:
                 notes.append("train scores ignored: they are needed at each of the last "
                              "three sizes" if not with_train else

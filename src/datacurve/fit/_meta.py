@@ -39,12 +39,17 @@ from datacurve.fit._families import FamilyFit, size_means, weighted_error
 if TYPE_CHECKING:
     from datacurve.fit._curve import LearningCurve
 
-__all__ = ["HORIZON_STEPS", "META_FILE", "META_TRAIN_FILE", "TRAIN_FEATURES",
+__all__ = ["HORIZON_STEPS", "META_FILE", "META_NETWORK_FILE", "META_NETWORK_TRAIN_FILE",
+           "META_TRAIN_FILE", "TRAIN_FEATURES",
            "MetaCorrection", "TreeEnsembles", "curve_features", "feature_names", "load_meta",
            "train_available", "train_features", "train_means"]
 
 META_FILE = "meta_lcdb.npz"
 META_TRAIN_FILE = "meta_lcdb_train.npz"
+META_NETWORK_FILE = "meta_dl.npz"
+"""The meta-model for neural networks (`load_meta` with ``network=True``): trained on
+LCDB and datacurve's deep-learning corpus together (bench/train_meta.py --kind network)."""
+META_NETWORK_TRAIN_FILE = "meta_dl_train.npz"
 TRAIN_FEATURES = ("tr_last", "gap_last", "gap_slope3", "tr_slope3", "tr_min")
 """Features of the training-set score curve (g scale, per-size means): its level at the
 last observed size, its gap above the validation curve there, the slopes of the gap and
@@ -262,12 +267,22 @@ class TreeEnsembles:
 
 
 @functools.cache
-def load_meta(with_train: bool = False) -> TreeEnsembles | None:
-    """The shipped meta-model (`META_TRAIN_FILE`, with the train-score features, when
-    `with_train`; else `META_FILE`), or None when the file is absent or its features are
-    not the expected ones."""
-    ref = resources.files("datacurve.fit").joinpath(
-        META_TRAIN_FILE if with_train else META_FILE)
+def load_meta(with_train: bool = False, network: bool = False) -> TreeEnsembles | None:
+    """A shipped meta-model, or None when its file is absent or its features are not the
+    expected ones.
+
+    Parameters
+    ----------
+    with_train : bool
+        The model that also reads the train-score features (`META_TRAIN_FILE`,
+        `META_NETWORK_TRAIN_FILE`) instead of the one without them.
+    network : bool
+        The model for neural networks (`META_NETWORK_FILE`: LCDB and the deep-learning
+        corpus) instead of the one learned on LCDB's classical learners (`META_FILE`).
+    """
+    files = ((META_NETWORK_FILE, META_NETWORK_TRAIN_FILE) if network
+             else (META_FILE, META_TRAIN_FILE))
+    ref = resources.files("datacurve.fit").joinpath(files[int(with_train)])
     if not ref.is_file():
         return None
     with resources.as_file(ref) as path:
@@ -296,6 +311,9 @@ class MetaCorrection:
         curve is continuous there).
     with_train : bool
         Whether the model took the train-score features.
+    source : str
+        Which meta-model it was: ``"classical"``, ``"network"`` or ``"given"`` (see
+        `LearningCurve.meta_model`).
     """
 
     horizons: np.ndarray
@@ -303,6 +321,7 @@ class MetaCorrection:
     quantiles: np.ndarray
     weights: dict[str, float]
     with_train: bool = False
+    source: str = "classical"
 
     def _average_error(self, curve: LearningCurve, n: np.ndarray) -> np.ndarray:
         return weighted_error(curve.fits, self.weights, n)

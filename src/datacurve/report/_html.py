@@ -128,9 +128,10 @@ def _interval(lo: Any, hi: Any, *, size: bool = False) -> str:
 # -- learning curves -----------------------------------------------------------------------
 def curve_table(curves: dict[str, LearningCurve], *, target: float | None = None,
                 level: float = 0.8) -> str:
-    """One row per fitted curve: method, family, largest size, asymptote, the prediction
-    at 10x the largest size and, with a target, the samples needed to reach it (the
-    plan's number, `datacurve.fit.samples_needed`, with its interval)."""
+    """One row per fitted curve: method, family (and which meta-model), largest size,
+    asymptote, the prediction at 10x the largest size and, with a target, the samples
+    needed to reach it (the plan's number, `datacurve.fit.samples_needed`, with its
+    interval)."""
     headers = ["model", "method (family)", "largest n", "asymptote",
                f"at 10× n ({level:.0%} interval)"]
     if target is not None:
@@ -139,7 +140,8 @@ def curve_table(curves: dict[str, LearningCurve], *, target: float | None = None
     for name, c in curves.items():
         at = 10.0 * c.n_last
         lo, hi = c.interval(at, level)
-        row = [esc(name), f"{esc(c.method)} ({esc(c.family)})", fmt(c.n_last, size=True),
+        meta = f"; {c.meta_model} meta-model" if c.meta_model else ""
+        row = [esc(name), f"{esc(c.method)} ({esc(c.family)}{meta})", fmt(c.n_last, size=True),
                fmt(c.asymptote), f"{fmt(c.predict(at))} {_interval(lo, hi)}"]
         if target is not None:
             s_lo, s_hi = samples_interval(c, target, level)
