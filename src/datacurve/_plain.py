@@ -12,7 +12,23 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["num", "plain", "plain_value", "short_names", "short_sizes"]
+__all__ = ["multiplier", "num", "plain", "plain_value", "short_names", "short_sizes"]
+
+
+def multiplier(m: float | None) -> str:
+    """A multiplier as the CLI, the report and the analysis's texts write it: ``2.40×``,
+    ``1,250×`` from 100 on, ``∞×`` for an unbounded one, ``–`` when missing or NaN.
+
+    Examples
+    --------
+    >>> multiplier(2.4), multiplier(1250.0), multiplier(float("inf")), multiplier(None)
+    ('2.40×', '1,250×', '∞×', '–')
+    """
+    if m is None or math.isnan(m):
+        return "–"
+    if math.isinf(m):
+        return "∞×"
+    return f"{m:.2f}×" if m < 100 else f"{m:,.0f}×"
 
 
 def num(x: Any) -> float | None:

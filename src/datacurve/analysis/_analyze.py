@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from datacurve._errors import InputError
-from datacurve._plain import plain, short_names
+from datacurve._plain import multiplier, plain, short_names
 from datacurve.auditing import AuditReport, audited_dataset, lineage_of, load_report
 from datacurve.data import Dataset
 from datacurve.diagnosis import Diagnosis, diagnose
@@ -499,19 +499,15 @@ def _with_measured(d: Diagnosis, c: StrategyComparison) -> Diagnosis:
             r for r in last.to_dict("records") if str(r["strategy"]).split(":")[0] in kinds]
         if rows:
             said = "; ".join(
-                f"{r['strategy']} is worth {_times(r['multiplier'])} the raw samples at "
-                f"n={int(r['n']):,} (80 % interval {_times(r['multiplier_low'])} – "
-                f"{_times(r['multiplier_high'])})" for r in rows)
+                f"{r['strategy']} is worth {multiplier(r['multiplier'])} the raw samples at "
+                f"n={int(r['n']):,} (80 % interval {multiplier(r['multiplier_low'])} – "
+                f"{multiplier(r['multiplier_high'])})" for r in rows)
             reason = rec.reason.replace("; measure its multiplier (datacurve strategies -s "
                                         "augment:...) before relying on it", "")
             rec = replace(rec, reason=f"{reason} Measured here: {said}.",
                           evidence={**rec.evidence, "measured_strategies": plain(rows)})
         recs.append(rec)
     return replace(d, recommendations=tuple(recs))
-
-
-def _times(m: float) -> str:
-    return "∞×" if not math.isfinite(m) else f"{m:.2f}×"
 
 
 def _audit_report(audit: AuditReport | str | Path | None

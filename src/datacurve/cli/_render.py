@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from datacurve._plain import plain
+from datacurve._plain import multiplier, plain
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -233,14 +233,6 @@ def worst_lines(check: str, rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def _times(m: float | None) -> str:
-    if m is None or (isinstance(m, float) and math.isnan(m)):
-        return "–"
-    if math.isinf(m):
-        return "∞"
-    return f"{m:.2f}×" if m < 100 else f"{m:,.0f}×"
-
-
 def strategy_table(rows: list[dict[str, Any]], metric: str, title: str) -> Table:
     """One row per (strategy, size): the score against the baseline's on the same
     subsets, the gain, the effective data multiplier with its 80 % interval, and the
@@ -256,8 +248,8 @@ def strategy_table(rows: list[dict[str, Any]], metric: str, title: str) -> Table
         compute = r.get("compute")
         table.add_row(escape(str(r["strategy"])), f"{int(r['n']):,}", f"{r['score']:.4f}",
                       f"{r['baseline_score']:.4f}", f"{r['gain']:+.4f}",
-                      _times(r["multiplier"]),
-                      f"{_times(r['multiplier_low'])} – {_times(r['multiplier_high'])}",
+                      multiplier(r["multiplier"]),
+                      f"{multiplier(r['multiplier_low'])} – {multiplier(r['multiplier_high'])}",
                       "–" if compute is None or not math.isfinite(compute)
                       else f"{compute:.1f}×")
     return table
@@ -279,7 +271,7 @@ def strategy_line(r: dict[str, Any], rows: list[dict[str, Any]] | None = None) -
     (hurts): a strategy often pays at small n only."""
     m, lo, hi = r["multiplier"], r["multiplier_low"], r["multiplier_high"]
     line = (f"{escape(str(r['strategy']))} at n={int(r['n']):,}: worth "
-            f"{_times(m)} the raw samples (80 % interval {_times(lo)} – {_times(hi)}); "
+            f"{multiplier(m)} the raw samples (80 % interval {multiplier(lo)} – {multiplier(hi)}); "
             f"{_verdict(m, lo, hi)}")
     if rows:
         helps = [x for x in rows if x["multiplier_low"] > 1]
@@ -289,7 +281,7 @@ def strategy_line(r: dict[str, Any], rows: list[dict[str, Any]] | None = None) -
                 sizes = ", ".join(f"{int(x['n']):,}" for x in part)
                 best = (max if what == "helps" else min)(x["multiplier"] for x in part)
                 bound = "up to" if what == "helps" else "down to"
-                line += f"; {what} at n = {sizes} ({bound} {_times(best)})"
+                line += f"; {what} at n = {sizes} ({bound} {multiplier(best)})"
     return line
 
 
@@ -306,7 +298,7 @@ def target_lines(at: dict[str, Any], metric: str) -> list[str]:
         saved = r["saved"]
         lines.append(f"  {escape(str(r['strategy']))}: {_fmt_n(r['samples'])} samples "
                      f"(80 % interval {_fmt_n(r['samples_low'])} – "
-                     f"{_fmt_n(r['samples_high'])}) at {_times(r['multiplier'])} (n="
+                     f"{_fmt_n(r['samples_high'])}) at {multiplier(r['multiplier'])} (n="
                      f"{int(r['n']):,}); "
                      + ("–" if saved is None or math.isnan(saved) else
                         f"saves {round(saved):,}" if saved >= 0 else

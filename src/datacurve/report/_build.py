@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from datacurve._errors import InputError
+from datacurve._plain import multiplier
 from datacurve._version import __version__
 from datacurve.analysis import Analysis, analyze
 from datacurve.auditing import AuditReport
@@ -156,11 +157,6 @@ def _grid_table(s: pd.DataFrame) -> str:
         rows.append([esc(model), fmt(params, size=True), *cells])
     return table(["model", "params", *[f"{n:,}" for n in sizes]], rows,
                  numeric=[False, True, *[True] * len(sizes)])
-
-
-def _times(m: float) -> str:
-    """A multiplier: ``2.40×``, ``∞×`` for an unbounded end."""
-    return "∞×" if not math.isfinite(m) else f"{m:.2f}×"
 
 
 def _header(name: str, fingerprint: str, rows: list[tuple[str, str]]) -> str:
@@ -395,8 +391,8 @@ def render_report(analysis: Analysis, *, command: str | None = None, worst: int 
             body.append(f"<figure>{figure_svg(fig, prefix=f'st{i}')}</figure>")
             rows = [[esc(r["strategy"]), fmt(r["n"], size=True), fmt(r["score"]),
                      fmt(r["baseline_score"]), fmt(r["gain"], signed=True),
-                     _times(r["multiplier"]),
-                     f"{_times(r['multiplier_low'])} – {_times(r['multiplier_high'])}",
+                     multiplier(r["multiplier"]),
+                     f"{multiplier(r['multiplier_low'])} – {multiplier(r['multiplier_high'])}",
                      fmt(r["worth"], size=True),
                      "–" if not math.isfinite(r["compute"]) else f"{r['compute']:.1f}×"]
                     for r in c.table.to_dict("records")]
@@ -410,7 +406,7 @@ def render_report(analysis: Analysis, *, command: str | None = None, worst: int 
                             f"baseline reaches with {fmt(need.samples_needed, size=True)} "
                             "samples (plan), at each strategy's multiplier at the measured "
                             "size nearest that need:</p>" if need is not None else "")
-                rows = [[esc(r["strategy"]), _times(r["multiplier"]),
+                rows = [[esc(r["strategy"]), multiplier(r["multiplier"]),
                          fmt(r["samples"], size=True),
                          _interval(r["samples_low"], r["samples_high"], size=True),
                          fmt(r["saved"], size=True),
