@@ -23,10 +23,13 @@ error on the deep-learning curves of bench/data/mnist1d_curves.csv (observe n <=
 predict the mean score at M), and on the deep-learning corpus of issue 16
 (bench/data/dl_corpus.csv.gz) for every f, by family.
 
-Issue 16: ``--corpus-weight W`` adds every corpus row (weighted W) to each LCDB fold's
-training set (the joint model, measured but not shipped); ``--corpus-cv W ...`` scores
-the joint model on corpus curves whose task and family it never saw (4 task folds x 2
-family folds).
+Issue 16: the corpus figures without ``--corpus-cv`` are the classical meta-model's (LCDB
+only, which never saw the corpus). ``--corpus-cv W ...`` scores the network meta-model's
+recipe (LCDB + corpus rows weighted W; the shipped meta_dl*.npz is W = 8 trained on the
+whole corpus) on corpus curves whose task and family it never saw (4 task folds x 2
+family folds). ``--corpus-weight W`` adds every corpus row (weighted W) to each LCDB
+fold's training set (a joint model for every learner, measured and not shipped: LCDB's
+learners keep the classical pair).
 Both end with part 3's measurement: how much the residuals of the other models measured
 on the same data correct a model's extrapolation (`evidence_from_others`).
 
@@ -235,9 +238,10 @@ def run_dl() -> None:
         return
     df = pd.read_csv(DL)
     df = df[df["status"] == "ok"]
-    methods = ("default", "no-train", "average", "pow3", "last")
+    methods = ("default", "no-train", "classical", "average", "pow3", "last")
     print(f"\nMNIST-1D deep-learning curves ({DL.name}): observe n <= M/8, predict at M "
-          "(default: with the runner's train_score; shipped meta-models)")
+          "(default: the network meta-model with the runner's train_score, as "
+          "fit_model_curve runs it for mlp and cnn; classical: the LCDB-only one)")
     print(f"{'model':>16} {'M':>7} {'truth':>7} " + " ".join(f"{m:>8}" for m in methods))
     errs: dict[str, list[float]] = {m: [] for m in methods}
     for model, g in df.groupby("model"):
@@ -246,8 +250,11 @@ def run_dl() -> None:
         obs = g[g.n <= M / 8]
         means = obs.groupby("n").val_score.mean()
         n, y = obs.n.to_numpy(float), obs.val_score.to_numpy(float)
-        fit = fit_learning_curve(n, y, train_scores=obs.train_score.to_numpy(float))
-        preds = {"default": fit.predict(M), "no-train": fit_learning_curve(n, y).predict(M),
+        tr = obs.train_score.to_numpy(float)
+        fit = fit_learning_curve(n, y, train_scores=tr, network=True)
+        preds = {"default": fit.predict(M),
+                 "no-train": fit_learning_curve(n, y, network=True).predict(M),
+                 "classical": fit_learning_curve(n, y, train_scores=tr).predict(M),
                  "average": fit_learning_curve(n, y, method="average").predict(M),
                  "pow3": pow3_predict(means.index.to_numpy(float), means.to_numpy(), M),
                  "last": float(means.iloc[-1])}
@@ -260,10 +267,11 @@ def run_dl() -> None:
 
 
 def run_corpus(min_largest: int = 1024) -> None:
-    """The shipped extrapolation against pow3 and the last value on every curve of the
-    deep-learning corpus whose largest size is at least `min_largest`: for f in
-    `FRACTIONS`, observe n <= M·f (at least 4 sizes) and predict the mean score at M.
-    Reported per f (MAE, 80 % coverage of the default) and per family at f = 1/8."""
+    """The classical meta-model (LCDB only, held out from the corpus by construction)
+    against pow3 and the last value on every curve of the deep-learning corpus whose
+    largest size is at least `min_largest`: for f in `FRACTIONS`, observe n <= M·f (at
+    least 4 sizes) and predict the mean score at M. Reported per f (MAE, 80 % coverage of
+    the default) and per family at f = 1/8."""
     if not CORPUS.exists():
         print(f"\n{CORPUS} missing: run bench/make_dl_corpus.py, then --export")
         return
@@ -273,7 +281,7 @@ def run_corpus(min_largest: int = 1024) -> None:
         M, truth = float(t["M"]), float(t["truth"])  # type: ignore[arg-type]
         means = pd.Series(y).groupby(n).mean()  # type: ignore[arg-type]
         t0 = time.perf_counter()
-        fit = fit_learning_curve(n, y, train_scores=tr)
+        fit = fit_learning_curve(n, y, train_scores=tr, network=False)
         seconds = time.perf_counter() - t0
         lo, hi = fit.interval(M, 0.8)
         rows.append({"task": t["task"], "model": t["model"], "family": t["family"],
@@ -288,8 +296,8 @@ def run_corpus(min_largest: int = 1024) -> None:
     res = pd.DataFrame(rows)
     curves = res.groupby(["task", "model"]).ngroups
     print(f"\nDeep-learning corpus ({CORPUS.name}): {curves} curves of "
-          f"{res['task'].nunique()} tasks, largest size >= {min_largest}; shipped "
-          "meta-models (not trained on the corpus)")
+          f"{res['task'].nunique()} tasks, largest size >= {min_largest}; the classical "
+          "meta-models (LCDB only, not trained on the corpus)")
     print(f"{'f':>6} {'curves':>6} {'default':>8} {'pow3':>8} {'last':>8} {'coverage':>8}")
     for f, g in res.groupby("f"):
         print(f"{f:>6.4f} {len(g):>6} {g['default'].mean():>8.4f} {g['pow3'].mean():>8.4f} "
