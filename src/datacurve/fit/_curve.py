@@ -15,7 +15,9 @@ Methods
     curves (``fit/_meta.py``) turn their extrapolations and the curve's shape into
     quantiles of the score at each larger size. With ``train_scores`` recorded at the
     last three sizes, a second model also reads the training-set score curve (its level,
-    its gap above the validation curve and how both move).
+    its gap above the validation curve and how both move). Neural networks
+    (``network=True``) get their own pair, learned on LCDB and datacurve's corpus of
+    deep-learning curves (`LearningCurve.meta_model` says which ran).
 ``"average"`` (default for other metrics)
     Families are weighted by how well each, fitted without the last observed sizes,
     forecasts them; intervals come from the noise, the spread of the families and the
