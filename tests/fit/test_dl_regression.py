@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 from scipy.optimize import curve_fit
 
-from datacurve.fit import fit_learning_curve, fit_model_curve, is_network
+from datacurve.fit import fit_learning_curve, fit_model_curve
+from datacurve.models import is_network
 
 DATA = Path(__file__).resolve().parents[2] / "bench" / "data"
 CORPUS = DATA / "dl_corpus.csv.gz"

@@ -25,11 +25,11 @@ import pandas as pd
 
 from datacurve._errors import InputError
 from datacurve.fit._curve import LearningCurve, fit_learning_curve
-from datacurve.models import BUILTIN_MODELS, architecture, early_stopping_above
+from datacurve.models import early_stopping_above, is_network
 from datacurve.results import Results
 
 __all__ = ["MAX_ROUND_GROWTH", "SIZE_BIAS_LOG2", "SIZE_CORRECTION", "DataPlan", "fit_curves",
-           "fit_model_curve", "is_network", "plan", "samples_interval", "samples_needed"]
+           "fit_model_curve", "plan", "samples_interval", "samples_needed"]
 
 SIZE_BIAS_LOG2 = -0.22
 """Median log2(true size / predicted size) of `size_for` on the extrapolation benchmark
@@ -198,22 +198,6 @@ def _corrected_interval(curve: LearningCurve, target: float,
     return lo, max(hi, lo)
 
 
-def is_network(model: str) -> bool:
-    """Whether a model is one of datacurve's torch networks (``mlp``, ``cnn``), read from
-    its name: the learners whose curves the deep-learning meta-model was learned on.
-
-    scikit-learn's ``MLPClassifier`` is not one: LCDB's own curves of it taught the
-    classical meta-model. A torch module of your own cannot be told from its name; pass
-    ``network=True`` to `fit_model_curve` or `fit_learning_curve` for it.
-
-    Examples
-    --------
-    >>> is_network("cnn:width=4"), is_network("sklearn:MLPClassifier()")
-    (True, False)
-    """
-    return architecture(model).split(":")[-1] in BUILTIN_MODELS
-
-
 def fit_model_curve(results: Results | pd.DataFrame, model: str | None = None, *,
                     network: bool | None = None) -> LearningCurve:
     """Fit one model's learning curve from its trials (all seeds), with the training
@@ -227,7 +211,7 @@ def fit_model_curve(results: Results | pd.DataFrame, model: str | None = None, *
         May be omitted when the table holds one model.
     network : bool, optional
         Whether the model is a neural network, for the meta-model (see
-        `fit_learning_curve`); default `is_network` of its name.
+        `fit_learning_curve`); default `datacurve.models.is_network` of its name.
 
     Returns
     -------

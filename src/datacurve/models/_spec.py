@@ -59,6 +59,7 @@ __all__ = [
     "architecture",
     "describe_spec",
     "early_stopping_above",
+    "is_network",
     "learner_kind",
     "parse_spec",
     "spec_identity",
@@ -977,6 +978,23 @@ def spec_kwargs(name: str) -> dict[str, Any]:
         return {"": source}
 
 
+def is_network(name: str) -> bool:
+    """Whether a model is one of datacurve's built-in torch networks (``mlp``, ``cnn``),
+    read from its name (nothing is imported): the learners whose curves the network
+    meta-model was learned on (`datacurve.fit.fit_learning_curve`'s ``network``).
+
+    scikit-learn's ``MLPClassifier`` is not one (`learner_kind` calls it a network for
+    advice, but LCDB's own curves of it taught the classical meta-model). A torch module
+    of your own cannot be told from its name; pass ``network=True`` to the fit for it.
+
+    Examples
+    --------
+    >>> is_network("cnn:width=4"), is_network("sklearn:MLPClassifier()")
+    (True, False)
+    """
+    return architecture(name).split(":")[-1] in BUILTIN_MODELS
+
+
 def learner_kind(name: str) -> str:
     """What kind of learner a model is, read from its name (nothing is imported).
 
@@ -997,10 +1015,9 @@ def learner_kind(name: str) -> str:
     >>> learner_kind("sklearn:RandomForestClassifier(n_estimators=50)"), learner_kind("cnn")
     ('trees', 'network')
     """
-    arch = architecture(name)
-    head = arch.split(":")[-1]
-    if head in ("mlp", "cnn"):
+    if is_network(name):
         return "network"
+    head = architecture(name).split(":")[-1]
     for kind, fragments in LEARNER_KINDS.items():
         if any(f in head for f in fragments):
             return kind
