@@ -50,7 +50,7 @@ import pandas as pd
 from scipy.optimize import curve_fit
 
 from _metalearn import Curve, build_table, export, lcdb_curves, train
-from datacurve.fit import fit_learning_curve
+from datacurve.fit import EVIDENCE_ALPHA, correct_with_others, fit_learning_curve
 
 FRACTIONS = (1 / 16, 1 / 8, 1 / 4)
 DL = Path(__file__).resolve().parent / "data" / "mnist1d_curves.csv"
@@ -126,6 +126,7 @@ def run_lcdb(folds: int, limit: int | None, save: str | None = None,
     fold_of = {int(o): i % folds for i, o in
                enumerate(np.random.default_rng(0).permutation(oids))}
     rows = []
+    cuts: list[dict[str, object]] = []
     fit_times: dict[str, list[float]] = {"default": [], "no-train": []}
     for fold in range(folds):
         t0 = time.perf_counter()
@@ -160,6 +161,8 @@ def run_lcdb(folds: int, limit: int | None, save: str | None = None,
                 row.update({name: c.predict(M), f"lo_{name}": lo, f"hi_{name}": hi,
                             f"cover_{name}": lo <= yM <= hi})
             rows.append(row)
+            cuts.append({"oid": t["oid"], "f": t["f"], "fit": fits["default"], "n": n,
+                         "y": y, "M": M, "truth": yM})
     res = pd.DataFrame(rows)
     if save:
         res.drop(columns=["size_default", "size_no-train"]).to_parquet(save)
@@ -184,52 +187,96 @@ def run_lcdb(folds: int, limit: int | None, save: str | None = None,
               + " ".join(f"{v:>19.3f}" for v in sizes))
     print("median fit time of one curve: " + ", ".join(
         f"{m} {1000 * np.median(v):.1f} ms" for m, v in fit_times.items()))
-    evidence_from_others(res, "oid", "learner", "default", "LCDB")
+    evidence_from_others(cuts, "oid", "LCDB")
     return res
 
 
-def evidence_from_others(res: pd.DataFrame, group: str, member: str, method: str,
-                         label: str, folds: int = 5) -> None:
-    """Part 3 of issue 16: does the error other models made on the same data correct a
-    model's extrapolation?
+def evidence_from_others(cuts: list[dict[str, object]], group: str, label: str,
+                         folds: int = 5) -> None:
+    """Part 3 of issue 16, replayed through the run-time path: `correct_with_others`
+    shifts each model's curve by the residuals of the other models on the same data
+    (`fit_model_curve` does this whenever other models were measured further).
 
-    For every (dataset, f), each other model measured to the full size M gives its own
-    residual r_j = truth_j - prediction_j (its curve observed to M·f, as this one's is).
-    The corrected prediction is prediction_i + alpha · median_{j != i} r_j, with alpha
-    chosen on the other dataset folds (grouped cross-validation) from 0 to 1 in steps of
-    0.1. Printed: MAE of the prediction alone and corrected, per f, and the correlation
-    of a model's residual with the median of the others'."""
+    `cuts` holds one entry per (curve, f): its `group` (dataset or task), ``f``, the fitted
+    curve ``fit`` (observed to M·f), the model's whole measured curve ``n``/``y``, ``M``
+    and ``truth``. Every other model of the same group cut at the same size and measured
+    beyond it is evidence, as at run time. Printed per f: MAE and 80 % coverage alone and
+    corrected with `EVIDENCE_ALPHA`, the residual correlation, the MAE for other alphas,
+    alpha chosen on the other group folds (grouped cross-validation) and its held-out MAE,
+    and `size_for`'s median |log2| error alone and corrected."""
+    by_cut: dict[tuple[object, object, float], list[dict[str, object]]] = {}
+    for c in cuts:
+        fit = c["fit"]
+        by_cut.setdefault((c[group], c["f"], fit.n_last), []).append(c)  # type: ignore[attr-defined]
+    alphas = np.round(np.arange(0, 1.01, 0.1), 1)
     rows = []
-    for (_, f), g in res.groupby([group, "f"]):
-        if len(g) < 2:
-            continue
-        r = (g["truth"] - g[method]).to_numpy()
-        others = np.array([np.median(np.delete(r, i)) for i in range(len(r))])
-        rows.append(pd.DataFrame({"group": g[group].to_numpy(), "f": f, "r": r,
-                                  "others": others}))
+    for (g, f, _), members in by_cut.items():
+        for i, c in enumerate(members):
+            fit = c["fit"]
+            others = {str(j): (o["fit"], o["n"], o["y"]) for j, o in enumerate(members)
+                      if j != i}
+            M, truth = float(c["M"]), float(c["truth"])  # type: ignore[arg-type]
+            alone = float(fit.predict(M))  # type: ignore[attr-defined]
+            at = correct_with_others(fit, others, EVIDENCE_ALPHA)  # type: ignore[arg-type]
+            if at.evidence is None:
+                continue
+            shift = at.evidence_shift(M)
+            # The shift is linear in alpha until the score is clipped; scale it.
+            lo, hi = at.interval(M, 0.8)
+            mid = float(at.predict(M))
+            # The share of its half-width the interval would need to cover the truth
+            # (coverage when every interval is narrowed to kappa: the share needing <= kappa).
+            side = (hi - mid) if truth >= mid else (mid - lo)
+            need = abs(truth - mid) / side if side > 0 else (0.0 if truth == mid else math.inf)
+            k = int(np.sum(np.asarray(c["n"]) <= fit.n_last))  # type: ignore[attr-defined]
+            rows.append({"group": g, "f": f, "r": truth - alone, "shift1": shift / EVIDENCE_ALPHA,
+                         "cover": lo <= truth <= hi, "need": need,
+                         "cover_alone": _covers(fit, M, truth),
+                         "size_alone": size_errors(fit, c["n"], c["y"], k),  # type: ignore[arg-type]
+                         "size": size_errors(at, c["n"], c["y"], k)})  # type: ignore[arg-type]
     if not rows:
+        print(f"\n{label}: no model has another measured beyond its cut")
         return
-    d = pd.concat(rows, ignore_index=True)
+    d = pd.DataFrame(rows)
     groups = np.array(sorted(d["group"].unique(), key=str))
     fold = {k: i % folds for i, k in enumerate(np.random.default_rng(0).permutation(groups))}
     d["fold"] = d["group"].map(fold)
-    alphas = np.round(np.arange(0, 1.01, 0.1), 1)
-    corrected = np.empty(len(d))
+    held = np.empty(len(d))
     chosen = []
     for k in range(folds):
-        fit, test = d["fold"] != k, d["fold"] == k
-        errs = [np.mean(np.abs(d.r[fit] - a * d.others[fit])) for a in alphas]
+        fit_rows, test = d["fold"] != k, (d["fold"] == k).to_numpy()
+        errs = [np.mean(np.abs(d.r[fit_rows] - a * d.shift1[fit_rows])) for a in alphas]
         a = float(alphas[int(np.argmin(errs))])
         chosen.append(a)
-        corrected[test.to_numpy()] = (d.r[test] - a * d.others[test]).to_numpy()
-    d["corrected"] = corrected
-    print(f"\n{label}: evidence from the other models on the same data (alpha per fold "
-          f"{chosen}):")
-    print(f"{'f':>6} {'cuts':>6} {'alone':>8} {'corrected':>10} {'corr(r, others)':>16}")
+        held[test] = (d.r[test] - a * d.shift1[test]).to_numpy()
+    d["held"] = held
+    print(f"\n{label}: evidence from the other models measured further on the same data "
+          f"(correct_with_others, alpha {EVIDENCE_ALPHA}; cuts with evidence only; alpha "
+          f"chosen per held-out fold {chosen})")
+    print(f"{'f':>6} {'cuts':>6} {'alone':>8} {'shifted':>8} {'cv alpha':>8} "
+          f"{'cov alone':>9} {'cov shifted':>11} {'corr':>6} {'|log2| alone':>12} "
+          f"{'|log2| shifted':>14}  MAE for alpha " + " ".join(f"{a:g}" for a in alphas))
     for f, g in d.groupby("f"):
+        by_alpha = " ".join(f"{np.mean(np.abs(g.r - a * g.shift1)):.4f}" for a in alphas)
+        sizes = [float(np.median(np.abs(np.concatenate([np.asarray(x, float)
+                                                          for x in g[col]] or [[]]))))
+                 for col in ("size_alone", "size")]
         print(f"{'1/' + str(round(1 / f)):>6} {len(g):>6} {np.mean(np.abs(g.r)):>8.4f} "
-              f"{np.mean(np.abs(g.corrected)):>10.4f} "
-              f"{np.corrcoef(g.r, g.others)[0, 1]:>16.2f}")
+              f"{np.mean(np.abs(g.r - EVIDENCE_ALPHA * g.shift1)):>8.4f} "
+              f"{np.mean(np.abs(g.held)):>8.4f} {g.cover_alone.mean():>9.3f} "
+              f"{g.cover.mean():>11.3f} {np.corrcoef(g.r, g.shift1)[0, 1]:>6.2f} "
+              f"{sizes[0]:>12.3f} {sizes[1]:>14.3f}  {by_alpha}")
+    kappas = np.round(np.arange(0.5, 1.01, 0.05), 2)
+    print("80 % coverage of the shifted interval narrowed around its median to kappa "
+          "of its width, kappa " + " ".join(f"{k:g}" for k in kappas))
+    for f, g in d.groupby("f"):
+        print(f"{'1/' + str(round(1 / f)):>6} " + " ".join(
+            f"{np.mean(g.need <= k + 1e-12):.3f}" for k in kappas))
+
+
+def _covers(fit: object, M: float, truth: float) -> bool:
+    lo, hi = fit.interval(M, 0.8)  # type: ignore[attr-defined]
+    return bool(lo <= truth <= hi)
 
 
 def run_dl() -> None:
@@ -361,6 +408,7 @@ def run_corpus_cv(task_folds: int = 4, family_folds: int = 2,
     family_fold = {k: i % family_folds for i, k in enumerate(rng.permutation(families))}
     shipped = (load_meta(), load_meta(with_train=True))
     rows = []
+    cuts: dict[str, list[dict[str, object]]] = {}
     for ti in range(task_folds):
         for fi in range(family_folds):
             test = [t for t in items if task_fold[str(t["task"])] == ti
@@ -397,6 +445,9 @@ def run_corpus_cv(task_folds: int = 4, family_folds: int = 2,
                     row[f"size_{name}"] = size_errors(fit, t["curve_n"],  # type: ignore[arg-type]
                                                       t["curve_y"],  # type: ignore[arg-type]
                                                       int(np.sum(t["curve_n"] <= n.max())))  # type: ignore[operator]
+                    cuts.setdefault(name, []).append(
+                        {"task": t["task"], "f": t["f"], "fit": fit, "n": t["curve_n"],
+                         "y": t["curve_y"], "M": M, "truth": truth})
                 means = pd.Series(y).groupby(n).mean()  # type: ignore[arg-type]
                 row["pow3"] = pow3_predict(means.index.to_numpy(float), means.to_numpy(), M)
                 row["last"] = float(means.iloc[-1])
@@ -435,7 +486,7 @@ def run_corpus_cv(task_folds: int = 4, family_folds: int = 2,
         print(f"size_for median signed log2 (predicted / true) at f = 1/{round(1 / f)}: "
               + ", ".join(f"{m} {_signed_median(g[f'size_{m}']):+.2f}" for m in methods))
     for m in methods:
-        evidence_from_others(res, "task", "model", m, f"Corpus ({m})")
+        evidence_from_others(cuts[m], "task", f"Corpus ({m})")
     return res
 
 

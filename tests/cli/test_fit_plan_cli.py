@@ -170,3 +170,33 @@ def test_fit_names_the_network_meta_model(tmp_path: Path,
     code, out, err = run_cli(["fit", str(path)], capsys)
     assert code == 0, err
     assert "network meta" in out and "classical meta" in out
+
+
+def test_fit_and_plan_use_a_cheaper_model_measured_further(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Real MNIST-1D curves of the corpus: a small MLP measured to 16,000 and a CNN to
+    2,000; the CNN's curve carries the MLP's evidence in `fit --json`, `plan --json` and
+    the table's note, and the MLP's carries none."""
+    import pandas as pd
+
+    corpus = pd.read_csv(Path(__file__).resolve().parents[2] / "bench" / "data"
+                         / "dl_corpus.csv.gz")
+    ok = corpus[(corpus["task_name"] == "mnist1d-default") & (corpus["status"] == "ok")]
+    cols = ["model", "n", "seed", "train_score", "val_score", "metric"]
+    cheap = ok[ok["model"] == "mlp:depth=1,width=32"][cols]
+    cnn = ok[(ok["model"] == "cnn:width=8") & (ok["n"] <= 2000)][cols]
+    path = tmp_path / "results.csv"
+    pd.concat([cheap, cnn]).to_csv(path, index=False)
+    code, out, err = run_cli(["fit", str(path), "--json"], capsys)
+    assert code == 0, err
+    evidence = {c["model"]: c["evidence"] for c in json.loads(out)["curves"]}
+    assert evidence["mlp:depth=1,width=32"] is None
+    assert evidence["cnn:width=8"]["models"] == ["mlp:depth=1,width=32"]
+    assert evidence["cnn:width=8"]["up_to_size"] == 16000
+    code, out, err = run_cli(["plan", str(path), "--target", "0.95", "--json"], capsys)
+    assert code == 0, err
+    plans = {p["model"]: p for p in json.loads(out)["plans"]}
+    assert plans["cnn:width=8"]["curve"]["evidence"] == evidence["cnn:width=8"]
+    code, out, err = run_cli(["fit", str(path)], capsys)
+    assert code == 0, err
+    assert "residuals of 1 other model measured beyond" in " ".join(out.split())

@@ -1,6 +1,14 @@
 """The fit room: learning curves, their extrapolation, joint scaling laws, planning."""
 
-from datacurve.fit._curve import DEFAULT_FAMILIES, LearningCurve, fit_learning_curve
+from datacurve.fit._curve import (
+    DEFAULT_FAMILIES,
+    EVIDENCE_ALPHA,
+    EVIDENCE_NARROW,
+    Evidence,
+    LearningCurve,
+    correct_with_others,
+    fit_learning_curve,
+)
 from datacurve.fit._families import FAMILIES, Family, FamilyFit, fit_family
 from datacurve.fit._plan import (
     MAX_ROUND_GROWTH,
@@ -28,6 +36,8 @@ from datacurve.fit._timing import TimeModel, fit_time_model
 
 __all__ = [
     "DEFAULT_FAMILIES",
+    "EVIDENCE_ALPHA",
+    "EVIDENCE_NARROW",
     "FAMILIES",
     "MAX_ROUND_GROWTH",
     "N_HORIZON",
@@ -36,6 +46,7 @@ __all__ = [
     "Allocation",
     "ComputeModel",
     "DataPlan",
+    "Evidence",
     "Family",
     "FamilyFit",
     "LearningCurve",
@@ -43,6 +54,7 @@ __all__ = [
     "SweepLaw",
     "TimeModel",
     "compute_optimal",
+    "correct_with_others",
     "fit_compute_model",
     "fit_curves",
     "fit_family",

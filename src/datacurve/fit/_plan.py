@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from datacurve._errors import InputError
-from datacurve.fit._curve import LearningCurve, fit_learning_curve
+from datacurve.fit._curve import LearningCurve, correct_with_others, fit_learning_curve
 from datacurve.models import early_stopping_above, is_network
 from datacurve.results import Results
 
@@ -199,9 +199,9 @@ def _corrected_interval(curve: LearningCurve, target: float,
 
 
 def fit_model_curve(results: Results | pd.DataFrame, model: str | None = None, *,
-                    network: bool | None = None) -> LearningCurve:
+                    network: bool | None = None, evidence: bool = True) -> LearningCurve:
     """Fit one model's learning curve from its trials (all seeds), with the training
-    scores the table records.
+    scores the table records, and the evidence of the other models measured further.
 
     Parameters
     ----------
@@ -212,14 +212,43 @@ def fit_model_curve(results: Results | pd.DataFrame, model: str | None = None, *
     network : bool, optional
         Whether the model is a neural network, for the meta-model (see
         `fit_learning_curve`); default `datacurve.models.is_network` of its name.
+    evidence : bool
+        Shift the extrapolation by the residuals of the table's other models measured
+        beyond this model's largest size (`correct_with_others`: a cheap model measured
+        on the whole pool tells where an expensive one measured on a part is going).
+        Each other model is fitted to its sizes up to this model's largest the same way
+        (its own meta-model, its train scores); models with fewer than three sizes there
+        are left out. No effect when no other model was measured further.
 
     Returns
     -------
     LearningCurve
-        In the metric's natural units.
+        In the metric's natural units; `LearningCurve.evidence` names the models used.
     """
     r = Results.from_source(results)
     model = r.pick(model)
+    curve = _fit_one(r, model, network=network)
+    if not evidence:
+        return curve
+    others = {}
+    for other in r.models():
+        if other == model:
+            continue
+        n, scores, train, lower = _model_arrays(r, other)
+        upto = n <= curve.n_last
+        if (n > curve.n_last).any() and np.unique(n[upto]).size >= 3:
+            fit = fit_learning_curve(n[upto], scores[upto], train_scores=train[upto],
+                                     higher_is_better=r.metric.higher_is_better,
+                                     lower=lower, upper=r.metric.upper,
+                                     network=is_network(other))
+            others[other] = (fit, n, scores)
+    return correct_with_others(curve, others)
+
+
+def _model_arrays(r: Results, model: str
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """One model's sizes, scores and training scores (shape (m,), natural units; trials
+    flagged as outliers left out) and the metric's lower end used to fit them."""
     f = r.natural_frame(model)
     if "outlier" in r.table.columns:
         # A trial below chance beside siblings that learned did not learn: an outlier,
@@ -235,9 +264,14 @@ def fit_model_curve(results: Results | pd.DataFrame, model: str | None = None, *
     # scores, and training scores below it are left out.
     train = f["train"].to_numpy(np.float64)
     train = np.where((train < lower) | (train > m.upper), np.nan, train)
-    return fit_learning_curve(f["n"].to_numpy(np.float64), scores, train_scores=train,
-                              higher_is_better=m.higher_is_better, lower=lower,
-                              upper=m.upper,
+    return f["n"].to_numpy(np.float64), scores, train, lower
+
+
+def _fit_one(r: Results, model: str, *, network: bool | None) -> LearningCurve:
+    n, scores, train, lower = _model_arrays(r, model)
+    return fit_learning_curve(n, scores, train_scores=train,
+                              higher_is_better=r.metric.higher_is_better, lower=lower,
+                              upper=r.metric.upper,
                               network=is_network(model) if network is None else network)
 
 
