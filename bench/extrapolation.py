@@ -31,7 +31,8 @@ family folds). ``--corpus-weight W`` adds every corpus row (weighted W) to each 
 fold's training set (a joint model for every learner, measured and not shipped: LCDB's
 learners keep the classical pair).
 Both end with part 3's measurement: how much the residuals of the other models measured
-on the same data correct a model's extrapolation (`evidence_from_others`).
+further on the same data correct a model's extrapolation, replayed through the run-time
+function `correct_with_others` (`evidence_from_others`).
 
 Usage: python bench/extrapolation.py [--folds 5] [--limit N] [--only-dl]
        [--corpus-weight W] [--corpus-cv W ...] [--save FILE]
@@ -50,7 +51,12 @@ import pandas as pd
 from scipy.optimize import curve_fit
 
 from _metalearn import Curve, build_table, export, lcdb_curves, train
-from datacurve.fit import EVIDENCE_ALPHA, correct_with_others, fit_learning_curve
+from datacurve.fit import (
+    EVIDENCE_ALPHA,
+    EVIDENCE_NARROW,
+    correct_with_others,
+    fit_learning_curve,
+)
 
 FRACTIONS = (1 / 16, 1 / 8, 1 / 4)
 DL = Path(__file__).resolve().parent / "data" / "mnist1d_curves.csv"
@@ -192,15 +198,17 @@ def run_lcdb(folds: int, limit: int | None, save: str | None = None,
 
 
 def evidence_from_others(cuts: list[dict[str, object]], group: str, label: str,
-                         folds: int = 5) -> None:
+                         narrow: float = 1.0, folds: int = 5) -> None:
     """Part 3 of issue 16, replayed through the run-time path: `correct_with_others`
     shifts each model's curve by the residuals of the other models on the same data
     (`fit_model_curve` does this whenever other models were measured further).
 
     `cuts` holds one entry per (curve, f): its `group` (dataset or task), ``f``, the fitted
     curve ``fit`` (observed to M·f), the model's whole measured curve ``n``/``y``, ``M``
-    and ``truth``. Every other model of the same group cut at the same size and measured
-    beyond it is evidence, as at run time. Printed per f: MAE and 80 % coverage alone and
+    and ``truth``; `narrow` is the `EVIDENCE_NARROW` of the meta-model the fits stand for
+    (they were given held-out models, so the curves cannot tell). Every other model of
+    the same group cut at the same size and measured beyond it is evidence, as at run
+    time. Printed per f: MAE and 80 % coverage alone and
     corrected with `EVIDENCE_ALPHA`, the residual correlation, the MAE for other alphas,
     alpha chosen on the other group folds (grouped cross-validation) and its held-out MAE,
     and `size_for`'s median |log2| error alone and corrected."""
@@ -217,7 +225,8 @@ def evidence_from_others(cuts: list[dict[str, object]], group: str, label: str,
                       if j != i}
             M, truth = float(c["M"]), float(c["truth"])  # type: ignore[arg-type]
             alone = float(fit.predict(M))  # type: ignore[attr-defined]
-            at = correct_with_others(fit, others, EVIDENCE_ALPHA)  # type: ignore[arg-type]
+            at = correct_with_others(fit, others, EVIDENCE_ALPHA,  # type: ignore[arg-type]
+                                     narrow)
             if at.evidence is None:
                 continue
             shift = at.evidence_shift(M)
@@ -251,8 +260,8 @@ def evidence_from_others(cuts: list[dict[str, object]], group: str, label: str,
         held[test] = (d.r[test] - a * d.shift1[test]).to_numpy()
     d["held"] = held
     print(f"\n{label}: evidence from the other models measured further on the same data "
-          f"(correct_with_others, alpha {EVIDENCE_ALPHA}; cuts with evidence only; alpha "
-          f"chosen per held-out fold {chosen})")
+          f"(correct_with_others, alpha {EVIDENCE_ALPHA}, interval narrowed to {narrow:g}; "
+          f"cuts with evidence only; alpha chosen per held-out fold {chosen})")
     print(f"{'f':>6} {'cuts':>6} {'alone':>8} {'shifted':>8} {'cv alpha':>8} "
           f"{'cov alone':>9} {'cov shifted':>11} {'corr':>6} {'|log2| alone':>12} "
           f"{'|log2| shifted':>14}  MAE for alpha " + " ".join(f"{a:g}" for a in alphas))
@@ -267,8 +276,8 @@ def evidence_from_others(cuts: list[dict[str, object]], group: str, label: str,
               f"{g.cover.mean():>11.3f} {np.corrcoef(g.r, g.shift1)[0, 1]:>6.2f} "
               f"{sizes[0]:>12.3f} {sizes[1]:>14.3f}  {by_alpha}")
     kappas = np.round(np.arange(0.5, 1.01, 0.05), 2)
-    print("80 % coverage of the shifted interval narrowed around its median to kappa "
-          "of its width, kappa " + " ".join(f"{k:g}" for k in kappas))
+    print(f"80 % coverage of the shifted interval narrowed around its median to kappa × "
+          f"{narrow:g} of its width, kappa " + " ".join(f"{k:g}" for k in kappas))
     for f, g in d.groupby("f"):
         print(f"{'1/' + str(round(1 / f)):>6} " + " ".join(
             f"{np.mean(g.need <= k + 1e-12):.3f}" for k in kappas))
@@ -486,7 +495,9 @@ def run_corpus_cv(task_folds: int = 4, family_folds: int = 2,
         print(f"size_for median signed log2 (predicted / true) at f = 1/{round(1 / f)}: "
               + ", ".join(f"{m} {_signed_median(g[f'size_{m}']):+.2f}" for m in methods))
     for m in methods:
-        evidence_from_others(cuts[m], "task", f"Corpus ({m})")
+        # The joint recipe is the network meta-model's: its narrowing, as at run time.
+        evidence_from_others(cuts[m], "task", f"Corpus ({m})",
+                             EVIDENCE_NARROW["network"] if m.startswith("joint") else 1.0)
     return res
 
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from datacurve import InputError
-from datacurve.fit import fit_curves, plan
+from datacurve.fit import fit_curves, fit_learning_curve, plan, samples_interval
 
 SIZES = np.ceil(16 * 2.0 ** (np.arange(12) / 2)).astype(int)  # 16 .. 725
 
@@ -152,3 +152,22 @@ def test_now_is_the_measured_mean() -> None:
     q = plan(table, target=0.93, have=5000)
     assert q.now_source == "predicted"
     assert q.predicted_now == pytest.approx(q.curve.predict(5000.0))
+
+
+def test_the_pessimistic_end_never_exceeds_what_the_measurements_already_reach() -> None:
+    """A curve measured past the target: whatever the quantile curves say, the sizes from
+    which every measured mean reaches the target bound the interval from above (the
+    mirror of the measured floor)."""
+    n = np.repeat(np.array([16.0, 32, 64, 128, 256, 512]), 3)
+    rng = np.random.default_rng(1)
+    y = np.clip(0.97 - 0.5 * n**-0.5 + rng.normal(0, 0.01, n.size), 0, 1)
+    curve = fit_learning_curve(n, y)
+    means = {k: y[n == k].mean() for k in np.unique(n)}
+    target = float(min(means[256], means[512])) - 1e-6
+    ceiling = curve.measured_ceiling(target)
+    first = min(k for k in means if all(means[j] >= target for j in means if j >= k))
+    assert ceiling == first <= 256
+    lo, hi = samples_interval(curve, target)
+    assert lo <= hi <= ceiling
+    assert curve.measured_floor(target) < ceiling
+    assert curve.measured_ceiling(float(means[512]) + 0.01) == math.inf

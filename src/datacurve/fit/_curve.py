@@ -283,6 +283,18 @@ class LearningCurve:
         missed = u[(means < target) if self.higher_is_better else (means > target)]
         return float(missed.max()) if missed.size else 0.0
 
+    def measured_ceiling(self, target: float) -> float:
+        """The smallest measured size from which every measured size's mean score reaches
+        `target` (``math.inf`` when the largest misses it): the measurements say no more
+        than that is needed."""
+        target = self._check_target(target)
+        u, means, _, _ = size_means(self.sizes, self.scores)
+        reach = (means >= target) if self.higher_is_better else (means <= target)
+        if not reach[-1]:
+            return math.inf
+        missed = np.flatnonzero(~reach)
+        return float(u[missed[-1] + 1] if missed.size else u[0])
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary (method, family, weights, asymptote, whether train scores
         were used, which meta-model, the other models' evidence, notes)."""

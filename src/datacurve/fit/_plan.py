@@ -177,8 +177,9 @@ def samples_interval(curve: LearningCurve, target: float,
                      level: float = 0.8) -> tuple[float, float]:
     """The interval of `samples_needed` at `level` (optimistic, pessimistic end): the
     curve's size interval with the same bias correction applied to both ends, never below
-    a measured size whose mean misses the target (a measurement is not corrected), and
-    widened, if need be, to hold `samples_needed`."""
+    a measured size whose mean misses the target nor above the size from which every
+    measured mean reaches it (a measurement is not corrected), and widened, if need be,
+    to hold `samples_needed`."""
     lo, hi = _corrected_interval(curve, target, level)
     point = samples_needed(curve, target)
     if math.isfinite(point):
@@ -195,6 +196,7 @@ def _corrected_interval(curve: LearningCurve, target: float,
     lo, hi = curve.size_interval(target, level)
     lo = max(lo * SIZE_CORRECTION, curve.measured_floor(target))
     hi = hi * SIZE_CORRECTION if math.isfinite(hi) else math.inf
+    hi = min(hi, curve.measured_ceiling(target))
     return lo, max(hi, lo)
 
 
