@@ -232,14 +232,14 @@ def evidence_from_others(cuts: list[dict[str, object]], group: str, label: str,
             shift = at.evidence_shift(M)
             # The shift is linear in alpha until the score is clipped; scale it.
             lo, hi = at.interval(M, 0.8)
-            mid = float(at.predict(M))
-            # The share of its half-width the interval would need to cover the truth
-            # (coverage when every interval is narrowed to kappa: the share needing <= kappa).
-            side = (hi - mid) if truth >= mid else (mid - lo)
-            need = abs(truth - mid) / side if side > 0 else (0.0 if truth == mid else math.inf)
+            # Coverage had the interval been narrowed to other factors (the same function;
+            # not a rescaling of this interval, which clipping at the metric's ends bends).
+            narrowed = [_covers(correct_with_others(fit, others, EVIDENCE_ALPHA,  # type: ignore[arg-type]
+                                                    float(x)), M, truth)
+                        for x in NARROW_GRID]
             k = int(np.sum(np.asarray(c["n"]) <= fit.n_last))  # type: ignore[attr-defined]
             rows.append({"group": g, "f": f, "r": truth - alone, "shift1": shift / EVIDENCE_ALPHA,
-                         "cover": lo <= truth <= hi, "need": need,
+                         "cover": lo <= truth <= hi, "narrowed": narrowed,
                          "cover_alone": _covers(fit, M, truth),
                          "size_alone": size_errors(fit, c["n"], c["y"], k),  # type: ignore[arg-type]
                          "size": size_errors(at, c["n"], c["y"], k)})  # type: ignore[arg-type]
@@ -275,12 +275,14 @@ def evidence_from_others(cuts: list[dict[str, object]], group: str, label: str,
               f"{np.mean(np.abs(g.held)):>8.4f} {g.cover_alone.mean():>9.3f} "
               f"{g.cover.mean():>11.3f} {np.corrcoef(g.r, g.shift1)[0, 1]:>6.2f} "
               f"{sizes[0]:>12.3f} {sizes[1]:>14.3f}  {by_alpha}")
-    kappas = np.round(np.arange(0.5, 1.01, 0.05), 2)
-    print(f"80 % coverage of the shifted interval narrowed around its median to kappa × "
-          f"{narrow:g} of its width, kappa " + " ".join(f"{k:g}" for k in kappas))
+    print("80 % coverage of the shifted interval narrowed (correct_with_others' narrow) to "
+          + " ".join(f"{x:g}" for x in NARROW_GRID))
     for f, g in d.groupby("f"):
         print(f"{'1/' + str(round(1 / f)):>6} " + " ".join(
-            f"{np.mean(g.need <= k + 1e-12):.3f}" for k in kappas))
+            f"{v:.3f}" for v in np.mean(np.array(g.narrowed.tolist()), axis=0)))
+
+
+NARROW_GRID = np.round(np.arange(0.5, 1.01, 0.05), 2)
 
 
 def _covers(fit: object, M: float, truth: float) -> bool:

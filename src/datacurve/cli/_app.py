@@ -18,6 +18,7 @@ from typer.exceptions import TyperException
 from datacurve._errors import DatacurveError, InputError
 from datacurve._version import __version__
 from datacurve.cli._render import (
+    active_lines,
     allocation_line,
     audit_table,
     curve_table,
@@ -728,6 +729,56 @@ def strategies_cmd(
                           f"({p['n']:,} examples; {spent})")
 
 
+active_app = typer.Typer(help="Active learning: which examples to label next and what "
+                                "that saves against random labelling.",
+                           no_args_is_help=True)
+app.add_typer(active_app, name="active")
+
+
+@active_app.command("simulate")
+def active_simulate_cmd(
+    data: AsForCurve,
+    model: Annotated[str, typer.Option("--model", "-m", help="Learner spec.")],
+    label: Annotated[str | None, typer.Option(help="Label column of a table.")] = None,
+    strategy: Annotated[list[str] | None, typer.Option(
+        "--strategy", "-s", help="random, least_confidence, margin, entropy, coreset, "
+                                 "cluster_margin (default: all). Repeatable.")] = None,
+    initial: Annotated[int, typer.Option(help="First labelled batch.")] = 20,
+    batch: Annotated[int, typer.Option(help="Rows queried per round.")] = 10,
+    budget: Annotated[int, typer.Option(help="Labels at the last round.")] = 200,
+    seeds: Annotated[int, typer.Option(help="Repetitions, each its own first batch.")] = 3,
+    cold_start: Annotated[str, typer.Option(help="First batch: stratified (one per class "
+                                            "first), random or typical (TypiClust).")]
+    = "stratified",
+    target: Annotated[float | None, typer.Option(help="Accuracy to reach (default: "
+                                                 "--target-share of the full pool's).")]
+    = None,
+    target_share: Annotated[float, typer.Option(help="Share of the full pool's accuracy "
+                                                "to reach.")] = 0.95,
+    store: Annotated[Path, typer.Option(help="Results store (SQLite); rounds there are "
+                                        "read back, so a rerun resumes.")] = DEFAULT_STORE,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Simulate pool-based active learning with each strategy on labelled DATA and price
+    it in labels against random labelling."""
+    from datacurve.active import DEFAULT_STRATEGIES, simulate_active_learning
+
+    _check_output(store, "store")
+    _check_counts(seeds=seeds)
+    dataset = _load(data, label, None, None, None, None)
+    with progress_bar(not (json_out or quiet), f"{dataset.name} · active") as cb:
+        sim = simulate_active_learning(
+            dataset, model, strategies=tuple(strategy or DEFAULT_STRATEGIES),
+            initial=initial, batch=batch, budget=budget, seeds=seeds, cold=cold_start,
+            target=target, target_share=target_share, store=store, progress=cb)
+    if json_out:
+        print_json(sim.to_dict() | {"store": str(store)})
+        return
+    for line in active_lines(sim):
+        out_console.print(line)
+
+
 @app.command("search")
 def search_cmd(
     data: AsForCurve,
@@ -975,7 +1026,8 @@ CLI_NAMES = {
     "report": "--report", "force": "--force", "allow_modules": "--allow-module",
     "source": "SOURCE", "results": "SOURCE", "worst": "--worst",
     "report_dir": "--report-dir", "demo_data": "--data", "strategies": "--strategy",
-    "data": "DATA",
+    "data": "DATA", "initial": "--initial", "batch": "--batch", "cold_start": "--cold-start",
+    "target_share": "--target-share",
 }
 """Library errors name Python parameters; the CLI names its own flags and arguments."""
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from datacurve.diagnosis import Diagnosis
 
 __all__ = [
+    "active_lines",
     "allocation_line",
     "audit_table",
     "curve_table",
@@ -333,4 +334,32 @@ def search_lines(d: dict[str, Any]) -> list[str]:
     saved = d["trials_full"] - d["trials_run"]
     lines.append(f"trained {d['trials_run']:,} trials of the full grid's {d['trials_full']:,}"
                  + (f" ({saved:,} saved)" if saved > 0 else ""))
+    return lines
+
+
+def active_lines(sim: Any) -> list[str]:
+    """`datacurve active simulate`'s text: the target, labels each strategy needed with
+    its interval and what it saved against random, the best strategy's curve."""
+    def n(x: float) -> str:
+        return f"{math.ceil(x):,}" if math.isfinite(x) else "not within the budget"
+
+    lines = [f"{escape(sim.model)} on {escape(sim.dataset)}: full pool ({sim.pool_size:,} "
+             f"labels) accuracy {sim.full_pool:.4f}; target {sim.target:.4f}"]
+    for s, r in sim.reach.iterrows():
+        saved = ""
+        if s != "random" and math.isfinite(r["saved"]):
+            least = "at least " if r["saved_is_bound"] else ""
+            saved = (f"; saves {least}{r['saved']:.0%} of random's labels "
+                     f"({least}{r['saved_samples']:,.0f}; 80 % interval "
+                     f"{r['saved_low']:.0%} – {r['saved_high']:.0%})")
+        interval = (f" (80 % interval {n(r['low'])} – {n(r['high'])})"
+                    if math.isfinite(r["labels"]) else "")
+        reached = (f"{n(r['labels'])} labels{interval}" if math.isfinite(r["labels"])
+                   else "not reached within the budget")
+        lines.append(f"  {escape(str(s)):>16}: {reached}{saved}")
+    lines.append(f"best: {escape(sim.best)}")
+    if sim.curve is not None and math.isfinite(sim.curve.size_for(sim.target)):
+        lines.append(f"{escape(sim.best)}'s fitted curve reaches the target at "
+                     f"{math.ceil(sim.curve.size_for(sim.target)):,} labels")
+    lines += [f"note: {escape(x)}" for x in sim.notes]
     return lines

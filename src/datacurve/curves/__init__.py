@@ -34,7 +34,14 @@ if _typing.TYPE_CHECKING:
         valid_anchors,
     )
     from datacurve.curves._summary import summarize
-    from datacurve.curves._trial import Trial, TrialData, TrialResult, run_trial, trial_key
+    from datacurve.curves._trial import (
+        Trial,
+        TrialData,
+        TrialResult,
+        run_trial,
+        trial_key,
+        trial_random_state,
+    )
     from datacurve.metrics import (
         CLASSIFICATION_METRICS,
         METRICS,
@@ -87,6 +94,7 @@ _EXPORTS = {
     "run_trial": "datacurve.curves._trial",
     "summarize": "datacurve.curves._summary",
     "trial_key": "datacurve.curves._trial",
+    "trial_random_state": "datacurve.curves._trial",
     "valid_anchors": "datacurve.curves._subsets",
 }
 
@@ -133,5 +141,6 @@ __all__ = [
     "run_trial",
     "summarize",
     "trial_key",
+    "trial_random_state",
     "valid_anchors",
 ]

@@ -1,0 +1,25 @@
+"""The active room: which examples to label next, and what that saves.
+
+`simulate_active_learning` replays pool-based active learning on labelled data with each
+query strategy (`STRATEGIES`) and prices it in labels against random labelling.
+"""
+
+from datacurve.active._simulate import (
+    DEFAULT_STRATEGIES,
+    ActiveSimulation,
+    labels_to_reach,
+    simulate_active_learning,
+)
+from datacurve.active._strategies import COLD_STARTS, STRATEGIES, Query, cold_start, query
+
+__all__ = [
+    "COLD_STARTS",
+    "DEFAULT_STRATEGIES",
+    "STRATEGIES",
+    "ActiveSimulation",
+    "Query",
+    "cold_start",
+    "labels_to_reach",
+    "query",
+    "simulate_active_learning",
+]

@@ -1,0 +1,197 @@
+"""Query strategies: which unlabelled examples to label next.
+
+Every strategy has one signature (`query`): the current model's class probabilities on
+the candidates, the candidates' embeddings, the labelled rows' embeddings, a batch size
+and a random generator; it returns the chosen candidates (positions), the score each was
+chosen by and a short reason. Uncertainty scores and core-set / typical picks come from
+scikit-activeml (`skactiveml`); the diversity-aware batch (``cluster_margin``) is written
+here because scikit-activeml's batch methods (BADGE, CLUE) need one of its own wrapped
+classifiers, and datacurve's learners (torch networks, pipelines, your own modules) are
+not. Its recipe: the most uncertain candidates (by margin) are clustered with k-means
+into as many clusters as the batch holds, and the most uncertain of each cluster is
+taken, so a large batch does not spend itself on near-duplicates of one confusing region
+(Citovsky et al., NeurIPS 2021, "Batch Active Learning at Scale").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from datacurve._errors import InputError
+
+__all__ = ["COLD_STARTS", "STRATEGIES", "Query", "cold_start", "query"]
+
+STRATEGIES = ("random", "least_confidence", "margin", "entropy", "coreset",
+              "cluster_margin")
+"""Strategies `query` knows (``random`` is the baseline every saving is priced against)."""
+COLD_STARTS = ("stratified", "random", "typical")
+"""How the first labelled batch is drawn (`cold_start`)."""
+
+_UNCERTAINTY = {"least_confidence": "least_confident", "margin": "margin_sampling",
+                "entropy": "entropy"}
+_POOL_FOR_CLUSTERS = 10
+"""cluster_margin clusters the batch size times this many most uncertain candidates."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a strategy picked.
+
+    Attributes
+    ----------
+    picked : ndarray of shape (k,)
+        Positions among the candidates, in the order picked.
+    scores : ndarray of shape (k,)
+        The score each was picked by (uncertainty; distance to the labelled set for
+        ``coreset``; NaN for ``random``).
+    reason : str
+        Why, in a few words (the same for the whole batch).
+    """
+
+    picked: np.ndarray
+    scores: np.ndarray
+    reason: str
+
+
+def _check(strategy: str, proba: np.ndarray | None, k: int, n: int) -> None:
+    if strategy not in STRATEGIES:
+        raise InputError("strategy", f"one of {', '.join(STRATEGIES)}", repr(strategy))
+    if not 1 <= k <= n:
+        raise InputError("batch", f"between 1 and the {n} unlabelled candidates", repr(k))
+    if strategy in (*_UNCERTAINTY, "cluster_margin") and proba is None:
+        raise InputError("proba", f"class probabilities of the candidates for {strategy}",
+                         "None")
+
+
+def query(strategy: str, k: int, *, proba: np.ndarray | None, candidates: np.ndarray,
+          labelled: np.ndarray, rng: np.random.Generator) -> Query:
+    """Pick `k` candidates to label next.
+
+    Parameters
+    ----------
+    strategy : str
+        One of `STRATEGIES`.
+    k : int
+        Batch size.
+    proba : ndarray of shape (m, c), optional
+        The current model's class probabilities on the candidates (not needed by
+        ``random`` and ``coreset``).
+    candidates : ndarray of shape (m, d)
+        Embeddings of the unlabelled candidates.
+    labelled : ndarray of shape (l, d)
+        Embeddings of the labelled rows (``coreset`` covers the pool beyond them).
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    Query
+    """
+    m = candidates.shape[0]
+    _check(strategy, proba, k, m)
+    if strategy == "random":
+        picked = rng.choice(m, size=k, replace=False)
+        return Query(picked, np.full(k, np.nan), "drawn at random")
+    if strategy in _UNCERTAINTY:
+        u = _uncertainty(proba, strategy)  # type: ignore[arg-type]
+        # Ties (a model certain of many candidates) broken at random, not by row order.
+        order = np.lexsort((np.asarray(rng.random(m)), -u))[:k]
+        return Query(order, u[order], f"{strategy.replace('_', ' ')}: the model is least "
+                     "sure of these")
+    if strategy == "coreset":
+        return _coreset(candidates, labelled, k, rng)
+    return _cluster_margin(proba, candidates, k, rng)  # type: ignore[arg-type]
+
+
+def _uncertainty(proba: np.ndarray, strategy: str) -> np.ndarray:
+    from skactiveml.pool._uncertainty_sampling import uncertainty_scores
+
+    return np.asarray(uncertainty_scores(proba, method=_UNCERTAINTY[strategy]), np.float64)
+
+
+def _coreset(candidates: np.ndarray, labelled: np.ndarray, k: int,
+             rng: np.random.Generator) -> Query:
+    """k-centre greedy (Sener & Savarese, ICLR 2018) by scikit-activeml's CoreSet."""
+    from skactiveml.pool import CoreSet
+
+    X = np.concatenate([labelled, candidates])
+    y = np.full(X.shape[0], np.nan)
+    y[: labelled.shape[0]] = 0.0  # only "labelled or not" matters to k-centre greedy
+    cand = np.arange(labelled.shape[0], X.shape[0])
+    qs = CoreSet(random_state=int(rng.integers(2**31)))
+    idx, util = qs.query(X, y, candidates=cand, batch_size=k, return_utilities=True)
+    idx = np.asarray(idx, np.int64)
+    # The utility of the i-th pick is its distance to the labelled set and the earlier
+    # picks at the time it was picked.
+    scores = np.array([util[i, j] for i, j in enumerate(idx)], np.float64)
+    return Query(idx - labelled.shape[0], scores,
+                 "core-set: farthest from everything labelled so far")
+
+
+def _cluster_margin(proba: np.ndarray, candidates: np.ndarray, k: int,
+                    rng: np.random.Generator) -> Query:
+    from sklearn.cluster import KMeans
+
+    u = _uncertainty(proba, "margin")
+    m = candidates.shape[0]
+    top = np.lexsort((np.asarray(rng.random(m)), -u))[: min(m, k * _POOL_FOR_CLUSTERS)]
+    if top.size <= k:
+        return Query(top[:k], u[top[:k]], "margin within clusters: every uncertain one")
+    km = KMeans(n_clusters=k, n_init=1, random_state=int(rng.integers(2**31)))
+    lab = km.fit_predict(candidates[top])
+    picked = []
+    for c in range(k):
+        members = top[lab == c]
+        if members.size:
+            picked.append(members[np.argmax(u[members])])
+    chosen = np.array(picked, np.int64)
+    if chosen.size < k:  # empty clusters: fill with the next most uncertain
+        rest = np.setdiff1d(top, chosen, assume_unique=False)
+        rest = rest[np.argsort(-u[rest], kind="stable")][: k - chosen.size]
+        chosen = np.concatenate([chosen, rest])
+    return Query(chosen, u[chosen], "margin within clusters: the least sure of each "
+                 "region of the data")
+
+
+def cold_start(how: str, k: int, *, y: np.ndarray, embeddings: np.ndarray,
+               rng: np.random.Generator) -> np.ndarray:
+    """The first `k` rows to label, before any model exists.
+
+    Parameters
+    ----------
+    how : {"stratified", "random", "typical"}
+        ``stratified``: one per class first (labels are known in a simulation), then
+        at random; ``random``; ``typical``: TypiClust (Hacohen et al., ICML 2022, by
+        scikit-activeml), the most typical example of each of `k` clusters.
+    k : int
+    y : ndarray of shape (m,)
+        Class codes of the pool (``stratified`` only).
+    embeddings : ndarray of shape (m, d)
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of shape (k,)
+        Positions in the pool.
+    """
+    m = embeddings.shape[0]
+    if how not in COLD_STARTS:
+        raise InputError("cold_start", f"one of {', '.join(COLD_STARTS)}", repr(how))
+    if not 1 <= k <= m:
+        raise InputError("initial", f"between 1 and the {m} rows of the pool", repr(k))
+    if how == "random":
+        return rng.choice(m, size=k, replace=False)
+    if how == "stratified":
+        classes = np.unique(y)
+        if k < classes.size:
+            raise InputError("initial", f"at least one example per class ({classes.size})",
+                             repr(k))
+        first = np.array([rng.choice(np.flatnonzero(y == c)) for c in classes])
+        rest = np.setdiff1d(np.arange(m), first)
+        return np.concatenate([first, rng.choice(rest, size=k - first.size, replace=False)])
+    from skactiveml.pool import TypiClust
+
+    qs = TypiClust(random_state=int(rng.integers(2**31)))
+    idx = qs.query(embeddings, np.full(m, np.nan), batch_size=k)
+    return np.asarray(idx, np.int64)

@@ -1,0 +1,165 @@
+"""The active room: query strategies, simulated savings against random labelling,
+resumption from the store, and bad input."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.datasets import load_digits
+
+from datacurve import InputError
+from datacurve.active import (
+    cold_start,
+    labels_to_reach,
+    query,
+    simulate_active_learning,
+)
+from datacurve.curves import open_store
+
+LOGREG = "sklearn:LogisticRegression(max_iter=300)"
+
+
+@pytest.fixture(scope="module")
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    X, y = load_digits(return_X_y=True)
+    return X.astype(np.float32), y
+
+
+def test_uncertainty_sampling_saves_labels_on_digits(digits: tuple[np.ndarray, np.ndarray]
+                                                    ) -> None:
+    """Real data, real learner: on digits, diversity-aware margin sampling with logistic
+    regression reaches 95 % of the full pool's accuracy with far fewer labels than random
+    (about 40 % fewer here; bench/active.py measures 5 seeds), and plain margin sampling
+    ends the budget ahead of random."""
+    sim = simulate_active_learning(digits, LOGREG, strategies=("margin", "cluster_margin"),
+                                   initial=20, batch=20, budget=300, seeds=2)
+    r = sim.reach
+    assert set(r.index) == {"random", "margin", "cluster_margin"}
+    assert sim.target == pytest.approx(0.95 * sim.full_pool)
+    assert math.isfinite(r.loc["random", "labels"])
+    assert r.loc["cluster_margin", "saved"] > 0.25
+    assert r.loc["cluster_margin", "saved_samples"] == pytest.approx(
+        r.loc["random", "labels"] - r.loc["cluster_margin", "labels"])
+    assert r.loc["cluster_margin", "low"] <= r.loc["cluster_margin", "labels"] \
+        <= r.loc["cluster_margin", "high"]
+    final = sim.rounds[sim.rounds["labels"] == 300].groupby("strategy")["score"].mean()
+    assert final["margin"] > final["random"] + 0.01
+    assert sim.best == "cluster_margin"
+    assert sim.curve is not None and sim.curve.n_last == 300
+    d = sim.to_dict()
+    assert d["best"] == sim.best and len(d["rounds"]) == len(sim.rounds)
+    # Every strategy and seed is scored at the same label counts.
+    counts = sim.rounds.groupby(["strategy", "seed"])["labels"].apply(tuple)
+    assert counts.nunique() == 1 and counts.iloc[0][0] == 20 and counts.iloc[0][-1] == 300
+
+
+def test_an_interrupted_simulation_resumes_where_it_stopped(
+        digits: tuple[np.ndarray, np.ndarray], tmp_path: Path) -> None:
+    X, y = digits[0][:600], digits[1][:600]
+    kw = {"strategies": ("entropy", "coreset"), "initial": 10, "batch": 10, "budget": 60,
+          "seeds": 2}
+    whole = simulate_active_learning((X, y), LOGREG, store=tmp_path / "a.sqlite", **kw)
+    seen = []
+
+    def stop_after_seven(event: object) -> None:
+        if getattr(event, "kind", "") == "trial":
+            seen.append(event)
+            if len(seen) == 7:
+                raise KeyboardInterrupt
+
+    store = tmp_path / "b.sqlite"
+    with pytest.raises(KeyboardInterrupt):
+        simulate_active_learning((X, y), LOGREG, store=store, progress=stop_after_seven,
+                                 **kw)
+    with open_store(store) as s:
+        assert len(s) == 7  # seed 0's full pool and six rounds: each stored as it ended
+    trained = []
+    resumed = simulate_active_learning(
+        (X, y), LOGREG, store=store, progress=lambda e: trained.append(e)
+        if getattr(e, "kind", "") == "trial" and e.result is not None else None, **kw)
+    assert len(trained) == len(whole.rounds) - 6  # nothing finished is trained again
+    cols = ["strategy", "seed", "round", "labels", "score"]
+    assert resumed.rounds[cols].equals(whole.rounds[cols])
+    with open_store(store) as s:
+        t = s.trials()
+    rounds = t[t["model"].str.contains("~active:entropy")]
+    # The rows each round queried are recorded, distinct, and never evaluation rows.
+    for _, g in rounds.groupby("seed"):
+        queried = [i for info in g.sort_values("n")["info"] for i in info["queried"]]
+        assert len(queried) == len(set(queried)) == 50
+
+
+def test_strategies_pick_what_they_promise() -> None:
+    rng = np.random.default_rng(0)
+    proba = np.array([[0.98, 0.02], [0.51, 0.49], [0.7, 0.3], [0.55, 0.45]])
+    emb = rng.normal(size=(4, 2))
+    q = query("margin", 2, proba=proba, candidates=emb, labelled=emb[:0], rng=rng)
+    assert list(q.picked) == [1, 3]
+    q = query("least_confidence", 1, proba=proba, candidates=emb, labelled=emb[:0],
+              rng=rng)
+    assert list(q.picked) == [1]
+    # Core-set: the candidate far from everything labelled comes first.
+    labelled = np.zeros((5, 2))
+    cands = np.array([[0.1, 0.0], [9.0, 9.0], [0.0, 0.2]])
+    q = query("coreset", 1, proba=None, candidates=cands, labelled=labelled, rng=rng)
+    assert list(q.picked) == [1]
+    # Diversity: two tight clusters of equally uncertain near-duplicates; margin spends
+    # the whole batch in one, cluster_margin takes from both.
+    # (cluster_margin clusters the 10 x batch most uncertain: both clusters are in it.)
+    a = rng.normal(0, 0.01, size=(10, 2))
+    b = rng.normal(5, 0.01, size=(10, 2))
+    far = rng.normal(-9, 1.0, size=(30, 2))  # certain: never picked
+    cands = np.concatenate([a, b, far])
+    p = np.concatenate([np.tile([0.50, 0.50], (10, 1)) + rng.uniform(0, 1e-3, (10, 1)) * [1, -1],
+                        np.tile([0.52, 0.48], (10, 1)), np.tile([0.99, 0.01], (30, 1))])
+    plain = query("margin", 2, proba=p, candidates=cands, labelled=cands[:0], rng=rng)
+    assert (plain.picked < 10).all()
+    diverse = query("cluster_margin", 2, proba=p, candidates=cands, labelled=cands[:0],
+                    rng=rng)
+    assert sorted((diverse.picked < 10).tolist()) == [False, True]
+    assert (diverse.picked < 20).all()
+
+
+def test_cold_starts() -> None:
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(5), 40)
+    emb = rng.normal(size=(200, 3))
+    first = cold_start("stratified", 8, y=y, embeddings=emb, rng=rng)
+    assert set(y[first]) == set(range(5)) and len(set(first)) == 8
+    typical = cold_start("typical", 6, y=y, embeddings=emb, rng=rng)
+    assert len(set(typical)) == 6 and typical.max() < 200
+    with pytest.raises(InputError, match="at least one example per class"):
+        cold_start("stratified", 3, y=y, embeddings=emb, rng=rng)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=12), st.floats(0.0, 1.0))
+def test_labels_to_reach_lands_between_the_rounds_around_the_target(
+        scores: list[float], target: float) -> None:
+    s = np.maximum.accumulate(np.array(scores))
+    labels = 10.0 * np.arange(1, s.size + 1)
+    got = labels_to_reach(labels, s, target)
+    hit = np.flatnonzero(s >= target)
+    if hit.size == 0:
+        assert got == math.inf
+    else:
+        i = int(hit[0])
+        assert (labels[i - 1] if i else labels[0]) <= got <= labels[i]
+        assert got == math.ceil(got)
+
+
+def test_bad_input_is_refused(digits: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = digits
+    with pytest.raises(InputError, match="strategies"):
+        simulate_active_learning((X, y), LOGREG, strategies=("nope",))
+    with pytest.raises(InputError, match="budget"):
+        simulate_active_learning((X, y), LOGREG, budget=10**6)
+    with pytest.raises(InputError, match="batch"):
+        simulate_active_learning((X, y), LOGREG, batch=0)
+    with pytest.raises(InputError, match="classification"):
+        simulate_active_learning((X, y.astype(float) + 0.5), LOGREG, strategies=())
