@@ -729,6 +729,10 @@ def strategies_cmd(
                           f"({p['n']:,} examples; {spent})")
 
 
+ACTIVE_STORE = DEFAULT_STORE.with_name("active.sqlite")
+"""Where `datacurve active` keeps its rounds unless told: apart from the learning curves,
+whose other models `fit` reads as evidence (an active-learning curve is not one of them)."""
+
 active_app = typer.Typer(help="Active learning: which examples to label next and what "
                                 "that saves against random labelling.",
                            no_args_is_help=True)
@@ -755,8 +759,10 @@ def active_simulate_cmd(
     = None,
     target_share: Annotated[float, typer.Option(help="Share of the full pool's accuracy "
                                                 "to reach.")] = 0.95,
-    store: Annotated[Path, typer.Option(help="Results store (SQLite); rounds there are "
-                                        "read back, so a rerun resumes.")] = DEFAULT_STORE,
+    store: Annotated[Path, typer.Option(help="Store of the rounds (SQLite); rounds there "
+                                        "are read back, so a rerun resumes. Kept apart "
+                                        "from the curves' store: its curves are not "
+                                        "random subsets.")] = ACTIVE_STORE,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
