@@ -4,8 +4,9 @@ random labelling against every strategy, with `simulate_active_learning`.
 - digits (scikit-learn's 8x8, 1,797 images; 1,438 in the pool, 359 evaluated), logistic
   regression, first batch 20 (stratified: one per class first), batch 10, budget 400,
   5 seeds.
-- ``--mnist1d``: MNIST-1D (4,000 examples generated locally), ``cnn:width=16``, first
-  batch 100, batch 100, budget 3,000, 2 seeds (about an hour on 2 cores).
+- ``--mnist1d``: MNIST-1D (4,000 examples generated locally), ``cnn:width=16`` with
+  dropout 0.2 (for BALD), first batch 100, batch 100, budget 3,000, 2 seeds: random,
+  entropy, BALD, core-set and cluster_margin (about an hour on 2 cores).
 
 Usage: python bench/active.py [--seeds 5] [--mnist1d] [--store FILE]
 """
@@ -56,8 +57,9 @@ def main() -> None:
 
         ds = builtin("mnist1d:n=4000")
         t0 = time.perf_counter()
-        sim = simulate_active_learning(ds, "cnn:width=16",
-                                       strategies=("entropy", "coreset", "cluster_margin"),
+        sim = simulate_active_learning(ds, "cnn:width=16,dropout=0.2",
+                                       strategies=("entropy", "bald", "coreset",
+                                                   "cluster_margin"),
                                        initial=100, batch=100, budget=3000, seeds=2,
                                        store=args.store)
         show(sim, time.perf_counter() - t0)

@@ -163,3 +163,41 @@ def test_bad_input_is_refused(digits: tuple[np.ndarray, np.ndarray]) -> None:
         simulate_active_learning((X, y), LOGREG, batch=0)
     with pytest.raises(InputError, match="classification"):
         simulate_active_learning((X, y.astype(float) + 0.5), LOGREG, strategies=())
+
+
+def test_bald_reads_the_disagreement_of_dropout_passes() -> None:
+    from datacurve.active import bald_scores
+
+    agree = np.tile([[[0.5, 0.5]]], (10, 1, 1))  # uncertain but every pass agrees
+    flip = np.array([[[0.99, 0.01]], [[0.01, 0.99]]] * 5)  # confident passes that disagree
+    scores = bald_scores(np.concatenate([agree, flip], axis=1))
+    assert scores[0] == pytest.approx(0.0, abs=1e-9)
+    assert scores[1] > 0.5
+    rng = np.random.default_rng(0)
+    q = query("bald", 1, proba=None, candidates=rng.normal(size=(2, 2)),
+              labelled=np.zeros((0, 2)), rng=rng,
+              samples=np.concatenate([agree, flip], axis=1))
+    assert list(q.picked) == [1]
+
+
+def test_bald_runs_on_a_torch_network_with_dropout_and_only_there(
+        digits: tuple[np.ndarray, np.ndarray]) -> None:
+    from datacurve.models import parse_spec
+
+    X, y = digits[0][:500], digits[1][:500]
+    net = parse_spec("mlp:width=32,dropout=0.3,max_epochs=20").build("classification", 0)
+    net.fit(X[:200], y[:200])
+    a, b = net.predict_proba_samples(X[200:260], 8), net.predict_proba_samples(X[200:260], 8)
+    assert a.shape == (8, 60, 10) and np.allclose(a.sum(axis=2), 1.0)
+    np.testing.assert_array_equal(a, b)  # seeded: the same call, the same passes
+    assert np.ptp(a, axis=0).max() > 0.01  # dropout left on: the passes differ
+    np.testing.assert_allclose(net.predict_proba(X[200:260]),  # and left off again after
+                               net.predict_proba(X[200:260]))
+    sim = simulate_active_learning((X, y), "mlp:width=32,dropout=0.3,max_epochs=20",
+                                   strategies=("bald",), initial=20, batch=20, budget=60,
+                                   seeds=1)
+    assert set(sim.rounds["strategy"]) == {"random", "bald"}
+    with pytest.raises(InputError, match="bald with a torch network that has dropout"):
+        simulate_active_learning((X, y), LOGREG, strategies=("bald",))
+    with pytest.raises(InputError, match="bald with a torch network that has dropout"):
+        simulate_active_learning((X, y), "mlp:width=32", strategies=("bald",))

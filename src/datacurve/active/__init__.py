@@ -10,7 +10,14 @@ from datacurve.active._simulate import (
     labels_to_reach,
     simulate_active_learning,
 )
-from datacurve.active._strategies import COLD_STARTS, STRATEGIES, Query, cold_start, query
+from datacurve.active._strategies import (
+    COLD_STARTS,
+    STRATEGIES,
+    Query,
+    bald_scores,
+    cold_start,
+    query,
+)
 
 __all__ = [
     "COLD_STARTS",
@@ -18,6 +25,7 @@ __all__ = [
     "STRATEGIES",
     "ActiveSimulation",
     "Query",
+    "bald_scores",
     "cold_start",
     "labels_to_reach",
     "query",

@@ -43,6 +43,7 @@ __all__ = ["DEFAULT_STRATEGIES", "ActiveSimulation", "labels_to_reach",
 
 DEFAULT_STRATEGIES = ("random", "least_confidence", "margin", "entropy", "coreset",
                       "cluster_margin")
+"""Every strategy but ``bald``, which needs a torch network with dropout."""
 _BOOT = 2000
 
 
@@ -215,6 +216,12 @@ def simulate_active_learning(
         raise InputError("batch", "at least 1 row per round", repr(batch))
     if cold not in COLD_STARTS:
         raise InputError("cold_start", f"one of {', '.join(COLD_STARTS)}", repr(cold))
+    if "bald" in names:
+        probe = parse_spec(learner).build("classification", random_state=0)
+        if not hasattr(probe, "predict_proba_samples") or not getattr(probe, "dropout", 0):
+            raise InputError("strategies", "bald with a torch network that has dropout "
+                             "(Monte Carlo dropout), e.g. mlp:dropout=0.2 or "
+                             "cnn:width=16,dropout=0.2", f"bald with {learner}")
     if not 0 < target_share <= 1:
         raise InputError("target_share", "a share in (0, 1]", repr(target_share))
     n_classes = int(ds.classes.size) if ds.classes is not None else int(ds.y.max()) + 1
@@ -326,9 +333,14 @@ def _round(strategy: str, spec: str, X: Any, y: np.ndarray, labelled: np.ndarray
         return float(score), fit_time, np.empty(0, np.int64), "", np.empty(0)
     candidates = np.setdiff1d(pool, labelled)
     proba = (_probabilities(learner, X[candidates], n_classes)
-             if strategy not in ("random", "coreset") else None)
+             if strategy not in ("random", "coreset", "bald") else None)
+    samples = None
+    if strategy == "bald":
+        raw = np.asarray(learner.predict_proba_samples(X[candidates]), np.float64)
+        samples = np.zeros((*raw.shape[:2], n_classes))
+        samples[:, :, np.asarray(learner.classes_).astype(np.int64)] = raw
     q = query(strategy, k, proba=proba, candidates=emb[candidates], labelled=emb[labelled],
-              rng=rng)
+              rng=rng, samples=samples)
     return float(score), fit_time, candidates[q.picked], q.reason, q.scores
 
 

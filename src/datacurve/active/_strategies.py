@@ -21,9 +21,9 @@ import numpy as np
 
 from datacurve._errors import InputError
 
-__all__ = ["COLD_STARTS", "STRATEGIES", "Query", "cold_start", "query"]
+__all__ = ["COLD_STARTS", "STRATEGIES", "Query", "bald_scores", "cold_start", "query"]
 
-STRATEGIES = ("random", "least_confidence", "margin", "entropy", "coreset",
+STRATEGIES = ("random", "least_confidence", "margin", "entropy", "bald", "coreset",
               "cluster_margin")
 """Strategies `query` knows (``random`` is the baseline every saving is priced against)."""
 COLD_STARTS = ("stratified", "random", "typical")
@@ -55,7 +55,8 @@ class Query:
     reason: str
 
 
-def _check(strategy: str, proba: np.ndarray | None, k: int, n: int) -> None:
+def _check(strategy: str, proba: np.ndarray | None, k: int, n: int,
+           samples: np.ndarray | None = None) -> None:
     if strategy not in STRATEGIES:
         raise InputError("strategy", f"one of {', '.join(STRATEGIES)}", repr(strategy))
     if not 1 <= k <= n:
@@ -63,10 +64,15 @@ def _check(strategy: str, proba: np.ndarray | None, k: int, n: int) -> None:
     if strategy in (*_UNCERTAINTY, "cluster_margin") and proba is None:
         raise InputError("proba", f"class probabilities of the candidates for {strategy}",
                          "None")
+    if strategy == "bald" and (samples is None or samples.ndim != 3 or samples.shape[1] != n):
+        raise InputError("samples", "Monte Carlo dropout probabilities of shape "
+                         f"(passes, {n}, classes) for bald",
+                         "None" if samples is None else repr(samples.shape))
 
 
 def query(strategy: str, k: int, *, proba: np.ndarray | None, candidates: np.ndarray,
-          labelled: np.ndarray, rng: np.random.Generator) -> Query:
+          labelled: np.ndarray, rng: np.random.Generator,
+          samples: np.ndarray | None = None) -> Query:
     """Pick `k` candidates to label next.
 
     Parameters
@@ -83,13 +89,16 @@ def query(strategy: str, k: int, *, proba: np.ndarray | None, candidates: np.nda
     labelled : ndarray of shape (l, d)
         Embeddings of the labelled rows (``coreset`` covers the pool beyond them).
     rng : numpy.random.Generator
+    samples : ndarray of shape (t, m, c), optional
+        Monte Carlo dropout probabilities of the candidates (``bald`` only; a torch
+        learner's ``predict_proba_samples``).
 
     Returns
     -------
     Query
     """
     m = candidates.shape[0]
-    _check(strategy, proba, k, m)
+    _check(strategy, proba, k, m, samples)
     if strategy == "random":
         picked = rng.choice(m, size=k, replace=False)
         return Query(picked, np.full(k, np.nan), "drawn at random")
@@ -99,9 +108,38 @@ def query(strategy: str, k: int, *, proba: np.ndarray | None, candidates: np.nda
         order = np.lexsort((np.asarray(rng.random(m)), -u))[:k]
         return Query(order, u[order], f"{strategy.replace('_', ' ')}: the model is least "
                      "sure of these")
+    if strategy == "bald":
+        u = bald_scores(samples)  # type: ignore[arg-type]
+        order = np.lexsort((np.asarray(rng.random(m)), -u))[:k]
+        return Query(order, u[order], "BALD: the dropout samples of the model disagree most "
+                     "(what the label would teach it)")
     if strategy == "coreset":
         return _coreset(candidates, labelled, k, rng)
     return _cluster_margin(proba, candidates, k, rng)  # type: ignore[arg-type]
+
+
+def bald_scores(samples: np.ndarray) -> np.ndarray:
+    """BALD (Houlsby et al., 2011; Gal et al., ICML 2017): the mutual information between
+    a candidate's label and the model's weights, estimated from Monte Carlo dropout
+    passes as the entropy of the mean prediction minus the mean entropy of each pass.
+    Written here (three lines of NumPy) because baal's BALD heuristic expects baal's own
+    model wrapper and training loop, and scikit-activeml's BALD variants an ensemble of its
+    wrapped classifiers.
+
+    Parameters
+    ----------
+    samples : ndarray of shape (t, m, c)
+
+    Returns
+    -------
+    ndarray of shape (m,)
+        Non-negative; 0 when every pass agrees.
+    """
+    p = np.clip(samples, 1e-12, 1.0)
+    mean = p.mean(axis=0)
+    total = -(mean * np.log(mean)).sum(axis=1)
+    each = -(p * np.log(p)).sum(axis=2).mean(axis=0)
+    return np.asarray(np.maximum(total - each, 0.0))
 
 
 def _uncertainty(proba: np.ndarray, strategy: str) -> np.ndarray:

@@ -746,7 +746,8 @@ def active_simulate_cmd(
     label: Annotated[str | None, typer.Option(help="Label column of a table.")] = None,
     strategy: Annotated[list[str] | None, typer.Option(
         "--strategy", "-s", help="random, least_confidence, margin, entropy, coreset, "
-                                 "cluster_margin (default: all). Repeatable.")] = None,
+                                 "cluster_margin (default: these), bald (a torch network "
+                                 "with dropout). Repeatable.")] = None,
     initial: Annotated[int, typer.Option(help="First labelled batch.")] = 20,
     batch: Annotated[int, typer.Option(help="Rows queried per round.")] = 10,
     budget: Annotated[int, typer.Option(help="Labels at the last round.")] = 200,

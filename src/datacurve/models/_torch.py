@@ -828,6 +828,49 @@ class _TorchLearner(BaseEstimator):
         proba = torch.softmax(self._forward(X).double(), dim=1).numpy()
         return proba / proba.sum(axis=1, keepdims=True)
 
+    @available_if(lambda self: self._task_hint() == "classification")
+    def predict_proba_samples(self, X: Any, n_samples: int = 20) -> np.ndarray:
+        """Class probabilities from `n_samples` forward passes with dropout left on
+        (Monte Carlo dropout, Gal & Ghahramani, ICML 2016): what BALD reads. Batch
+        normalisation stays in evaluation mode; the passes are seeded from
+        ``random_state``, so the same call gives the same samples.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, *s) or CSR matrix of shape (n, d)
+        n_samples : int
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n, k), float64
+
+        Raises
+        ------
+        InputError
+            Naming ``model``: the network has no dropout (every pass would agree).
+        """
+        check_is_fitted(self, "model_")
+        drops = [m for m in self.model_.modules() if isinstance(m, nn.Dropout) and m.p > 0]
+        if not drops:
+            raise InputError("model", "a network with dropout for Monte Carlo dropout "
+                             "(e.g. mlp:dropout=0.2 or cnn:dropout=0.2)",
+                             f"{type(self).__name__} without dropout")
+        data = _Features(self._as_2d(X, fitting=False), self.x_mean_, self.x_std_, self.device_)
+        self.model_.eval()
+        devices = [self.device_.index or 0] if self.device_.type == "cuda" else []
+        try:
+            for m in drops:
+                m.train()
+            with torch.random.fork_rng(devices=devices), torch.no_grad():
+                torch.manual_seed(self.seed_)
+                samples = [torch.cat([torch.softmax(self.model_(data.take(idx)).double(), dim=1)
+                                      for idx in torch.arange(data.n).split(_EVAL_BATCH)])
+                           for _ in range(int(n_samples))]
+        finally:
+            self.model_.eval()
+        out = torch.stack(samples).cpu().numpy()
+        return out / out.sum(axis=2, keepdims=True)
+
     def predict(self, X: Any) -> np.ndarray:
         """Predicted labels (from ``classes_``) or float64 regression targets.
 
