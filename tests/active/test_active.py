@@ -201,3 +201,26 @@ def test_bald_runs_on_a_torch_network_with_dropout_and_only_there(
         simulate_active_learning((X, y), LOGREG, strategies=("bald",))
     with pytest.raises(InputError, match="bald with a torch network that has dropout"):
         simulate_active_learning((X, y), "mlp:width=32", strategies=("bald",))
+
+
+def test_seeds_that_never_reach_bound_the_interval_instead_of_making_it_nan() -> None:
+    import pandas as pd
+
+    from datacurve.active._simulate import _summarise
+
+    labels = [10, 20, 30, 40]
+    rows = []
+    for seed, reach_a in ((0, [0.5, 0.7, 0.95, 0.96]), (1, [0.5, 0.6, 0.7, 0.79])):
+        for r, n in enumerate(labels):
+            rows.append({"strategy": "random", "seed": seed, "round": r, "labels": n,
+                         "score": 0.5 + 0.01 * r, "fit_time": 0.0})
+            rows.append({"strategy": "a", "seed": seed, "round": r, "labels": n,
+                         "score": reach_a[r], "fit_time": 0.0})
+    sim = _summarise(pd.DataFrame(rows), "m", "d", 1.0, 100, 0.8, 0.95)
+    a = sim.reach.loc["a"]
+    assert math.isfinite(a["labels"])  # the mean of the two seeds reaches 0.8 at 30-40
+    assert a["saved_is_bound"] and not math.isnan(a["saved_low"])
+    assert a["saved_low"] == -math.inf and a["high"] == math.inf  # a resample never reached
+    assert any("lower bounds" in n for n in sim.notes)
+    d = sim.to_dict()["strategies"][1]
+    assert d["strategy"] == "a" and d["saved_low"] is None and d["high"] is None

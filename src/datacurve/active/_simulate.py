@@ -396,10 +396,12 @@ def _summarise(rounds: pd.DataFrame, spec: str, dataset: str, full: float, pool:
     for s in strategies:
         finite = math.isfinite(point[s])
         with np.errstate(invalid="ignore"):
-            lo, hi = np.percentile(boot[s], [10, 90])
+            # "inverted_cdf" picks resampled values, so a resample that never reached the
+            # target (inf labels, -inf saved) bounds the interval instead of making it NaN.
+            lo, hi = np.percentile(boot[s], [10, 90], method="inverted_cdf")
             fr = 1 - boot[s] / ref_boot
             fr = np.where(np.isfinite(fr), fr, -np.inf)  # a resample that never reached
-            s_lo, s_hi = np.percentile(fr, [10, 90])
+            s_lo, s_hi = np.percentile(fr, [10, 90], method="inverted_cdf")
         rows.append({"strategy": s, "labels": point[s], "low": float(lo), "high": float(hi),
                      "saved": 1 - point[s] / ref if finite else math.nan,
                      "saved_low": float(s_lo), "saved_high": float(s_hi),

@@ -349,9 +349,12 @@ def active_lines(sim: Any) -> list[str]:
         saved = ""
         if s != "random" and math.isfinite(r["saved"]):
             least = "at least " if r["saved_is_bound"] else ""
+            def share(x: float) -> str:
+                return f"{x:.0%}" if math.isfinite(x) else "none (not reached)"
+
             saved = (f"; saves {least}{r['saved']:.0%} of random's labels "
                      f"({least}{r['saved_samples']:,.0f}; 80 % interval "
-                     f"{r['saved_low']:.0%} – {r['saved_high']:.0%})")
+                     f"{share(r['saved_low'])} – {share(r['saved_high'])})")
         interval = (f" (80 % interval {n(r['low'])} – {n(r['high'])})"
                     if math.isfinite(r["labels"]) else "")
         reached = (f"{n(r['labels'])} labels{interval}" if math.isfinite(r["labels"])
