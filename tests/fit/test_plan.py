@@ -30,7 +30,7 @@ def _table(asym: float = 0.95, model: str = "m", seeds: int = 2, noise: float = 
     rows = []
     for s in range(seeds):
         for n in SIZES:
-            acc = asym - 1.2 * n**-0.5 + rng.normal(0, noise)
+            acc = min(asym - 1.2 * n**-0.5 + rng.normal(0, noise), 1.0)  # an accuracy
             score = acc if metric == "accuracy" else -(1 - acc)  # error is stored negated
             rows.append({"model": model, "params": 1000, "n": int(n), "seed": s,
                          "train_score": 1.0, "val_score": score, "metric": metric,
