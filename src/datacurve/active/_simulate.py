@@ -28,6 +28,7 @@ from datacurve.curves import (
     ProgressEvent,
     Store,
     TrialResult,
+    learner_outputs,
     make_eval_split,
     open_store,
     trial_key,
@@ -145,15 +146,6 @@ def _embeddings(X: Any) -> np.ndarray:
     return np.asarray((Z - Z.mean(axis=0)) / np.where(sd > 0, sd, 1.0))
 
 
-def _probabilities(learner: Any, X: Any, n_classes: int) -> np.ndarray:
-    """Probabilities over all class codes (a learner that saw only some classes gives
-    the others 0)."""
-    p = np.asarray(learner.predict_proba(X), np.float64)
-    full = np.zeros((p.shape[0], n_classes))
-    full[:, np.asarray(learner.classes_).astype(np.int64)] = p
-    return full
-
-
 def simulate_active_learning(
         data: Any, learner: str, *, label: str | None = None,
         strategies: Sequence[str] = DEFAULT_STRATEGIES, initial: int = 20, batch: int = 10,
@@ -266,7 +258,7 @@ def simulate_active_learning(
                     else:
                         score, fit_time, queried, why, picked_scores = _round(
                             s, spec, X, y, np.array(labelled), pool, split.evaluation,
-                            emb, n_classes, min(batch, budget - n) if n < budget else 0,
+                            emb, n_classes, min(batch, budget - n),
                             # one generator per round: a resumed run queries as an
                             # uninterrupted one would
                             np.random.default_rng([seed, 0xAC71, STRATEGIES.index(s), r]),
@@ -327,12 +319,12 @@ def _round(strategy: str, spec: str, X: Any, y: np.ndarray, labelled: np.ndarray
     t0 = time.perf_counter()
     learner = _train(spec, X, y, labelled, seed, n)
     fit_time = time.perf_counter() - t0
-    p_eval = _probabilities(learner, X[evaluation], n_classes)
+    p_eval = learner_outputs(learner, X[evaluation], "classification", n_classes)
     score = compute_metrics("classification", y[evaluation], p_eval, n_classes)["accuracy"]
     if k == 0:
         return float(score), fit_time, np.empty(0, np.int64), "", np.empty(0)
     candidates = np.setdiff1d(pool, labelled)
-    proba = (_probabilities(learner, X[candidates], n_classes)
+    proba = (learner_outputs(learner, X[candidates], "classification", n_classes)
              if strategy not in ("random", "coreset", "bald") else None)
     samples = None
     if strategy == "bald":
@@ -351,16 +343,12 @@ def _full_pool(st: Store | None, ds: Dataset, spec: str, split: Any, seed: int,
     n = int(split.pool.size)
     model = f"{spec} ~active:full-pool"
     key = trial_key(ds.fingerprint, model, n, seed, split.key)
-    if st is not None:
-        got = _stored_rounds(st, ds.fingerprint, model, seed, split.key)
-        if key in got:
-            return float(got[key]["score"])
-    t0 = time.perf_counter()
-    learner = _train(spec, ds.X, ds.y, split.pool, seed, n)
-    fit_time = time.perf_counter() - t0
-    p = _probabilities(learner, ds.X[split.evaluation], n_classes)
-    score = float(compute_metrics("classification", ds.y[split.evaluation], p,
-                                  n_classes)["accuracy"])
+    got = _stored_rounds(st, ds.fingerprint, model, seed, split.key)
+    if key in got:
+        return float(got[key]["score"])
+    score, fit_time, *_ = _round("random", spec, ds.X, ds.y, split.pool, split.pool,
+                                 split.evaluation, np.empty((0, 0)), n_classes, 0,
+                                 np.random.default_rng(0), seed, n)
     if st is not None:
         st.put(TrialResult(key, model, n, seed, "ok", -1, {}, {"accuracy": score},
                            fit_time, 0.0, "", {"active": "full-pool", "eval_fold": 0}),
@@ -414,7 +402,7 @@ def _summarise(rounds: pd.DataFrame, spec: str, dataset: str, full: float, pool:
         notes.append(f"random labelling did not reach {goal:.4g} within {int(budget)} labels; "
                      "savings are counted against the budget and are lower bounds")
     if not math.isfinite(point[best]):
-        notes.append(f"no strategy reached {goal:.4g} within {int(labels[-1])} labels; "
+        notes.append(f"no strategy reached {goal:.4g} within {int(budget)} labels; "
                      "raise the budget")
     curve = None
     g = rounds[rounds["strategy"] == best]

@@ -104,18 +104,23 @@ def query(strategy: str, k: int, *, proba: np.ndarray | None, candidates: np.nda
         return Query(picked, np.full(k, np.nan), "drawn at random")
     if strategy in _UNCERTAINTY:
         u = _uncertainty(proba, strategy)  # type: ignore[arg-type]
-        # Ties (a model certain of many candidates) broken at random, not by row order.
-        order = np.lexsort((np.asarray(rng.random(m)), -u))[:k]
+        order = _top(u, k, rng)
         return Query(order, u[order], f"{strategy.replace('_', ' ')}: the model is least "
                      "sure of these")
     if strategy == "bald":
         u = bald_scores(samples)  # type: ignore[arg-type]
-        order = np.lexsort((np.asarray(rng.random(m)), -u))[:k]
+        order = _top(u, k, rng)
         return Query(order, u[order], "BALD: the dropout samples of the model disagree most "
                      "(what the label would teach it)")
     if strategy == "coreset":
         return _coreset(candidates, labelled, k, rng)
     return _cluster_margin(proba, candidates, k, rng)  # type: ignore[arg-type]
+
+
+def _top(u: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """Positions of the `k` highest scores of `u` (shape (m,)), highest first; ties (a
+    model certain of many candidates) broken at random, not by row order."""
+    return np.lexsort((np.asarray(rng.random(u.size)), -u))[:k]
 
 
 def bald_scores(samples: np.ndarray) -> np.ndarray:
@@ -172,8 +177,7 @@ def _cluster_margin(proba: np.ndarray, candidates: np.ndarray, k: int,
     from sklearn.cluster import KMeans
 
     u = _uncertainty(proba, "margin")
-    m = candidates.shape[0]
-    top = np.lexsort((np.asarray(rng.random(m)), -u))[: min(m, k * _POOL_FOR_CLUSTERS)]
+    top = _top(u, k * _POOL_FOR_CLUSTERS, rng)
     if top.size <= k:
         return Query(top[:k], u[top[:k]], "margin within clusters: every uncertain one")
     km = KMeans(n_clusters=k, n_init=1, random_state=int(rng.integers(2**31)))

@@ -38,6 +38,7 @@ if _typing.TYPE_CHECKING:
         Trial,
         TrialData,
         TrialResult,
+        learner_outputs,
         run_trial,
         trial_key,
         trial_random_state,
@@ -94,6 +95,7 @@ _EXPORTS = {
     "run_trial": "datacurve.curves._trial",
     "summarize": "datacurve.curves._summary",
     "trial_key": "datacurve.curves._trial",
+    "learner_outputs": "datacurve.curves._trial",
     "trial_random_state": "datacurve.curves._trial",
     "valid_anchors": "datacurve.curves._subsets",
 }
@@ -127,6 +129,7 @@ __all__ = [
     "geometric_anchors",
     "get_metric",
     "is_sqlite",
+    "learner_outputs",
     "make_eval_folds",
     "make_eval_split",
     "make_executor",

@@ -22,7 +22,8 @@ import numpy as np
 from datacurve.metrics import compute_metrics
 from datacurve.models import IndexLearner, LearnerEntry, RowAccess, wants_frame
 
-__all__ = ["Trial", "TrialData", "TrialResult", "run_trial", "trial_key", "trial_random_state"]
+__all__ = ["Trial", "TrialData", "TrialResult", "learner_outputs", "run_trial", "trial_key",
+           "trial_random_state"]
 
 
 def trial_key(fingerprint: str, model: str, n: int, seed: int, eval_split: str) -> str:
@@ -147,8 +148,14 @@ def _limit_threads(threads: int) -> None:
         torch.set_num_threads(threads)
 
 
-def _outputs(learner: Any, X: Any, task: str, n_classes: int) -> np.ndarray:
-    """Probabilities over all k class codes (classification) or predictions."""
+def learner_outputs(learner: Any, X: Any, task: str, n_classes: int) -> np.ndarray:
+    """A fitted learner's outputs on `X`: probabilities over all `n_classes` class codes
+    (classification; classes it never saw get 0), or predictions.
+
+    Returns
+    -------
+    ndarray of shape (m, n_classes) or (m,)
+    """
     if task != "classification":
         return np.asarray(learner.predict(X), dtype=np.float64).ravel()
     classes = np.asarray(learner.classes_)
@@ -248,9 +255,9 @@ def run_trial(trial: Trial) -> TrialResult:
                 params = parameter_count(learner)
                 X_eval = access.features(data.evaluation, frame=frame)
                 t0 = time.perf_counter()
-                out_val = _outputs(learner, X_eval, data.task, data.n_classes)
+                out_val = learner_outputs(learner, X_eval, data.task, data.n_classes)
                 predict_time = time.perf_counter() - t0
-                out_train = _outputs(learner, X_train, data.task, data.n_classes)
+                out_train = learner_outputs(learner, X_train, data.task, data.n_classes)
                 info.update(_training_facts(learner))
         val = compute_metrics(data.task, y_eval, out_val, data.n_classes)
         train = (compute_metrics(data.task, y_train, out_train, data.n_classes)

@@ -232,18 +232,18 @@ def fit_model_curve(results: Results | pd.DataFrame, model: str | None = None, *
     curve = _fit_one(r, model, network=network)
     if not evidence:
         return curve
+    # Only models measured beyond this one can be evidence: find them from the table
+    # before reading any model's arrays.
+    largest = r.table.groupby("model")["n"].max()
     others = {}
     for other in r.models():
-        if other == model:
+        if other == model or largest[other] <= curve.n_last:
             continue
-        n, scores, train, lower = _model_arrays(r, other)
-        upto = n <= curve.n_last
-        if (n > curve.n_last).any() and np.unique(n[upto]).size >= 3:
-            fit = fit_learning_curve(n[upto], scores[upto], train_scores=train[upto],
-                                     higher_is_better=r.metric.higher_is_better,
-                                     lower=lower, upper=r.metric.upper,
-                                     network=is_network(other))
-            others[other] = (fit, n, scores)
+        arrays = _model_arrays(r, other)
+        n = arrays[0]
+        if np.unique(n[n <= curve.n_last]).size >= 3:
+            others[other] = (_fit_one(r, other, network=None, arrays=arrays,
+                                      upto=curve.n_last), n, arrays[1])
     return correct_with_others(curve, others)
 
 
@@ -269,8 +269,14 @@ def _model_arrays(r: Results, model: str
     return f["n"].to_numpy(np.float64), scores, train, lower
 
 
-def _fit_one(r: Results, model: str, *, network: bool | None) -> LearningCurve:
-    n, scores, train, lower = _model_arrays(r, model)
+def _fit_one(r: Results, model: str, *, network: bool | None,
+             arrays: tuple[np.ndarray, np.ndarray, np.ndarray, float] | None = None,
+             upto: float = math.inf) -> LearningCurve:
+    """`model`'s curve from its trials at sizes <= `upto` (`arrays`: its
+    `_model_arrays`, when already read)."""
+    n, scores, train, lower = arrays if arrays is not None else _model_arrays(r, model)
+    keep = n <= upto
+    n, scores, train = n[keep], scores[keep], train[keep]
     return fit_learning_curve(n, scores, train_scores=train,
                               higher_is_better=r.metric.higher_is_better, lower=lower,
                               upper=r.metric.upper,
