@@ -209,11 +209,7 @@ def simulate_active_learning(
     if cold not in COLD_STARTS:
         raise InputError("cold_start", f"one of {', '.join(COLD_STARTS)}", repr(cold))
     if "bald" in names:
-        probe = parse_spec(learner).build("classification", random_state=0)
-        if not hasattr(probe, "predict_proba_samples") or not getattr(probe, "dropout", 0):
-            raise InputError("strategies", "bald with a torch network that has dropout "
-                             "(Monte Carlo dropout), e.g. mlp:dropout=0.2 or "
-                             "cnn:width=16,dropout=0.2", f"bald with {learner}")
+        check_bald(learner)
     if not 0 < target_share <= 1:
         raise InputError("target_share", "a share in (0, 1]", repr(target_share))
     n_classes = int(ds.classes.size) if ds.classes is not None else int(ds.y.max()) + 1
@@ -304,6 +300,15 @@ def _stored_rounds(st: Store | None, fp: str, model: str, seed: int,
                                       strict=True)}
 
 
+def check_bald(learner: str, name: str = "strategies") -> None:
+    """Refuse BALD for a learner without Monte Carlo dropout (naming the flag)."""
+    probe = parse_spec(learner).build("classification", random_state=0)
+    if not hasattr(probe, "predict_proba_samples") or not getattr(probe, "dropout", 0):
+        raise InputError(name, "bald with a torch network that has dropout "
+                         "(Monte Carlo dropout), e.g. mlp:dropout=0.2 or "
+                         "cnn:width=16,dropout=0.2", f"bald with {learner}")
+
+
 def _train(spec: str, X: Any, y: np.ndarray, rows: np.ndarray, seed: int, n: int) -> Any:
     learner = parse_spec(spec).build("classification",
                                      random_state=trial_random_state(seed, n))
@@ -315,12 +320,16 @@ def _round(strategy: str, spec: str, X: Any, y: np.ndarray, labelled: np.ndarray
            pool: np.ndarray, evaluation: np.ndarray, emb: np.ndarray, n_classes: int,
            k: int, rng: np.random.Generator, seed: int, n: int
            ) -> tuple[float, float, np.ndarray, str, np.ndarray]:
-    """Train on the labelled rows, score on the evaluation set, query `k` more."""
+    """Train on the labelled rows, score on the evaluation set (NaN when it is empty),
+    query `k` more among the pool's rows not labelled."""
     t0 = time.perf_counter()
     learner = _train(spec, X, y, labelled, seed, n)
     fit_time = time.perf_counter() - t0
-    p_eval = learner_outputs(learner, X[evaluation], "classification", n_classes)
-    score = compute_metrics("classification", y[evaluation], p_eval, n_classes)["accuracy"]
+    score = math.nan
+    if evaluation.size:
+        p_eval = learner_outputs(learner, X[evaluation], "classification", n_classes)
+        score = compute_metrics("classification", y[evaluation], p_eval,
+                                n_classes)["accuracy"]
     if k == 0:
         return float(score), fit_time, np.empty(0, np.int64), "", np.empty(0)
     candidates = np.setdiff1d(pool, labelled)

@@ -4,6 +4,8 @@ lives in the rooms."""
 from __future__ import annotations
 
 import ast
+import dataclasses
+import math
 import os
 import re
 import shlex
@@ -25,6 +27,8 @@ from datacurve.cli._render import (
     diagnosis_text,
     err_console,
     fit_table,
+    loop_next_lines,
+    loop_status_lines,
     out_console,
     plan_lines,
     print_json,
@@ -786,6 +790,163 @@ def active_simulate_cmd(
         out_console.print(line)
 
 
+_LOOP_STORE = Annotated[Path, typer.Option(help="Store holding the labelling loop "
+                                            "(SQLite).")]
+_LOOP_NAME = Annotated[str | None, typer.Option(
+    "--name", help="The loop's name (needed when the store holds several).")]
+
+
+@active_app.command("init")
+def active_init_cmd(
+    data: Annotated[str, typer.Argument(help="A table (CSV, TSV, JSONL, Parquet); rows "
+                                        "with an empty label are still to label.")],
+    label: Annotated[str, typer.Option(help="Label column.")],
+    model: Annotated[str, typer.Option("--model", "-m", help="Learner spec.")],
+    strategy: Annotated[str, typer.Option(help="Query strategy of `active next`.")]
+    = "cluster_margin",
+    batch: Annotated[int, typer.Option(help="Default batch size of `active next`.")] = 50,
+    holdout: Annotated[float, typer.Option(help="Share of the file's labelled rows held "
+                                           "out for scoring (per class, at random).")]
+    = 0.2,
+    target: Annotated[float | None, typer.Option(help="Held-out accuracy to reach.")]
+    = None,
+    classes: Annotated[str | None, typer.Option(help="Classes beyond the file's, comma "
+                                                "separated.")] = None,
+    id_column: Annotated[str | None, typer.Option(help="Row ids (default: row number, 0 = "
+                                                  "first data row).")] = None,
+    text_column: Annotated[str | None, typer.Option(help="Free-text column; its TF-IDF "
+                                                    "are the features.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the held-out draw and the picks.")] = 0,
+    name: Annotated[str, typer.Option(help="The loop's name in the store.")] = "default",
+    store: _LOOP_STORE = ACTIVE_STORE,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Start a labelling loop on DATA: the rows with an empty label are the ones to label."""
+    from datacurve.active import LabellingLoop
+
+    _check_output(store, "store")
+    loop = LabellingLoop.init(
+        data, label=label, model=model, store=store, name=name, id_column=id_column,
+        text_column=text_column, strategy=strategy, holdout=holdout, target=target,
+        batch=batch, seed=seed,
+        classes=None if classes is None else [c for c in classes.split(",") if c.strip()])
+    status = loop.status()
+    if json_out:
+        print_json(status.to_dict() | {"store": str(store)})
+        return
+    for line in loop_status_lines(status):
+        out_console.print(line)
+    out_console.print(f"next: datacurve active next -k {batch} --out batch.csv"
+                      + ("" if store == ACTIVE_STORE else f" --store {escape(str(store))}"))
+
+
+@active_app.command("next")
+def active_next_cmd(
+    k: Annotated[int | None, typer.Option("-k", help="Rows in the batch (default: the "
+                                          "loop's).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the batch there (.csv, .tsv, "
+                                             ".jsonl, .parquet; never overwritten).")]
+    = None,
+    strategy: Annotated[str | None, typer.Option(help="This batch's strategy (default: "
+                                                 "the loop's).")] = None,
+    holdout: Annotated[bool, typer.Option("--holdout", help="Draw the batch at random for "
+                                          "the held-out set.")] = False,
+    include_pending: Annotated[bool, typer.Option(
+        "--include-pending", help="Offer rows handed out earlier and not labelled yet.")]
+    = False,
+    name: _LOOP_NAME = None,
+    store: _LOOP_STORE = ACTIVE_STORE,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Hand out the next rows to label: flagged rows first, then the strategy's picks."""
+    from datacurve.active import LabellingLoop
+
+    loop = LabellingLoop.open(store, name)
+    got = loop.next(k, strategy=strategy, holdout=holdout,
+                    include_pending=include_pending, out=out)
+    if json_out:
+        print_json({"batch": got.id, "strategy": got.strategy, "purpose": got.purpose,
+                    "labels": got.labels, "out": None if out is None else str(out),
+                    "rows": [{loop.id_name: r, "score": s if math.isfinite(s) else None,
+                              "reason": w} for r, s, w in zip(
+                                  got.rows[loop.id_name], got.rows["score"],
+                                  got.rows["reason"], strict=True)]})
+        return
+    for line in loop_next_lines(got, loop.id_name, out):
+        out_console.print(line)
+
+
+@active_app.command("import")
+def active_import_cmd(
+    labels: Annotated[Path, typer.Argument(help="A filled-in batch file (or any table "
+                                           "with the id and label columns).")],
+    relabel: Annotated[bool, typer.Option("--relabel", help="Accept new labels for rows "
+                                          "already labelled.")] = False,
+    name: _LOOP_NAME = None,
+    store: _LOOP_STORE = ACTIVE_STORE,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Record the labels of a filled-in batch file (validated; a re-import changes
+    nothing)."""
+    from datacurve.active import LabellingLoop
+
+    got = LabellingLoop.open(store, name).import_labels(labels, relabel=relabel)
+    if json_out:
+        print_json(dataclasses.asdict(got))
+        return
+    out_console.print(
+        f"{escape(str(labels))}: {got.added} new labels, {got.changed} relabelled, "
+        f"{got.unchanged} already recorded, {got.empty} left empty"
+        + ("" if got.import_id is not None else " (nothing changed)"))
+
+
+@active_app.command("status")
+def active_status_cmd(
+    target: Annotated[float | None, typer.Option(help="Held-out accuracy to reach "
+                                                 "(default: the loop's).")] = None,
+    name: _LOOP_NAME = None,
+    store: _LOOP_STORE = ACTIVE_STORE,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Labels so far, the held-out score, the fitted curve, the labels the target needs and
+    whether the next batch is worth labelling."""
+    from datacurve.active import LabellingLoop
+
+    status = LabellingLoop.open(store, name).status(target)
+    if json_out:
+        print_json(status.to_dict())
+        return
+    for line in loop_status_lines(status):
+        out_console.print(line)
+
+
+@active_app.command("audit")
+def active_audit_cmd(
+    checks: Annotated[list[str] | None, typer.Option(
+        "--check", help="Audit checks whose flagged rows go back to the queue "
+                        "(default: label). Repeatable.")] = None,
+    name: _LOOP_NAME = None,
+    store: _LOOP_STORE = ACTIVE_STORE,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Audit the labelled rows and send the flagged ones back to the queue: `active next`
+    hands them out first for relabelling."""
+    from datacurve.active import LabellingLoop
+
+    loop = LabellingLoop.open(store, name)
+    flagged, report = loop.audit(tuple(checks or ("label",)))
+    issues = report.issues
+    if json_out:
+        print_json({"flagged": flagged, "checks": report.checks,
+                    "rows": issues[["id", "check", "score"]].astype({"id": str})
+                    .to_dict("records")})
+        return
+    out_console.print(f"audited {report.n:,} labelled rows ({', '.join(report.checks)}): "
+                      f"{len(issues):,} flagged, {flagged:,} newly queued for relabelling")
+    if flagged:
+        out_console.print("next: datacurve active next (flagged rows come first)")
+
+
 @app.command("search")
 def search_cmd(
     data: AsForCurve,
@@ -1034,7 +1195,9 @@ CLI_NAMES = {
     "source": "SOURCE", "results": "SOURCE", "worst": "--worst",
     "report_dir": "--report-dir", "demo_data": "--data", "strategies": "--strategy",
     "data": "DATA", "initial": "--initial", "batch": "--batch", "cold_start": "--cold-start",
-    "target_share": "--target-share",
+    "target_share": "--target-share", "k": "-k", "holdout": "--holdout", "name": "--name",
+    "classes": "--classes", "id_column": "--id-column", "strategy": "--strategy",
+    "include_pending": "--include-pending",
 }
 """Library errors name Python parameters; the CLI names its own flags and arguments."""
 

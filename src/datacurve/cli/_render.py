@@ -29,6 +29,8 @@ __all__ = [
     "err_console",
     "fit_table",
     "json_default",
+    "loop_next_lines",
+    "loop_status_lines",
     "out_console",
     "plan_lines",
     "print_json",
@@ -365,4 +367,66 @@ def active_lines(sim: Any) -> list[str]:
         lines.append(f"{escape(sim.best)}'s fitted curve reaches the target at "
                      f"{math.ceil(sim.curve.size_for(sim.target)):,} labels")
     lines += [f"note: {escape(x)}" for x in sim.notes]
+    return lines
+
+
+def loop_status_lines(st: Any) -> list[str]:
+    """`datacurve active status`'s text (a `datacurve.active.LoopStatus`)."""
+    counts = list(st.per_class.values())
+    lines = [f"loop {escape(st.name)!r} on {escape(st.source)}: {escape(st.model)}, "
+             f"strategy {escape(st.strategy)}",
+             f"labels: {st.labels:,} for training ({len(counts)} classes, "
+             f"{min(counts):,}–{max(counts):,} each), {st.holdout:,} held out; "
+             f"{st.unlabelled:,} unlabelled, {st.pending:,} handed out and not labelled, "
+             f"{st.flagged:,} flagged for relabelling; {st.imports:,} imports"]
+    if math.isfinite(st.score):
+        lines.append(f"held-out accuracy {st.score:.4f} ± {st.score_se:.4f} (standard "
+                     f"error, {st.holdout:,} rows)")
+    if len(st.points):
+        lines.append("held-out accuracy by training labels: " + ", ".join(
+            f"{int(n):,} → {s:.4f}" for n, s in zip(st.points["labels"], st.points["score"],
+                                                    strict=True)))
+    if st.curve is not None:
+        lines.append(f"fitted curve: {st.curve.predict(st.labels + st.batch):.4f} after the "
+                     f"next {st.batch:,} labels, {st.curve.asymptote:.4f} in the limit")
+        if st.target is not None:
+            def n(x: float) -> str:
+                return f"{math.ceil(x):,}" if math.isfinite(x) else "never"
+
+            if st.needed == 0 and math.isfinite(st.score) and st.score >= st.target:
+                lines.append(f"target {st.target:.4f}: reached")
+            else:
+                lines.append(f"target {st.target:.4f}: {n(st.needed)} more labels (80 % "
+                             f"interval {n(st.needed_low)} – {n(st.needed_high)})")
+    if st.stop is True:
+        lines.append(f"stop: the next {st.batch:,} labels are predicted to add "
+                     f"{st.next_gain:+.4f} accuracy, less than the held-out noise "
+                     f"(± {st.score_se:.4f}); more held-out rows (active next --holdout) "
+                     "would tell smaller gains apart")
+    elif st.stop is False:
+        lines.append(f"keep labelling: the next {st.batch:,} labels are predicted to add "
+                     f"{st.next_gain:+.4f} accuracy, more than the held-out noise "
+                     f"(± {st.score_se:.4f})")
+    lines += [f"note: {escape(x)}" for x in st.notes]
+    return lines
+
+
+def loop_next_lines(batch: Any, id_name: str, out: Any) -> list[str]:
+    """`datacurve active next`'s text (a `datacurve.active.LoopBatch`): why the rows were
+    picked (once per reason), then the first ten ids with the strategy's score."""
+    rows = batch.rows
+    where = f" → {escape(str(out))}" if out is not None else ""
+    lines = [f"batch {batch.id}: {len(rows):,} rows ({escape(batch.strategy)}, "
+             f"{batch.purpose}; model trained on {batch.labels:,} labels){where}"]
+    for why, g in rows.groupby("reason", sort=False):
+        shown = [f"{escape(str(r))}" + (f" ({s:.3f})" if math.isfinite(s) else "")
+                 for r, s in zip(g[id_name][:10], g["score"][:10], strict=True)]
+        more = f", … {len(g) - 10:,} more" if len(g) > 10 else ""
+        lines.append(f"  {len(g):,} × {escape(str(why))}")
+        lines.append(f"    {id_name} (score): {', '.join(shown)}{more}")
+    if out is not None:
+        lines.append(f"fill in the label column, then: datacurve active import "
+                     f"{escape(str(out))}")
+    elif len(rows) > 10:
+        lines.append("--out writes every row with its features")
     return lines

@@ -22,14 +22,17 @@ from datacurve.data._builtin import (
 from datacurve.data._coerce import as_dataset, is_torch_dataset
 from datacurve.data._dataset import EVAL_NAMES, Dataset, Task, evaluation_mask, fingerprint_arrays
 from datacurve.data._loaders import load, load_data
+from datacurve.data._pool import LabelPool, canonical_label, load_pool, read_table
 
 __all__ = [
     "BUILTIN_NAMES",
     "EVAL_NAMES",
     "Dataset",
+    "LabelPool",
     "Task",
     "as_dataset",
     "builtin",
+    "canonical_label",
     "evaluation_mask",
     "fingerprint_arrays",
     "is_builtin",
@@ -37,7 +40,9 @@ __all__ = [
     "load",
     "load_data",
     "load_digits_dataset",
+    "load_pool",
     "make_mnist1d",
     "make_synthetic",
     "make_topics",
+    "read_table",
 ]
