@@ -11,6 +11,7 @@ from datacurve.active._simulate import (
     DEFAULT_STRATEGIES,
     ActiveSimulation,
     labels_to_reach,
+    load_simulations,
     simulate_active_learning,
 )
 from datacurve.active._strategies import (
@@ -35,6 +36,7 @@ __all__ = [
     "bald_scores",
     "cold_start",
     "labels_to_reach",
+    "load_simulations",
     "query",
     "simulate_active_learning",
 ]

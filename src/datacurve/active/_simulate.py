@@ -39,7 +39,7 @@ from datacurve.fit import LearningCurve, fit_learning_curve
 from datacurve.metrics import compute_metrics
 from datacurve.models import is_network, parse_spec
 
-__all__ = ["DEFAULT_STRATEGIES", "ActiveSimulation", "labels_to_reach",
+__all__ = ["DEFAULT_STRATEGIES", "ActiveSimulation", "labels_to_reach", "load_simulations",
            "simulate_active_learning"]
 
 DEFAULT_STRATEGIES = ("random", "least_confidence", "margin", "entropy", "coreset",
@@ -87,6 +87,14 @@ class ActiveSimulation:
     best: str
     curve: LearningCurve | None = field(repr=False)
     notes: tuple[str, ...] = ()
+    fingerprint: str = ""
+
+    @property
+    def bands(self) -> pd.DataFrame:
+        """Per strategy and labels: the seeds' ``mean``, ``low`` and ``high`` score (the
+        seed band every surface draws)."""
+        g = self.rounds.groupby(["strategy", "labels"], sort=False)["score"]
+        return g.agg(mean="mean", low="min", high="max").reset_index()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready summary."""
@@ -94,8 +102,8 @@ class ActiveSimulation:
             return float(x) if math.isfinite(x) else None
 
         return {
-            "model": self.model, "dataset": self.dataset, "metric": self.metric,
-            "pool_size": self.pool_size, "full_pool": self.full_pool,
+            "model": self.model, "dataset": self.dataset, "fingerprint": self.fingerprint,
+            "metric": self.metric, "pool_size": self.pool_size, "full_pool": self.full_pool,
             "target": self.target, "best": self.best,
             "strategies": [{k: (num(v) if isinstance(v, float) else v)
                             for k, v in row.items()}
@@ -278,7 +286,67 @@ def simulate_active_learning(
         if st is not None and not isinstance(store, Store):
             st.close()
     return _summarise(pd.DataFrame(rows), spec, ds.name, float(np.mean(full)), pool.size,
-                      target, target_share)
+                      target, target_share, ds.fingerprint)
+
+
+def load_simulations(store: str | Path | Store, *, dataset: str | None = None,
+                     target: float | None = None, target_share: float = 0.95
+                     ) -> list[ActiveSimulation]:
+    """The simulations a store holds, summarised again from their rounds (nothing is
+    trained): one per (dataset, learner), over the seeds every strategy finished.
+
+    Parameters
+    ----------
+    store : path or Store
+        A store `simulate_active_learning` wrote to.
+    dataset : str, optional
+        A dataset's fingerprint or name (default: every dataset).
+    target, target_share
+        As `simulate_active_learning`.
+
+    Returns
+    -------
+    list of ActiveSimulation
+        Empty when the store holds no finished seed of any simulation.
+    """
+    st = _open(store)
+    assert st is not None
+    try:
+        t = st.trials(dataset=dataset, include_failed=False)
+    finally:
+        if not isinstance(store, Store):
+            st.close()
+    t = t[t["model"].str.contains(" ~active:", regex=False)]
+    out = []
+    for (fp, spec), g in t.groupby([t["dataset"], t["model"].str.split(" ~active:").str[0]],
+                                    sort=True):
+        kind = g["model"].str.split(" ~active:").str[1]
+        full = g[kind == "full-pool"]
+        r = g[kind != "full-pool"]
+        rounds = pd.DataFrame({
+            "strategy": kind[kind != "full-pool"], "seed": r["seed"],
+            "round": [i.get("round", -1) for i in r["info"]], "labels": r["n"],
+            "score": [v["accuracy"] for v in r["val_scores"]], "fit_time": r["fit_time"]})
+        # Seeds every strategy finished (an interrupted run's last seed is left out).
+        size = rounds.groupby(["strategy", "seed"]).size()
+        most = size.groupby("strategy").max()
+        done = [sd for sd in sorted(set(rounds["seed"]))
+                if all(size.get((s, sd), 0) == most[s] for s in most.index)
+                and sd in set(full["seed"])]
+        if not done or "random" not in most.index:
+            continue
+        rounds = rounds[rounds["seed"].isin(done)].sort_values(
+            ["strategy", "seed", "labels"], kind="stable").reset_index(drop=True)
+        order = ["random", *[s for s in STRATEGIES if s != "random" and s in most.index]]
+        rounds["strategy"] = pd.Categorical(rounds["strategy"], order)
+        rounds = rounds.sort_values(["strategy", "seed", "labels"], kind="stable")
+        rounds["strategy"] = rounds["strategy"].astype(str)
+        score = float(np.mean([v["accuracy"] for v, sd in zip(
+            full["val_scores"], full["seed"], strict=True) if sd in done]))
+        name = str(g["dataset_name"].iloc[0]) or str(fp)
+        out.append(_summarise(rounds.reset_index(drop=True), str(spec), name, score,
+                              int(full["n"].iloc[0]), target, target_share, str(fp)))
+    return out
 
 
 def _open(store: str | Path | Store | None) -> Store | None:
@@ -367,7 +435,7 @@ def _full_pool(st: Store | None, ds: Dataset, spec: str, split: Any, seed: int,
 
 
 def _summarise(rounds: pd.DataFrame, spec: str, dataset: str, full: float, pool: int,
-               target: float | None, share: float) -> ActiveSimulation:
+               target: float | None, share: float, fingerprint: str = "") -> ActiveSimulation:
     goal = float(target) if target is not None else share * full
     strategies = list(dict.fromkeys(rounds["strategy"]))
     # scores[strategy]: (seeds, rounds) on the shared labels schedule.
@@ -422,4 +490,5 @@ def _summarise(rounds: pd.DataFrame, spec: str, dataset: str, full: float, pool:
         notes.append(f"no learning curve of {best}: {exc}")
     return ActiveSimulation(model=spec, dataset=dataset, metric="accuracy",
                             rounds=rounds, full_pool=full, pool_size=pool, target=goal,
-                            reach=reach, best=best, curve=curve, notes=tuple(notes))
+                            reach=reach, best=best, curve=curve, notes=tuple(notes),
+                            fingerprint=fingerprint)

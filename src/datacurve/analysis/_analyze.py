@@ -20,6 +20,7 @@ import pandas as pd
 
 from datacurve._errors import InputError
 from datacurve._plain import multiplier, plain, short_names
+from datacurve.active import ActiveSimulation, load_simulations
 from datacurve.auditing import AuditReport, audited_dataset, lineage_of, load_report
 from datacurve.data import Dataset
 from datacurve.diagnosis import Diagnosis, diagnose
@@ -191,6 +192,9 @@ class Analysis:
         Lineage entries of cleaned versions.
     notes : tuple of str
         What the analysis could not use and why (e.g. an audit of another dataset).
+    active : tuple of ActiveSimulation
+        Active-learning simulations of the same dataset (`datacurve.active`), read from
+        the store given as ``active``.
     """
 
     results: Results
@@ -210,6 +214,7 @@ class Analysis:
     audit_note: str | None = None
     lineage: tuple[dict[str, Any], ...] = ()
     notes: tuple[str, ...] = ()
+    active: tuple[ActiveSimulation, ...] = ()
 
     def curves(self) -> dict[str, LearningCurve]:
         """Model → fitted curve (models without one left out)."""
@@ -302,7 +307,8 @@ def analyze(results: Any, *, target: float | None = None,
             optimal_error: float | None = None, noise_rate: float | None = None,
             n_classes: int | None = None, tolerance: float | None = None,
             audit_data: Dataset | None = None, lineage: Iterable[str | Path] = (),
-            include: Iterable[str] = PARTS, strict: bool = False) -> Analysis:
+            include: Iterable[str] = PARTS, strict: bool = False,
+            active: str | Path | Sequence[ActiveSimulation] | None = None) -> Analysis:
     """Fit, diagnose and plan every model of a results table, and fit each declared
     model-size sweep's joint law, once.
 
@@ -339,6 +345,9 @@ def analyze(results: Any, *, target: float | None = None,
         More ``.lineage.json`` files of cleaned versions.
     include : iterable of str
         Parts to compute, among `PARTS`.
+    active : path or sequence of ActiveSimulation, optional
+        A store of active-learning simulations (`datacurve active simulate`) or the
+        simulations themselves; those of the measured dataset are kept.
     strict : bool
         Raise the first `InputError` a model's part raises (the CLI and the Python
         shortcuts) instead of recording it in `ModelAnalysis.problems` (the report).
@@ -396,6 +405,15 @@ def analyze(results: Any, *, target: float | None = None,
     if report is not None and ds is None:
         ds, ds_path, note = audited_dataset(report, near=report_path)
 
+    sims: tuple[ActiveSimulation, ...] = ()
+    if active is not None:
+        found = (load_simulations(active) if isinstance(active, str | Path)
+                 else list(active))
+        sims = tuple(x for x in found if x.fingerprint == r.dataset)
+        if found and not sims:
+            notes.append("the active-learning store holds simulations of other datasets "
+                         f"({', '.join(sorted({x.dataset for x in found}))}), not of "
+                         f"{r.dataset_name}")
     want_diagnoses = "diagnoses" in parts
     want_plans = "plans" in parts and target is not None
     want_curves = bool(parts & {"curves", "diagnoses", "plans"})
@@ -478,7 +496,7 @@ def analyze(results: Any, *, target: float | None = None,
                     audit=report, audit_path=report_path, audit_data=ds,
                     audit_data_path=ds_path, audit_note=note,
                     lineage=tuple(lineage_of(ds_path, ds, lineage)) if report is not None
-                    or lineage else (), notes=tuple(notes))
+                    or lineage else (), notes=tuple(notes), active=sims)
 
 
 _MEASURED = {"augment": ("augment", "noise"), "transfer": ("transfer",)}

@@ -1055,17 +1055,23 @@ def report_cmd(
                                                           "labelled sample.")] = None,
     force: Annotated[bool, typer.Option(help="Replace a previous report in --out.")]
     = False,
+    active: Annotated[Path | None, typer.Option(
+        help="Store of active-learning simulations (default: .datacurve/active.sqlite "
+             "when it exists); those of the same dataset get a section.",
+        show_default=False)] = None,
 ) -> None:
     """Write one self-contained HTML report: curves, model size vs data size, diagnosis,
-    plan and audit."""
+    active learning, plan and audit."""
     source = _source(source, store)
     from datacurve.report import build_report, check_out_dir, write_report
 
     _check_output(out / "index.html", "out")
 
     check_out_dir(out, force=force)
+    if active is None and ACTIVE_STORE.is_file():
+        active = ACTIVE_STORE
     page = build_report(source, audit=audit, target=target, dataset=dataset, metric=metric,
-                        cost_per_sample=cost_per_sample,
+                        cost_per_sample=cost_per_sample, active=active,
                         command=shlex.join(["datacurve", *sys.argv[1:]]))
     out_console.print(f"report written to {escape(str(write_report(page, out, force=force)))}")
 
@@ -1197,7 +1203,7 @@ CLI_NAMES = {
     "data": "DATA", "initial": "--initial", "batch": "--batch", "cold_start": "--cold-start",
     "target_share": "--target-share", "k": "-k", "holdout": "--holdout", "name": "--name",
     "classes": "--classes", "id_column": "--id-column", "strategy": "--strategy",
-    "include_pending": "--include-pending",
+    "include_pending": "--include-pending", "active": "--active",
 }
 """Library errors name Python parameters; the CLI names its own flags and arguments."""
 

@@ -36,6 +36,7 @@ from datacurve.report._html import (
     table,
 )
 from datacurve.report._plots import (
+    ActiveDisplay,
     LearningCurveDisplay,
     ModelSizeDisplay,
     StrategyDisplay,
@@ -159,6 +160,54 @@ def _grid_table(s: pd.DataFrame) -> str:
                  numeric=[False, True, *[True] * len(sizes)])
 
 
+def _active_block(sims: Any) -> str:
+    """The active-learning section: per simulation, the curves by strategy and the labels
+    each needs to reach the target, with what it saves against random labelling."""
+    body = ['<p class="dc-lead">Pool-based active learning simulated on the labelled data '
+            "(<code>datacurve active simulate</code>): labels hidden until queried, one "
+            "evaluation set, every strategy from the same first batch per seed. Labels to "
+            "reach the target (interpolated between rounds), an 80 % bootstrap interval "
+            "over seeds, and the labels saved against random labelling.</p>"]
+    for i, sim in enumerate(sims):
+        body.append(f"<h3>{esc(sim.model)}</h3>")
+        body.append(f"<p>Full pool {sim.pool_size:,} labels: accuracy "
+                    f"{fmt(sim.full_pool)}; target {fmt(sim.target)}. Best: "
+                    f"<b>{esc(sim.best)}</b>.</p>")
+        fig = new_figure(7.0, 3.6)
+        ActiveDisplay(sim.bands, sim.target, sim.metric).plot(fig)
+        body.append(f"<figure>{figure_svg(fig, prefix=f'al{i}')}</figure>")
+
+        def n(x: float) -> str:
+            return f"{math.ceil(x):,}" if math.isfinite(x) else "not within the budget"
+
+        def share(x: float, bound: bool) -> str:
+            if not math.isfinite(x):
+                return "–" if math.isnan(x) else "none (not reached)"
+            return ("at least " if bound else "") + f"{x:.0%}"
+
+        rows = []
+        for s, r in sim.reach.iterrows():
+            base = s == "random"
+            rows.append([esc(str(s)), n(r["labels"]),
+                         f"{n(r['low'])} – {n(r['high'])}" if math.isfinite(r["labels"])
+                         else "–",
+                         "–" if base else share(r["saved"], r["saved_is_bound"]),
+                         "–" if base or not math.isfinite(r["saved"]) else
+                         f"{share(r['saved_low'], False)} – {share(r['saved_high'], False)}",
+                         "–" if base or not math.isfinite(r["saved_samples"]) else
+                         ("at least " if r["saved_is_bound"] else "")
+                         + f"{r['saved_samples']:,.0f}"])
+        body.append(table(["strategy", "labels to the target", "80 % interval",
+                           "saved vs random", "80 % interval", "labels saved"], rows,
+                          numeric=[False] + [True] * 5))
+        if sim.curve is not None and math.isfinite(sim.curve.size_for(sim.target)):
+            body.append(f'<p class="dc-note">{esc(sim.best)}\'s fitted curve reaches the '
+                        f"target at {math.ceil(sim.curve.size_for(sim.target)):,} "
+                        "labels.</p>")
+        body += [f'<p class="dc-note">note: {esc(x)}</p>' for x in sim.notes]
+    return "".join(body)
+
+
 def _header(name: str, fingerprint: str, rows: list[tuple[str, str]]) -> str:
     items = "".join(f"<dt>{esc(k)}</dt><dd>{v}</dd>" for k, v in rows)
     return (f'<header class="dc-head"><h1>datacurve report · {esc(name)}</h1>'
@@ -172,7 +221,8 @@ def build_report(source: str | Path | pd.DataFrame | None = None, *,
                  compute_budget: float | None = None, level: float = 0.8,
                  audit_data: Dataset | None = None,
                  lineage: list[str | Path] | None = None,
-                 command: str | None = None, worst: int = 5) -> str:
+                 command: str | None = None, worst: int = 5,
+                 active: str | Path | None = None) -> str:
     """The HTML report of a store or results table, with its audit.
 
     Parameters
@@ -202,6 +252,8 @@ def build_report(source: str | Path | pd.DataFrame | None = None, *,
         The command that produced the report, for its header.
     worst : int
         Worst examples shown per audit check.
+    active : path, optional
+        A store of active-learning simulations: those of the same dataset get a section.
 
     Returns
     -------
@@ -219,7 +271,7 @@ def build_report(source: str | Path | pd.DataFrame | None = None, *,
                                   dataset=dataset, metric=metric, name="source")
     analysis = analyze(results, target=target, audit=audit, cost_per_sample=cost_per_sample,
                        compute_budget=compute_budget, level=level, audit_data=audit_data,
-                       lineage=lineage or ())
+                       lineage=lineage or (), active=active)
     if not analysis.curves():
         # Nothing to draw a curve through: say why instead of writing an empty report.
         why = [f"{m}: {p}" for m, a in analysis.models.items() for p in a.problems]
@@ -417,6 +469,10 @@ def render_report(analysis: Analysis, *, command: str | None = None, worst: int 
                                    "compute per run"], rows,
                                   numeric=[False] + [True] * 5))
         sections.append(("strategies", "Strategies priced in samples", "".join(body)))
+
+    # -- active learning
+    if analysis.active:
+        sections.append(("active", "Active learning", _active_block(analysis.active)))
 
     # -- plan
     if target is not None:

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["LearningCurveDisplay", "ModelSizeDisplay", "StrategyDisplay", "figure_svg",
-           "mpl_text", "new_figure"]
+__all__ = ["ActiveDisplay", "LearningCurveDisplay", "ModelSizeDisplay", "StrategyDisplay",
+           "figure_svg", "mpl_text", "new_figure"]
 
 _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
            "#17becf", "#7f7f7f", "#bcbd22")
@@ -97,11 +97,12 @@ def _size_label(x: float, _pos: object = None) -> str:
     return f"{x:g}"
 
 
-def _log_axis(axis: Any) -> None:
-    """A log axis with plain size labels on the decades and none on the minor ticks."""
+def _log_axis(axis: Any, subs: tuple[float, ...] = (1.0,)) -> None:
+    """A log axis with plain size labels at `subs` × the decades (1, 2, 5 for an axis
+    spanning a decade or two) and none on the minor ticks."""
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-    axis.set_major_locator(LogLocator(base=10.0))
+    axis.set_major_locator(LogLocator(base=10.0, subs=subs))
     axis.set_major_formatter(FuncFormatter(_size_label))
     axis.set_minor_formatter(NullFormatter())
 
@@ -494,5 +495,46 @@ class StrategyDisplay:
             ax.set_xlabel("training-set size")
             ax.grid(True, which="major", linewidth=0.4, alpha=0.5)
         left.legend(fontsize=7, loc="best")
+        self.figure_ = fig
+        return self
+
+
+@dataclass
+class ActiveDisplay:
+    """Simulated active learning: each strategy's mean accuracy against the labels with
+    its seed band (min to max over seeds), the target as a horizontal line.
+
+    Attributes
+    ----------
+    bands : DataFrame
+        `datacurve.active.ActiveSimulation.bands` (strategy, labels, mean, low, high).
+    target : float
+    metric : str
+    figure_ : matplotlib Figure, set by `plot`
+    """
+
+    bands: pd.DataFrame
+    target: float
+    metric: str = "accuracy"
+    figure_: Any = field(default=None, repr=False)
+
+    def plot(self, fig: Figure) -> ActiveDisplay:
+        """Draw on `fig`."""
+        ax = fig.subplots()
+        for i, (name, g) in enumerate(self.bands.groupby("strategy", sort=False)):
+            color = "#444444" if name == "random" else color_of(i)
+            ax.fill_between(g["labels"], g["low"], g["high"], color=color, alpha=0.12,
+                            linewidth=0)
+            ax.plot(g["labels"], g["mean"], color=color,
+                    linewidth=1.8 if name == "random" else 1.2,
+                    linestyle="--" if name == "random" else "-", label=mpl_text(name))
+        ax.axhline(self.target, color="#444444", linewidth=0.9, linestyle=":")
+        ax.set_xscale("log")
+        _log_axis(ax.xaxis, (1.0, 2.0, 5.0))
+        ax.set_xlabel("labels")
+        ax.set_ylabel(mpl_text(self.metric))
+        ax.set_title("mean over seeds (band: seed range); dotted: the target", fontsize=9)
+        ax.grid(True, which="major", linewidth=0.4, alpha=0.5)
+        ax.legend(fontsize=7, loc="lower right")
         self.figure_ = fig
         return self
