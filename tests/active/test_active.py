@@ -224,3 +224,95 @@ def test_seeds_that_never_reach_bound_the_interval_instead_of_making_it_nan() ->
     assert any("lower bounds" in n for n in sim.notes)
     d = sim.to_dict()["strategies"][1]
     assert d["strategy"] == "a" and d["saved_low"] is None and d["high"] is None
+
+
+@pytest.mark.parametrize("strategy", ["random", "least_confidence", "margin", "entropy",
+                                      "bald", "coreset", "cluster_margin"])
+def test_every_strategy_keeps_the_contract(strategy: str) -> None:
+    rng = np.random.default_rng(5)
+    m, c = 300, 4
+    cands = rng.normal(size=(m, 6))
+    labelled = rng.normal(size=(20, 6))
+    samples = rng.dirichlet(np.ones(c), size=(8, m))
+    proba = samples.mean(axis=0)
+
+    def pick(seed: int, k: int) -> np.ndarray:
+        return query(strategy, k, proba=proba, candidates=cands, labelled=labelled,
+                     rng=np.random.default_rng(seed), samples=samples).picked
+
+    for k in (1, 17, m):
+        got = pick(0, k)
+        assert got.shape == (k,) and len(set(got.tolist())) == k
+        assert got.min() >= 0 and got.max() < m and got.dtype.kind == "i"
+    assert list(pick(1, 25)) == list(pick(1, 25))  # determinism under a seed
+    with pytest.raises(InputError, match="batch"):
+        pick(0, m + 1)  # larger than the unlabelled pool
+    with pytest.raises(InputError, match="batch"):
+        pick(0, 0)
+
+
+def test_uncertainty_queries_the_boundary_of_two_clusters() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(2)
+    X = np.concatenate([rng.normal(-2, 1, size=(500, 2)), rng.normal(2, 1, size=(500, 2))])
+    y = np.repeat([0, 1], 500)
+    first = np.r_[rng.choice(500, 5, replace=False), 500 + rng.choice(500, 5, replace=False)]
+    clf = LogisticRegression().fit(X[first], y[first])
+    cands = np.setdiff1d(np.arange(1000), first)
+    proba = clf.predict_proba(X[cands])
+    margin_of = np.abs(clf.decision_function(X[cands]))
+    for s in ("least_confidence", "margin", "entropy", "cluster_margin"):
+        q = query(s, 20, proba=proba, candidates=X[cands], labelled=X[first], rng=rng)
+        # Every pick lies among the 10 % of candidates nearest the model's boundary
+        # (cluster_margin: among the 10 x batch most uncertain, so the nearest 20 %).
+        share = 0.1 if s != "cluster_margin" else 0.2
+        assert (margin_of[q.picked] <= np.quantile(margin_of, share)).all(), s
+    rand = query("random", 20, proba=proba, candidates=X[cands], labelled=X[first], rng=rng)
+    assert (margin_of[rand.picked] > np.quantile(margin_of, 0.2)).sum() >= 10
+
+
+def test_a_diverse_batch_never_queries_a_duplicate_twice() -> None:
+    rng = np.random.default_rng(4)
+    spread = rng.normal(size=(200, 5))
+    dup = np.tile(rng.normal(size=(1, 5)), (50, 1))  # 50 copies of one point
+    cands = np.concatenate([dup, spread])
+    # The copies are the most uncertain candidates (the model cannot tell them apart).
+    proba = np.concatenate([np.tile([0.5, 0.5], (50, 1)),
+                            np.column_stack([p := rng.uniform(0.6, 0.99, 200), 1 - p])])
+    plain = query("margin", 10, proba=proba, candidates=cands, labelled=spread[:0], rng=rng)
+    assert (plain.picked < 50).sum() == 10  # plain margin spends the batch on the copies
+    for s in ("cluster_margin", "coreset"):
+        q = query(s, 10, proba=proba, candidates=cands, labelled=spread[:3], rng=rng)
+        assert (q.picked < 50).sum() <= 1, s
+
+
+def test_simulated_rounds_never_query_a_row_twice(
+        digits: tuple[np.ndarray, np.ndarray], tmp_path: Path) -> None:
+    X, y = digits
+    store = tmp_path / "s.sqlite"
+    simulate_active_learning((X[:500], y[:500]), LOGREG, strategies=("coreset", "entropy"),
+                             initial=20, batch=15, budget=80, seeds=1, store=store)
+    st = open_store(store)
+    try:
+        t = st.trials()
+    finally:
+        st.close()
+    for model, g in t[t["model"].str.contains("~active:") &
+                      ~t["model"].str.endswith("full-pool")].groupby("model"):
+        queried = [i for info in g.sort_values("n")["info"] for i in info["queried"]]
+        assert len(queried) == len(set(queried)) == 80 - 20, model
+
+
+def test_load_simulations_reads_back_what_was_simulated(
+        digits: tuple[np.ndarray, np.ndarray], tmp_path: Path) -> None:
+    from datacurve.active import load_simulations
+
+    X, y = digits
+    store = tmp_path / "s.sqlite"
+    sim = simulate_active_learning((X[:600], y[:600]), LOGREG, strategies=("margin",),
+                                   budget=70, seeds=2, store=store)
+    back, = load_simulations(store)
+    assert back.reach.equals(sim.reach) and back.target == sim.target
+    assert back.fingerprint == sim.fingerprint and back.best == sim.best
+    assert back.bands.equals(sim.bands)

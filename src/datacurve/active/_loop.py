@@ -178,7 +178,8 @@ class LoopStatus:
         Class → training labels.
     score, score_se : float
         Accuracy of the model trained on every training label, on the held-out rows, and
-        its binomial standard error (NaN without a held-out set or a model).
+        its binomial standard error (Agresti-Coull: never 0 on a perfect score; NaN
+        without a held-out set or a model).
     points : DataFrame
         ``labels, score``: the held-out accuracy after each import (the model trained on
         the training labels in the order they came).
@@ -866,7 +867,10 @@ class LabellingLoop:
         frame = pd.DataFrame(points, columns=["labels", "score"])
         score = float(frame["score"].iloc[-1]) if len(frame) and \
             frame["labels"].iloc[-1] == train.size else math.nan
-        se = math.sqrt(score * (1 - score) / hold.size) if math.isfinite(score) else math.nan
+        # Agresti-Coull: the plain binomial error is 0 at a perfect held-out score, which
+        # would call any predicted gain "above the noise".
+        p = (score * hold.size + 2) / (hold.size + 4)
+        se = math.sqrt(p * (1 - p) / (hold.size + 4)) if math.isfinite(score) else math.nan
         curve = None
         if len(frame) >= 3:
             try:
