@@ -230,7 +230,7 @@ def test_seeds_that_never_reach_bound_the_interval_instead_of_making_it_nan() ->
                                       "bald", "coreset", "cluster_margin"])
 def test_every_strategy_keeps_the_contract(strategy: str) -> None:
     rng = np.random.default_rng(5)
-    m, c = 300, 4
+    m, c = 60, 4
     cands = rng.normal(size=(m, 6))
     labelled = rng.normal(size=(20, 6))
     samples = rng.dirichlet(np.ones(c), size=(8, m))
