@@ -316,3 +316,18 @@ def test_load_simulations_reads_back_what_was_simulated(
     assert back.reach.equals(sim.reach) and back.target == sim.target
     assert back.fingerprint == sim.fingerprint and back.best == sim.best
     assert back.bands.equals(sim.bands)
+
+
+def test_coreset_picks_what_scikit_activeml_picks() -> None:
+    from skactiveml.pool import CoreSet
+
+    rng = np.random.default_rng(9)
+    labelled, cands = rng.normal(size=(30, 8)), rng.normal(size=(2000, 8))
+    ours = query("coreset", 40, proba=None, candidates=cands, labelled=labelled, rng=rng)
+    X = np.concatenate([labelled, cands])
+    y = np.full(X.shape[0], np.nan)
+    y[:30] = 0.0
+    theirs = CoreSet(random_state=0).query(X, y, candidates=np.arange(30, X.shape[0]),
+                                           batch_size=40)
+    assert list(ours.picked) == list(np.asarray(theirs) - 30)
+    assert np.all(np.diff(ours.scores) <= 1e-12)  # each pick no farther than the one before
