@@ -46,6 +46,8 @@ from datacurve.models import is_network, parse_spec
 __all__ = ["ImportResult", "LabellingLoop", "LoopBatch", "LoopStatus"]
 
 _BUSY_SECONDS = 60.0
+_NOISY_HOLDOUT = 0.02
+"""A held-out standard error above this gets a note in `status` (about 400 rows at 90 %)."""
 _BATCH_COLUMNS = ("score", "reason", "strategy", "batch")
 """Columns `next` writes beside the id, the features and the empty label column."""
 
@@ -871,6 +873,9 @@ class LabellingLoop:
         # would call any predicted gain "above the noise".
         p = (score * hold.size + 2) / (hold.size + 4)
         se = math.sqrt(p * (1 - p) / (hold.size + 4)) if math.isfinite(score) else math.nan
+        if math.isfinite(se) and se > _NOISY_HOLDOUT:
+            notes.append(f"{hold.size:,} held-out rows measure accuracy only to ± {se:.3f}: "
+                         "`active next --holdout -k 200` adds random rows to them")
         curve = None
         if len(frame) >= 3:
             try:

@@ -395,6 +395,9 @@ def loop_status_lines(st: Any) -> list[str]:
 
             if st.needed == 0 and math.isfinite(st.score) and st.score >= st.target:
                 lines.append(f"target {st.target:.4f}: reached")
+            elif math.isinf(st.needed):
+                lines.append(f"target {st.target:.4f}: not reached by the fitted curve (it "
+                             f"levels off at {st.curve.asymptote:.4f})")
             else:
                 lines.append(f"target {st.target:.4f}: {n(st.needed)} more labels (80 % "
                              f"interval {n(st.needed_low)} – {n(st.needed_high)})")
