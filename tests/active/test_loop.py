@@ -3,6 +3,7 @@ store unchanged by anything refused), two imports at once, relabelling from the 
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import sqlite3
 from pathlib import Path
@@ -111,7 +112,7 @@ def test_the_stop_signal_follows_the_curve(tmp_path: Path) -> None:
         t.to_csv(store.with_suffix(".csv"), index=False)
         loop = LabellingLoop.init(store.with_suffix(".csv"), label="label", model=LOGREG,
                                   store=store, batch=100, holdout=300 / (300 + sizes[0]))
-        for a, b in zip(sizes, sizes[1:], strict=False):
+        for a, b in itertools.pairwise(sizes):
             rows = train[a:b]
             loop.import_labels(pd.DataFrame({"row": rows, "label": y[rows]}))
         return loop
