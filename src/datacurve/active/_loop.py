@@ -630,47 +630,8 @@ class LabellingLoop:
         -------
         ImportResult
         """
-        pool = self.pool()
-        if isinstance(source, pd.DataFrame):
-            df, where, digest = source.copy(), "the DataFrame", _frame_digest(source)
-            name = "labels"
-        else:
-            path = Path(source)
-            df, where, name = read_table(path), f"'{path.name}'", str(source)
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        idc, lab = self.id_name, pool.label
-        missing = [c for c in (idc, lab) if c not in df.columns]
-        known = {str(c) for c in pool.raw.columns} | {idc, lab, *_BATCH_COLUMNS}
-        unknown = [str(c) for c in df.columns if str(c) not in known]
-        if missing or unknown:
-            raise InputError(name, f"the columns of a batch file: {idc!r} and {lab!r}, with the "
-                             "table's own columns and score/reason/strategy/batch at most",
-                             (f"no {describe(repr(c) for c in missing)}" if missing else "")
-                             + ("; " if missing and unknown else "")
-                             + (f"unknown {describe(repr(c) for c in unknown)}"
-                                if unknown else ""))
-        ids = [canonical_label(v) for v in df[idc].tolist()]
-        labels = [canonical_label(v) for v in df[lab].tolist()]
-        if any(i is None for i in ids):
-            bad = [j + 1 for j, i in enumerate(ids) if i is None]
-            raise InputError(name, f"an id in every row of column {idc!r}",
-                             f"{len(bad)} empty (rows {describe(bad)})")
-        seen: dict[str, int] = {}
-        dups = sorted({i for i in ids if i is not None and seen.setdefault(i, 0) == 0
-                       and ids.count(i) > 1})
-        if dups:
-            raise InputError(name, f"each id at most once in column {idc!r}",
-                             f"{len(dups)} repeated ({describe(dups)})")
-        known_ids = set(pool.ids.tolist())
-        strange = [i for i in ids if i not in known_ids]
-        if strange:
-            raise InputError(name, f"ids ({idc!r}) of rows of '{Path(pool.source).name}'",
-                             f"{len(strange)} unknown ({describe(strange)})")
-        bad_classes = sorted({v for v in labels if v is not None and v not in self.classes})
-        if bad_classes:
-            raise InputError(name, f"labels ({lab!r}) among the loop's classes "
-                             f"({describe(self.classes, 20)})",
-                             f"{describe(repr(v) for v in bad_classes)}")
+        ids, labels, name, digest = self._read_labels(source)
+        lab = self.pool().label
         con = _connect(self.store)
         try:
             with _write(con):
@@ -679,7 +640,6 @@ class LabellingLoop:
                 for r, v in zip(ids, labels, strict=True):
                     if v is None:
                         continue
-                    assert r is not None
                     old = st.label.get(r)
                     if old is None:
                         add.append((r, v, "holdout" if r in st.holdout_pending else "train"))
@@ -705,8 +665,7 @@ class LabellingLoop:
                 now = time.time()
                 cur = con.execute("INSERT INTO loop_imports (loop, file, sha256, at, added, "
                                   "changed) VALUES (?, ?, ?, ?, ?, ?)",
-                                  (self.name, str(source) if where != "the DataFrame"
-                                   else "<DataFrame>", digest, now, len(add), len(change)))
+                                  (self.name, name, digest, now, len(add), len(change)))
                 import_id = int(cur.lastrowid or 0)
                 con.executemany(
                     "INSERT INTO loop_labels (loop, row, label, role, source, at) "
@@ -718,6 +677,53 @@ class LabellingLoop:
         finally:
             con.close()
         return ImportResult(len(add), len(change), same, empty, import_id)
+
+    def _read_labels(self, source: str | Path | pd.DataFrame
+                     ) -> tuple[list[str], list[str | None], str, str]:
+        """The ids and labels of a label file, checked against the pool and the classes
+        (`import_labels`' checks that need no store): ids, labels (None where empty), the
+        source's name for messages and the import record, its SHA-256."""
+        pool = self.pool()
+        if isinstance(source, pd.DataFrame):
+            df, name = source.copy(), "labels"
+            digest = hashlib.sha256(pd.util.hash_pandas_object(
+                df, index=False).to_numpy().tobytes()).hexdigest()
+        else:
+            df, name = read_table(source), str(source)
+            digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()
+        idc, lab = self.id_name, pool.label
+        missing = [c for c in (idc, lab) if c not in df.columns]
+        known = {str(c) for c in pool.raw.columns} | {idc, lab, *_BATCH_COLUMNS}
+        unknown = [str(c) for c in df.columns if str(c) not in known]
+        if missing or unknown:
+            raise InputError(name, f"the columns of a batch file: {idc!r} and {lab!r}, with the "
+                             "table's own columns and score/reason/strategy/batch at most",
+                             "; ".join(([f"no {describe(repr(c) for c in missing)}"]
+                                        if missing else [])
+                                       + ([f"unknown {describe(repr(c) for c in unknown)}"]
+                                          if unknown else [])))
+        ids = [canonical_label(v) for v in df[idc].tolist()]
+        labels = [canonical_label(v) for v in df[lab].tolist()]
+        empty = [j + 1 for j, i in enumerate(ids) if i is None]
+        if empty:
+            raise InputError(name, f"an id in every row of column {idc!r}",
+                             f"{len(empty)} empty (rows {describe(empty)})")
+        counts = pd.Series(ids).value_counts()
+        dups = sorted(counts.index[counts > 1])
+        if dups:
+            raise InputError(name, f"each id at most once in column {idc!r}",
+                             f"{len(dups)} repeated ({describe(dups)})")
+        known_ids = set(pool.ids.tolist())
+        strange = [i for i in ids if i not in known_ids]
+        if strange:
+            raise InputError(name, f"ids ({idc!r}) of rows of '{Path(pool.source).name}'",
+                             f"{len(strange)} unknown ({describe(strange)})")
+        bad = sorted({v for v in labels if v is not None and v not in self.classes})
+        if bad:
+            raise InputError(name, f"labels ({lab!r}) among the loop's classes "
+                             f"({describe(self.classes, 20)})",
+                             f"{describe(repr(v) for v in bad)}")
+        return [str(i) for i in ids], labels, name, digest
 
     # -- flags ------------------------------------------------------------------------
     def flag(self, ids: Sequence[Any], reason: str, *, source: str = "user",
@@ -920,11 +926,6 @@ class LabellingLoop:
                              self.pool().label: [st.label[r] for r in st.order],
                              "role": [st.role[r] for r in st.order],
                              "source": [st.source[r] for r in st.order]})
-
-
-def _frame_digest(df: pd.DataFrame) -> str:
-    return hashlib.sha256(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()
-                          ).hexdigest()
 
 
 _WRITERS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".parquet": "parquet"}
