@@ -83,6 +83,9 @@ def test_report_shows_the_simulation_as_the_cli_prints_it(
             assert f"<td>{r['strategy']}</td><td class=\"num\">{int(r['labels']):,}</td>" \
                 in section.replace("\n", "")
     assert section.count("<svg") == 1
+    # The active store itself is no store of learning curves: said in one line.
+    code, _, err = run_cli(["fit", str(sims)], capsys)
+    assert_one_line_error(code, err, "active-learning rounds only", "--active")
     # A store of another dataset's simulations adds a note, not a section.
     other = tmp_path / "other.csv"
     pd.read_csv(digits_csv).iloc[:400].to_csv(other, index=False)

@@ -38,6 +38,7 @@ from datacurve.data import Dataset, as_dataset
 from datacurve.fit import LearningCurve, fit_learning_curve
 from datacurve.metrics import compute_metrics
 from datacurve.models import is_network, parse_spec
+from datacurve.results import ACTIVE_MARK
 
 __all__ = ["DEFAULT_STRATEGIES", "ActiveSimulation", "labels_to_reach", "load_simulations",
            "simulate_active_learning"]
@@ -247,7 +248,7 @@ def simulate_active_learning(
             tick(None, float(pool.size))
             first = pool[cold_start(cold, initial, y=y[pool], embeddings=emb[pool], rng=rng)]
             for s in names:
-                model = f"{spec} ~active:{s}"
+                model = f"{spec}{ACTIVE_MARK}{s}"
                 labelled = list(first)
                 stored = _stored_rounds(st, ds.fingerprint, model, seed, split.key)
                 for r, n in enumerate(schedule):
@@ -316,11 +317,11 @@ def load_simulations(store: str | Path | Store, *, dataset: str | None = None,
     finally:
         if not isinstance(store, Store):
             st.close()
-    t = t[t["model"].str.contains(" ~active:", regex=False)]
+    t = t[t["model"].str.contains(ACTIVE_MARK, regex=False)]
     out = []
-    for (fp, spec), g in t.groupby([t["dataset"], t["model"].str.split(" ~active:").str[0]],
+    for (fp, spec), g in t.groupby([t["dataset"], t["model"].str.split(ACTIVE_MARK).str[0]],
                                     sort=True):
-        kind = g["model"].str.split(" ~active:").str[1]
+        kind = g["model"].str.split(ACTIVE_MARK).str[1]
         full = g[kind == "full-pool"]
         r = g[kind != "full-pool"]
         rounds = pd.DataFrame({
@@ -418,7 +419,7 @@ def _full_pool(st: Store | None, ds: Dataset, spec: str, split: Any, seed: int,
     """The learner trained on the whole pool (the reference every target is a share of),
     stored as an ordinary trial of the model at the pool's size."""
     n = int(split.pool.size)
-    model = f"{spec} ~active:full-pool"
+    model = f"{spec}{ACTIVE_MARK}full-pool"
     key = trial_key(ds.fingerprint, model, n, seed, split.key)
     got = _stored_rounds(st, ds.fingerprint, model, seed, split.key)
     if key in got:

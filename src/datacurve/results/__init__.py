@@ -6,6 +6,6 @@ the fit, diagnosis, analysis and report rooms use: stored higher-is-better score
 natural units, per-size means, the models, the declared model-size sweeps and a summary.
 """
 
-from datacurve.results._results import REQUIRED_COLUMNS, Results, read_results
+from datacurve.results._results import ACTIVE_MARK, REQUIRED_COLUMNS, Results, read_results
 
-__all__ = ["REQUIRED_COLUMNS", "Results", "read_results"]
+__all__ = ["ACTIVE_MARK", "REQUIRED_COLUMNS", "Results", "read_results"]

@@ -31,7 +31,11 @@ from datacurve.curves import RESULT_COLUMNS, CurveRun, Store, is_sqlite, summari
 from datacurve.metrics import Metric, default_metric, get_metric
 from datacurve.models import SIZE_KNOBS, architecture, parse_spec, spec_kwargs
 
-__all__ = ["REQUIRED_COLUMNS", "Results", "read_results"]
+__all__ = ["ACTIVE_MARK", "REQUIRED_COLUMNS", "Results", "read_results"]
+
+ACTIVE_MARK = " ~active:"
+"""What marks an active-learning round in a store's model name (``"<spec> ~active:margin"``,
+written by `datacurve.active`): not a learning-curve trial, so not a results table's."""
 
 REQUIRED_COLUMNS = ("model", "n", "val_score")
 """Columns every results table must have; the other contract columns (``params``,
@@ -155,6 +159,11 @@ class Results:
             label = str(source)
         else:
             raise InputError(name, _SOURCE_EXPECTED, type(source).__name__)
+        if len(frame) and "model" in frame and frame["model"].astype(str).str.contains(
+                ACTIVE_MARK, regex=False).all():
+            raise InputError(name, "learning-curve trials (datacurve curve)",
+                             f"{label}: active-learning rounds only (datacurve report "
+                             "--active reads them, beside a store of curves)")
         return _validated(frame, dataset=dataset, metric=metric, label=label, info=info,
                           name=name)
 
