@@ -253,3 +253,15 @@ def test_load_pool_reads_empty_labels_as_unlabelled(tmp_path: Path) -> None:
     assert pool.X.shape == (3, 1)
     with pytest.raises(InputError, match="label"):
         load_pool(tmp_path / "t.csv", label="nope")
+
+
+def test_a_regression_target_is_refused(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    for labels in (rng.normal(size=60).round(3), np.arange(60) * 10):
+        t = pd.DataFrame({"x": rng.normal(size=80),
+                          "label": np.r_[labels, [np.nan] * 20]})
+        t.to_csv(tmp_path / "t.csv", index=False)
+        with pytest.raises(InputError, match="regression target"):
+            LabellingLoop.init(tmp_path / "t.csv", label="label", model=LOGREG,
+                               store=tmp_path / "s.sqlite")
+    assert not (tmp_path / "s.sqlite").exists()

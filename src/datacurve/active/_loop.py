@@ -39,7 +39,14 @@ from datacurve._errors import InputError, describe
 from datacurve.active._simulate import _embeddings, _round, check_bald
 from datacurve.active._strategies import STRATEGIES, cold_start
 from datacurve.curves import open_store
-from datacurve.data import Dataset, LabelPool, canonical_label, load_pool, read_table
+from datacurve.data import (
+    CLASSIFICATION_MAX_DISTINCT,
+    Dataset,
+    LabelPool,
+    canonical_label,
+    load_pool,
+    read_table,
+)
 from datacurve.fit import LearningCurve, fit_learning_curve
 from datacurve.models import is_network, parse_spec
 
@@ -111,6 +118,13 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _key(pairs: Sequence[tuple[str, str]]) -> str:
     return hashlib.sha256("\x1e".join(f"{r}\x1f{v}" for r, v in pairs).encode()
                           ).hexdigest()[:16]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def _sort_classes(classes: set[str]) -> list[str]:
@@ -339,6 +353,15 @@ class LabellingLoop:
         found = {v for v in pool.labels if v is not None}
         extra = {c for c in (canonical_label(c) for c in (classes or ())) if c is not None}
         all_classes = _sort_classes(found | extra)
+        numeric = [float(c) for c in all_classes if _is_number(c)]
+        if len(all_classes) > CLASSIFICATION_MAX_DISTINCT or (
+                len(numeric) == len(all_classes)
+                and any(not v.is_integer() for v in numeric)):
+            raise InputError("label", f"classes to label (at most "
+                             f"{CLASSIFICATION_MAX_DISTINCT}, as load reads a table): the "
+                             "loop is for classification",
+                             f"{len(all_classes)} distinct values in column {label!r} "
+                             f"({describe(all_classes, 4)}): a regression target?")
         if len(all_classes) < 2:
             raise InputError("classes", "at least two classes (label a few rows of the file "
                              "or name them with --classes)",
