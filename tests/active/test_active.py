@@ -331,3 +331,18 @@ def test_coreset_picks_what_scikit_activeml_picks() -> None:
                                            batch_size=40)
     assert list(ours.picked) == list(np.asarray(theirs) - 30)
     assert np.all(np.diff(ours.scores) <= 1e-12)  # each pick no farther than the one before
+
+
+def test_the_full_pool_scores_as_the_learning_curve_at_the_pool_size(
+        digits: tuple[np.ndarray, np.ndarray]) -> None:
+    from datacurve.curves import run_curve
+
+    X, y = digits[0][:400], digits[1][:400]
+    sim = simulate_active_learning((X, y), LOGREG, strategies=("margin",), initial=20,
+                                   batch=40, budget=100, seeds=5)
+    assert sim.eval_folds == 5 and any("fold s of the 5" in n for n in sim.notes)
+    run = run_curve((X, y), [LOGREG], sizes=[50, 100, sim.pool_size], seeds=1,
+                    progress=False)
+    at = run.results[run.results["n"] == sim.pool_size]["val_score"]
+    assert len(at) == 5  # the five folds
+    assert sim.full_pool == pytest.approx(float(at.mean()), abs=1e-12)

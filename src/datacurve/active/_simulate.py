@@ -1,8 +1,10 @@
 """Simulated active learning: what each query strategy saves against random labelling.
 
 Pool-based and honest about what a strategy may see: the pool's labels are hidden until
-a row is queried; every strategy and seed starts from the same first batch (per seed) and
-is scored on the same fixed evaluation set (`datacurve.curves.make_eval_split`); each
+a row is queried; every strategy starts from the same first batch and is scored on the
+same evaluation set within a seed. Seed s is evaluated on fold s of the learning curves'
+evaluation folds (`datacurve.curves.make_eval_folds`: K folds of a small dataset, one
+hold-out of a large one), so the full pool's score is the curve's at the same size; each
 round trains a fresh learner on the labelled rows, scores it and queries the next batch.
 The full pool's score (the learner trained on every pool row, per seed) sets the target
 (by default 95 % of it). Every round is a trial in the store (model
@@ -29,7 +31,7 @@ from datacurve.curves import (
     Store,
     TrialResult,
     learner_outputs,
-    make_eval_split,
+    make_eval_folds,
     open_store,
     trial_key,
     trial_random_state,
@@ -62,6 +64,9 @@ class ActiveSimulation:
     full_pool : float
         Mean score over seeds of the learner trained on the whole pool.
     pool_size : int
+        The smallest seed's pool (the folds' pools differ by a row or so).
+    eval_folds : int
+        Evaluation folds the seeds cycle through (1: one hold-out).
     target : float
         The score to reach (``target_share`` × `full_pool` unless given).
     reach : DataFrame
@@ -89,6 +94,7 @@ class ActiveSimulation:
     curve: LearningCurve | None = field(repr=False)
     notes: tuple[str, ...] = ()
     fingerprint: str = ""
+    eval_folds: int = 1
 
     @property
     def bands(self) -> pd.DataFrame:
@@ -105,6 +111,7 @@ class ActiveSimulation:
         return {
             "model": self.model, "dataset": self.dataset, "fingerprint": self.fingerprint,
             "metric": self.metric, "pool_size": self.pool_size, "full_pool": self.full_pool,
+            "eval_folds": self.eval_folds,
             "target": self.target, "best": self.best,
             "strategies": [{k: (num(v) if isinstance(v, float) else v)
                             for k, v in row.items()}
@@ -160,7 +167,8 @@ def simulate_active_learning(
         strategies: Sequence[str] = DEFAULT_STRATEGIES, initial: int = 20, batch: int = 10,
         budget: int = 200, seeds: int = 3, cold: str = "stratified",
         target: float | None = None, target_share: float = 0.95,
-        eval_size: float | int = 0.2, store: str | Path | Store | None = None,
+        eval_size: float | int = 0.2, eval_folds: int | None = None,
+        store: str | Path | Store | None = None,
         progress: Callable[[ProgressEvent], None] | None = None) -> ActiveSimulation:
     """Simulate pool-based active learning with each strategy and price it in labels.
 
@@ -185,7 +193,11 @@ def simulate_active_learning(
         Accuracy to reach; default `target_share` × the full pool's.
     target_share : float
     eval_size : float or int
-        The fixed evaluation set (`make_eval_split`).
+        The single hold-out when there is one (`make_eval_folds`).
+    eval_folds : int, optional
+        Evaluation folds, as `datacurve.curves.run_curve` chooses them (None: 5 folds
+        for a small dataset, one hold-out otherwise); seed s is evaluated on fold
+        s mod K, so ``seeds`` = K evaluates on every row.
     store : path or Store, optional
         Record every round; rounds already there are read back, not retrained.
     progress : callable, optional
@@ -205,14 +217,14 @@ def simulate_active_learning(
                          repr(unknown[0]))
     names = tuple(dict.fromkeys(["random", *strategies]))
     spec = parse_spec(learner).canonical
-    split = make_eval_split(ds, eval_size=eval_size)
-    pool = split.pool
-    if not 1 <= initial < pool.size:
-        raise InputError("initial", f"between 1 and the pool's {pool.size - 1} rows",
+    folds = make_eval_folds(ds, eval_folds=eval_folds, eval_size=eval_size)
+    smallest = min(f.pool.size for f in folds)
+    if not 1 <= initial < smallest:
+        raise InputError("initial", f"between 1 and the pool's {smallest - 1} rows",
                          repr(initial))
-    if not initial < budget <= pool.size:
+    if not initial < budget <= smallest:
         raise InputError("budget", f"more than the first batch ({initial}) and at most the "
-                         f"pool's {pool.size} rows", repr(budget))
+                         f"pool's {smallest} rows", repr(budget))
     if batch < 1:
         raise InputError("batch", "at least 1 row per round", repr(batch))
     if cold not in COLD_STARTS:
@@ -229,7 +241,8 @@ def simulate_active_learning(
         st.add_dataset(ds.fingerprint, ds.name, ds.task, ds.summary())
     schedule = [*range(initial, budget, batch), budget]
     total = len(names) * seeds * len(schedule) + seeds
-    cost_total = float(seeds * (len(names) * sum(schedule) + pool.size))
+    cost_total = float(sum(len(names) * sum(schedule) + folds[sd % len(folds)].pool.size
+                           for sd in range(seeds)))
     done, cost = 0, 0.0
 
     def tick(result: TrialResult | None, work: float, kind: str = "trial") -> None:
@@ -244,7 +257,9 @@ def simulate_active_learning(
     try:
         for seed in range(seeds):
             rng = np.random.default_rng([seed, 0xAC71])
-            full.append(_full_pool(st, ds, spec, split, seed, n_classes))
+            split = folds[seed % len(folds)]
+            pool = split.pool
+            full.append(_full_pool(st, ds, spec, split, seed, n_classes, len(folds)))
             tick(None, float(pool.size))
             first = pool[cold_start(cold, initial, y=y[pool], embeddings=emb[pool], rng=rng)]
             for s in names:
@@ -272,7 +287,8 @@ def simulate_active_learning(
                             key, model, n, seed, "ok", -1, {}, {"accuracy": score},
                             fit_time, 0.0, "",
                             {"active": s, "round": r, "queried": [int(i) for i in queried],
-                             "why": why, "eval_fold": 0,
+                             "why": why, "eval_fold": seed % len(folds),
+                             "eval_folds": len(folds),
                              "query_scores": [float(v) if math.isfinite(v) else None
                                               for v in picked_scores]})
                         if st is not None:
@@ -286,8 +302,8 @@ def simulate_active_learning(
     finally:
         if st is not None and not isinstance(store, Store):
             st.close()
-    return _summarise(pd.DataFrame(rows), spec, ds.name, float(np.mean(full)), pool.size,
-                      target, target_share, ds.fingerprint)
+    return _summarise(pd.DataFrame(rows), spec, ds.name, float(np.mean(full)), smallest,
+                      target, target_share, ds.fingerprint, len(folds))
 
 
 def load_simulations(store: str | Path | Store, *, dataset: str | None = None,
@@ -345,8 +361,9 @@ def load_simulations(store: str | Path | Store, *, dataset: str | None = None,
         score = float(np.mean([v["accuracy"] for v, sd in zip(
             full["val_scores"], full["seed"], strict=True) if sd in done]))
         name = str(g["dataset_name"].iloc[0]) or str(fp)
+        folds = max(int(i.get("eval_folds", 1)) for i in full["info"])
         out.append(_summarise(rounds.reset_index(drop=True), str(spec), name, score,
-                              int(full["n"].iloc[0]), target, target_share, str(fp)))
+                              int(full["n"].min()), target, target_share, str(fp), folds))
     return out
 
 
@@ -415,7 +432,7 @@ def _round(strategy: str, spec: str, X: Any, y: np.ndarray, labelled: np.ndarray
 
 
 def _full_pool(st: Store | None, ds: Dataset, spec: str, split: Any, seed: int,
-               n_classes: int) -> float:
+               n_classes: int, k: int) -> float:
     """The learner trained on the whole pool (the reference every target is a share of),
     stored as an ordinary trial of the model at the pool's size."""
     n = int(split.pool.size)
@@ -429,14 +446,16 @@ def _full_pool(st: Store | None, ds: Dataset, spec: str, split: Any, seed: int,
                                  np.random.default_rng(0), seed, n)
     if st is not None:
         st.put(TrialResult(key, model, n, seed, "ok", -1, {}, {"accuracy": score},
-                           fit_time, 0.0, "", {"active": "full-pool", "eval_fold": 0}),
+                           fit_time, 0.0, "", {"active": "full-pool", "eval_fold": seed % k,
+                                               "eval_folds": k}),
                dataset=ds.fingerprint, eval_split=split.key, task=ds.task,
                n_eval=int(split.evaluation.size))
     return score
 
 
 def _summarise(rounds: pd.DataFrame, spec: str, dataset: str, full: float, pool: int,
-               target: float | None, share: float, fingerprint: str = "") -> ActiveSimulation:
+               target: float | None, share: float, fingerprint: str = "",
+               eval_folds: int = 1) -> ActiveSimulation:
     goal = float(target) if target is not None else share * full
     strategies = list(dict.fromkeys(rounds["strategy"]))
     # scores[strategy]: (seeds, rounds) on the shared labels schedule.
@@ -476,6 +495,14 @@ def _summarise(rounds: pd.DataFrame, spec: str, dataset: str, full: float, pool:
     reach = pd.DataFrame(rows).set_index("strategy")
     best = min(strategies, key=lambda s: (point[s], s != "random"))
     notes = []
+    if eval_folds > 1:
+        used = min(n_seeds, eval_folds)
+        notes.append(f"seed s is evaluated on fold s of the {eval_folds} evaluation folds "
+                     "of a learning curve (datacurve curve), so the full pool's score is the "
+                     "curve's at the pool's size"
+                     + ("" if used == eval_folds else
+                        f"; {used} of the {eval_folds} folds used (--seeds {eval_folds} "
+                        "evaluates on every row)"))
     if bound:
         notes.append(f"random labelling did not reach {goal:.4g} within {int(budget)} labels; "
                      "savings are counted against the budget and are lower bounds")
@@ -492,4 +519,4 @@ def _summarise(rounds: pd.DataFrame, spec: str, dataset: str, full: float, pool:
     return ActiveSimulation(model=spec, dataset=dataset, metric="accuracy",
                             rounds=rounds, full_pool=full, pool_size=pool, target=goal,
                             reach=reach, best=best, curve=curve, notes=tuple(notes),
-                            fingerprint=fingerprint)
+                            fingerprint=fingerprint, eval_folds=eval_folds)

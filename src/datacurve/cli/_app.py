@@ -764,6 +764,10 @@ def active_simulate_cmd(
     = None,
     target_share: Annotated[float, typer.Option(help="Share of the full pool's accuracy "
                                                 "to reach.")] = 0.95,
+    eval_folds: Annotated[int | None, typer.Option(
+        help="Evaluation folds, as datacurve curve chooses them (default: 5 for a small "
+             "dataset, one hold-out otherwise); seed s is evaluated on fold s.",
+        show_default=False)] = None,
     store: Annotated[Path, typer.Option(help="Store of the rounds (SQLite); rounds there "
                                         "are read back, so a rerun resumes. Kept apart "
                                         "from the curves' store: its curves are not "
@@ -782,7 +786,8 @@ def active_simulate_cmd(
         sim = simulate_active_learning(
             dataset, model, strategies=tuple(strategy or DEFAULT_STRATEGIES),
             initial=initial, batch=batch, budget=budget, seeds=seeds, cold=cold_start,
-            target=target, target_share=target_share, store=store, progress=cb)
+            target=target, target_share=target_share, eval_folds=eval_folds, store=store,
+            progress=cb)
     if json_out:
         print_json(sim.to_dict() | {"store": str(store)})
         return
