@@ -37,3 +37,16 @@ def test_example_runs(name: str, args: list[str], models: set[str], tmp_path: Pa
         rows = con.execute("SELECT model, status, params FROM trials").fetchall()
     assert {r[0] for r in rows} == models
     assert all(r[1] == "ok" and r[2] > 0 for r in rows)
+
+
+def test_labelling_loop_example_carries_on_after_a_restart(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    example = load_example("labelling_loop")
+    args = ["--dir", str(tmp_path), "--labelled", "120", "--batch", "40", "--holdout", "100"]
+    first = example.main([*args, "--rounds", "2"])
+    assert first.status().labels + first.status().holdout == 120 + 100 + 80
+    again = example.main([*args, "--rounds", "1"])  # a new process would do the same
+    st = again.status()
+    assert st.labels + st.holdout == 120 + 100 + 120 and st.imports == 4
+    assert len(list(tmp_path.glob("batch-*.csv"))) == 3
+    assert "held-out accuracy" in capsys.readouterr().out
