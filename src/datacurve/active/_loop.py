@@ -255,7 +255,10 @@ class LoopStatus:
             "curve": None if self.curve is None else self.curve.to_dict(),
             "target": self.target, "needed": num(self.needed),
             "needed_low": num(self.needed_low), "needed_high": num(self.needed_high),
-            "needed_reachable": not (math.isinf(self.needed)),
+            # False when the fitted curve never reaches the target (needed is then None
+            # as well); None when it cannot be said (no curve or no target).
+            "needed_reachable": (None if math.isnan(self.needed)
+                                 else not math.isinf(self.needed)),
             "batch": self.batch, "next_gain": num(self.next_gain), "stop": self.stop,
             "notes": list(self.notes),
         }
