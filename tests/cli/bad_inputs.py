@@ -89,6 +89,22 @@ def make_files(folder: Path) -> None:
     con.execute("CREATE TABLE t (x)")
     con.commit()
     con.close()
+    # A labelling loop on wine with every third row labelled, and label files gone wrong.
+    pool = wine.astype({"target": "Int64"})
+    pool.loc[pool.index % 3 != 0, "target"] = pd.NA
+    pool.to_csv(folder / "pool.csv", index=False)
+    code = main(["active", "init", "pool.csv", "--label", "target", *MODEL, "--store",
+                 "loop.sqlite"])
+    if code != 0:
+        raise RuntimeError(f"the labelling loop could not be made (exit {code})")
+    batch = wine.iloc[[1, 2, 4]].assign(target=[0, 0, 0])
+    batch.insert(0, "row", [1, 2, 4])
+    batch.assign(target=[0, 7, 0]).to_csv(folder / "labels_unknown_class.csv", index=False)
+    batch.assign(row=[1, 2, 9999]).to_csv(folder / "labels_unknown_id.csv", index=False)
+    batch.assign(note="x").to_csv(folder / "labels_other_columns.csv", index=False)
+    batch.assign(row=[1, 1, 4]).to_csv(folder / "labels_duplicate_id.csv", index=False)
+    batch.assign(row=[0, 2, 4], target=[1, 0, 0]).to_csv(folder / "labels_relabel.csv",
+                                                    index=False)
 
 
 CASES: tuple[BadInput, ...] = (
@@ -258,6 +274,44 @@ CASES: tuple[BadInput, ...] = (
                                  "--sweep", "width=4,8", "--sizes", "32", "--store",
                                  "new.sqlite"),
              ("--sizes", "2 or more training sizes")),
+    # -- active learning ------------------------------------------------------------------
+    BadInput("active-simulate-regression", ("active", "simulate", "diabetes.csv", "--label",
+                                            "target", *MODEL, "--store", "new.sqlite",
+                                            "--quiet"),
+             ("DATA", "a classification task")),
+    BadInput("active-init-regression", ("active", "init", "diabetes.csv", "--label",
+                                        "target", *MODEL, "--store", "new.sqlite"),
+             ("--label", "regression target")),
+    BadInput("active-init-no-label", ("active", "init", "pool.csv", "--label", "targt",
+                                      *MODEL, "--store", "new.sqlite"),
+             ("--label", "targt")),
+    BadInput("active-init-same-name", ("active", "init", "pool.csv", "--label", "target",
+                                       *MODEL, "--store", "loop.sqlite"),
+             ("--name", "'default'")),
+    BadInput("active-next-too-many", ("active", "next", "-k", "9999", "--store",
+                                      "loop.sqlite"), ("-k", "9999")),
+    BadInput("active-next-out-exists", ("active", "next", "--out", "wine.csv", "--store",
+                                        "loop.sqlite"), ("--out", "never overwritten")),
+    BadInput("active-next-no-loop", ("active", "next", "--store", "good.sqlite"),
+             ("--store", "no loop")),
+    BadInput("active-status-missing", ("active", "status", "--store", "nope.sqlite"),
+             ("--store", "nope.sqlite")),
+    BadInput("active-import-unknown-class", ("active", "import", "labels_unknown_class.csv",
+                                             "--store", "loop.sqlite"),
+             ("labels_unknown_class.csv", "'7'")),
+    BadInput("active-import-unknown-id", ("active", "import", "labels_unknown_id.csv",
+                                          "--store", "loop.sqlite"),
+             ("labels_unknown_id.csv", "9999")),
+    BadInput("active-import-other-columns", ("active", "import",
+                                             "labels_other_columns.csv", "--store",
+                                             "loop.sqlite"),
+             ("labels_other_columns.csv", "unknown 'note'")),
+    BadInput("active-import-duplicate-id", ("active", "import", "labels_duplicate_id.csv",
+                                            "--store", "loop.sqlite"),
+             ("labels_duplicate_id.csv", "repeated")),
+    BadInput("active-import-relabel", ("active", "import", "labels_relabel.csv", "--store",
+                                       "loop.sqlite"),
+             ("labels_relabel.csv", "already recorded")),
     # -- demo ----------------------------------------------------------------------------
     BadInput("demo-seeds-0", ("demo", "--seeds", "0", "--store", "new.sqlite"),
              ("--seeds", "0")),

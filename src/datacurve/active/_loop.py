@@ -104,6 +104,19 @@ def _write(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     con.execute("COMMIT")
 
 
+def _has_loops(path: Path) -> bool:
+    """Whether a datacurve store holds the loop tables (read only: a store that has none
+    is not changed by asking)."""
+    open_store(path, readonly=True).close()  # a foreign or damaged file is refused here
+    con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True,
+                          timeout=_BUSY_SECONDS)
+    try:
+        return con.execute("SELECT 1 FROM sqlite_master WHERE name = 'loop_points'"
+                           ).fetchone() is not None
+    finally:
+        con.close()
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     open_store(path).close()  # a datacurve store (made when missing; a foreign file refused)
     con = sqlite3.connect(path, timeout=_BUSY_SECONDS, isolation_level=None)
@@ -413,6 +426,9 @@ class LabellingLoop:
         if not path.is_file():
             raise InputError("store", "a store holding a labelling loop (start one with "
                              "`datacurve active init`)", f"'{store}' (no such file)")
+        if not _has_loops(path):
+            raise InputError("store", "a store holding a labelling loop (start one with "
+                             "`datacurve active init`)", f"'{store}' (no loop)")
         con = _connect(path)
         try:
             rows = con.execute("SELECT name, config FROM loops ORDER BY created").fetchall()
