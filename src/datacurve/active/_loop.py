@@ -921,9 +921,11 @@ class LabellingLoop:
         # would call any predicted gain "above the noise".
         p = (score * hold.size + 2) / (hold.size + 4)
         se = math.sqrt(p * (1 - p) / (hold.size + 4)) if math.isfinite(score) else math.nan
-        if math.isfinite(se) and se > _NOISY_HOLDOUT:
+        left = int((y < 0).sum())
+        if math.isfinite(se) and se > _NOISY_HOLDOUT and left:
             notes.append(f"{hold.size:,} held-out rows measure accuracy only to ± {se:.3f}: "
-                         "`active next --holdout -k 200` adds random rows to them")
+                         f"`active next --holdout -k {min(200, left)}` adds random rows to "
+                         "them")
         curve = None
         if len(frame) >= 3:
             try:
@@ -950,7 +952,7 @@ class LabellingLoop:
             name=self.name, model=self.config["model"],
             strategy=self.config["strategy"], source=self.config["source"],
             labels=int(train.size), holdout=int(hold.size),
-            unlabelled=int((y < 0).sum()), pending=len(st.pending),
+            unlabelled=left, pending=len(st.pending),
             flagged=len(st.flags), imports=imports, per_class=counts, score=score,
             score_se=se, points=frame, curve=curve, target=target, needed=needed,
             needed_low=low, needed_high=high, batch=batch, next_gain=gain, stop=stop,
