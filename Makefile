@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml Makefile
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	# The CPU build of torch first; an open range would pull a multi-GB CUDA build.
 	$(PY) -m pip install --disable-pip-version-check -q torch==2.13.0
-	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev]'
+	$(PY) -m pip install --disable-pip-version-check -q -e '.[dev,ray]'
 	@touch $(STAMP)
 
 install: $(STAMP)

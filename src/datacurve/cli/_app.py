@@ -246,6 +246,14 @@ def curve(
         help="Let --model specs call factory functions from this module or package (and "
              "its submodules), e.g. mypkg; learner classes need no permission, the "
              "standard library is never allowed. Repeatable.")] = None,
+    executor: Annotated[str, typer.Option(help="local (worker processes) or ray (each "
+                                          "trial a Ray task; pip install "
+                                          "'datacurve[ray]').")] = "local",
+    address: Annotated[str | None, typer.Option(help="--executor ray: a running cluster "
+                                                "('auto' or HOST:PORT); default a local "
+                                                "Ray instance with --jobs CPUs.")] = None,
+    gpus_per_trial: Annotated[float, typer.Option(help="--executor ray: GPUs each trial "
+                                                  "declares.")] = 0.0,
 ) -> None:
     """Measure learning curves: train each model on nested subsets of DATA."""
     from datacurve.curves import run_curve
@@ -259,7 +267,9 @@ def curve(
         run = run_curve(dataset, model, seeds=seeds, sizes=_parse_sizes(sizes),
                         max_size=max_size, eval_size=size, store=store,
                         jobs=jobs, metric=metric, retry_failed=retry_failed, progress=cb,
-                        sweep=_parse_sweep(sweep), eval_folds=eval_folds)
+                        sweep=_parse_sweep(sweep), eval_folds=eval_folds,
+                        executor=executor, address=address,
+                        gpus_per_trial=gpus_per_trial)
     if json_out:
         print_json(_run_payload(run))
     else:
@@ -1209,6 +1219,7 @@ CLI_NAMES = {
     "target_share": "--target-share", "k": "-k", "holdout": "--holdout", "name": "--name",
     "classes": "--classes", "id_column": "--id-column", "strategy": "--strategy",
     "include_pending": "--include-pending", "active": "--active",
+    "executor": "--executor", "address": "--address", "gpus_per_trial": "--gpus-per-trial",
 }
 """Library errors name Python parameters; the CLI names its own flags and arguments."""
 

@@ -15,6 +15,7 @@ if _typing.TYPE_CHECKING:
     from datacurve.curves._executors import Executor, ProcessExecutor, SerialExecutor, make_executor
     from datacurve.curves._paths import DEFAULT_STORE
     from datacurve.curves._progress import progress_bar
+    from datacurve.curves._ray import RayExecutor
     from datacurve.curves._runner import (
         CurvePlan,
         CurveRun,
@@ -55,6 +56,7 @@ if _typing.TYPE_CHECKING:
     from datacurve.models import LearnerEntry, resolve_learners
 
 _EXPORTS = {
+    "RayExecutor": "datacurve.curves._ray",
     "AUTO_EVAL_FOLDS": "datacurve.curves._subsets",
     "CLASSIFICATION_METRICS": "datacurve.metrics",
     "CurvePlan": "datacurve.curves._runner",
@@ -119,6 +121,7 @@ __all__ = [
     "Metric",
     "ProcessExecutor",
     "ProgressEvent",
+    "RayExecutor",
     "SerialExecutor",
     "Store",
     "Trial",

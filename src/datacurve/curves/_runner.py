@@ -371,7 +371,8 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
               sweep: Mapping[str, Sequence[Any]] | None = None,
               label: str | None = None, labels: Any = None, task: str | None = None,
               name: str | None = None, max_size: int | None = None, eval_seed: int = 0,
-              retry_failed: bool = True, eval_folds: int | None = None) -> CurveRun:
+              retry_failed: bool = True, eval_folds: int | None = None,
+              address: str | None = None, gpus_per_trial: float = 0.0) -> CurveRun:
     """Measure learning curves: train every learner on nested subsets for every seed
     and evaluation fold.
 
@@ -413,12 +414,19 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
         and no split column marks evaluation rows, else 1, a single evaluation set
         (then every trial and key is that of a single evaluation set). More than 1 fold
         is refused when a split column marks evaluation rows. See `make_eval_folds`.
-    executor : "local" or Executor
+    executor : "local", "ray" or Executor
         ``"local"`` runs in this process (``jobs=1``) or in `jobs` worker processes,
-        which stop when the call returns or is interrupted (an exception, Ctrl-C). An
+        which stop when the call returns or is interrupted (an exception, Ctrl-C).
+        ``"ray"`` runs each trial as a Ray task (`RayExecutor`): on a local Ray instance
+        with `jobs` CPUs (all cores for -1 or 1), or on the cluster at `address`. An
         executor given here is left running (see `ProcessExecutor.shutdown`).
     jobs : int
-        Worker processes for ``executor="local"`` (-1: all cores).
+        Worker processes for ``executor="local"`` (-1: all cores); the local Ray
+        instance's CPUs for ``executor="ray"``.
+    address : str, optional
+        ``executor="ray"``: ``"auto"`` or ``"HOST:PORT"`` of a running Ray cluster.
+    gpus_per_trial : float
+        ``executor="ray"``: GPUs each trial declares (CPUs: 1 per trial).
     store : Store, path or None
         Results store; default ``.datacurve/store.sqlite``.
     progress : bool or callable
@@ -463,13 +471,24 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
                       eval_folds=eval_folds)
     dataset = design.dataset
     if isinstance(executor, str):
-        if executor != "local":
-            raise InputError("executor", "'local' or an Executor", repr(executor))
-        ex = make_executor(jobs)
+        if executor not in ("local", "ray"):
+            raise InputError("executor", "'local', 'ray' or an Executor", repr(executor))
+        if executor == "local" and (address is not None or gpus_per_trial):
+            raise InputError("address" if address is not None else "gpus_per_trial",
+                             "nothing unless executor='ray'",
+                             repr(address if address is not None else gpus_per_trial))
+        if executor == "ray":
+            from datacurve.curves._ray import RayExecutor
+
+            ex: Executor = RayExecutor(address, num_cpus=None if jobs in (-1, 1) else jobs,
+                                       gpus_per_trial=gpus_per_trial)
+        else:
+            ex = make_executor(jobs)
     elif isinstance(executor, Executor):
         ex = executor
     else:
-        raise InputError("executor", "'local' or an Executor", type(executor).__name__)
+        raise InputError("executor", "'local', 'ray' or an Executor",
+                         type(executor).__name__)
     own_store = not isinstance(store, Store)
     st = store if isinstance(store, Store) else open_store(store)
     t_start = time.perf_counter()
