@@ -10,7 +10,6 @@ types into a CSV later must compare equal to the ones in the file.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +17,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from datacurve._errors import InputError
+from datacurve.data._dataset import fingerprint_arrays
 from datacurve.data._loaders import (
     _aux_column,
     _check_column,
@@ -118,19 +117,9 @@ class LabelPool:
 
 
 def _fingerprint(X: Any, ids: np.ndarray) -> str:
-    h = hashlib.sha256()
-    if sp.issparse(X):
-        csr = sp.csr_matrix(X)
-        csr.sort_indices()
-        h.update(f"csr{csr.shape}".encode())
-        for part in (csr.data, csr.indices, csr.indptr):
-            h.update(np.ascontiguousarray(part).tobytes())
-    else:
-        arr = np.ascontiguousarray(X)
-        h.update(f"dense{arr.shape}{arr.dtype}".encode())
-        h.update(arr.tobytes())
-    h.update("\x1f".join(ids.tolist()).encode())
-    return h.hexdigest()[:16]
+    """The features and row ids (not the labels, which the loop adds), hashed as a
+    dataset is (`fingerprint_arrays`, the ids in the place of the labels)."""
+    return fingerprint_arrays(X, np.asarray(ids.tolist(), dtype=str), "pool")
 
 
 def load_pool(source: str | Path, *, label: str, id_column: str | None = None,
