@@ -352,9 +352,9 @@ def load_simulations(store: str | Path | Store, *, dataset: str | None = None,
                 and sd in set(full["seed"])]
         if not done or "random" not in most.index:
             continue
-        rounds = rounds[rounds["seed"].isin(done)].sort_values(
-            ["strategy", "seed", "labels"], kind="stable").reset_index(drop=True)
+        # The simulation's order: random first, then the strategies as STRATEGIES lists them.
         order = ["random", *[s for s in STRATEGIES if s != "random" and s in most.index]]
+        rounds = rounds[rounds["seed"].isin(done)].copy()
         rounds["strategy"] = pd.Categorical(rounds["strategy"], order)
         rounds = rounds.sort_values(["strategy", "seed", "labels"], kind="stable")
         rounds["strategy"] = rounds["strategy"].astype(str)
