@@ -22,7 +22,8 @@ __all__ = ["html", "provide", "provide_html", "provided"]
 _PROVIDED: dict[str, Callable[..., Any]] = {}
 _HTML: dict[type, Callable[[Any], str]] = {}
 
-HOMES = {"analyze": "datacurve.analysis", "html": "datacurve.report"}
+HOMES = {"analyze": "datacurve.analysis", "budget_step": "datacurve.fit",
+         "html": "datacurve.report"}
 """The room that registers each provided function (and ``"html"``: the renderers)."""
 
 

@@ -132,6 +132,7 @@ def _run_payload(run: CurveRun) -> dict[str, Any]:
         "seconds": round(run.seconds, 3),
         "summary": records(run.summary()),
         "results": records(run.results),
+        "budget": None if run.budget is None else run.budget.to_dict(),
     }
 
 
@@ -142,6 +143,10 @@ def _print_run(run: CurveRun, title: str) -> None:
             f"{run.failed} failed, in {run.seconds:.1f} s · store: "
             f"{escape(str(run.store_path))}")
     out_console.print(note)
+    if run.budget is not None:
+        out_console.print(escape(run.budget.describe()))
+        for name, why in run.budget.dropped.items():
+            out_console.print(f"dropped {escape(name)}: {escape(why)}")
     failures = run.describe_failures()
     if failures:
         out_console.print(f"[red]{escape(failures)}[/]  (see `datacurve results --all`)")
@@ -254,11 +259,26 @@ def curve(
                                                 "Ray instance with --jobs CPUs.")] = None,
     gpus_per_trial: Annotated[float, typer.Option(help="--executor ray: GPUs each trial "
                                                   "declares.")] = 0.0,
+    budget: Annotated[str | None, typer.Option(help="Measure with this share of one "
+                                               "full-data training run per model, e.g. "
+                                               "15% (the trials that narrow the answer "
+                                               "most per second first).")] = None,
+    budget_seconds: Annotated[float | None, typer.Option(help="The budget in training "
+                                                         "seconds instead.")] = None,
+    until_width: Annotated[float | None, typer.Option(help="Stop once the answer's 80 % "
+                                                      "interval is this narrow: a ratio "
+                                                      "with --target (1.5), else the "
+                                                      "score's width at the full pool "
+                                                      "(0.02).")] = None,
+    target: Annotated[float | None, typer.Option(help="With a budget: narrow the samples "
+                                                 "needed for this score (default: the "
+                                                 "score at the full pool).")] = None,
 ) -> None:
     """Measure learning curves: train each model on nested subsets of DATA."""
-    from datacurve.curves import run_curve
+    from datacurve.curves import parse_budget, run_curve
 
     _check_output(store, "store")
+    share = None if budget is None else parse_budget(budget)
     size = _eval_size(eval_size)
     _check_counts(jobs=jobs)
     dataset = _load(data, label, text_column, group, split, task)
@@ -269,16 +289,19 @@ def curve(
                         jobs=jobs, metric=metric, retry_failed=retry_failed, progress=cb,
                         sweep=_parse_sweep(sweep), eval_folds=eval_folds,
                         executor=executor, address=address,
-                        gpus_per_trial=gpus_per_trial)
+                        gpus_per_trial=gpus_per_trial, budget=share,
+                        budget_seconds=budget_seconds, until_width=until_width,
+                        target=target)
     if json_out:
         print_json(_run_payload(run))
     else:
         _print_run(run, f"Learning curves · {dataset.name} · {dataset.fingerprint}")
         if run.design.eval_folds > 1:
             plan = run.design.describe()
+            cost = (f"{len(run.results)} of the design's {plan['cost']}"
+                    if run.budget is not None else plan["cost"])
             out_console.print(f"evaluation: {escape(plan['evaluation']['how'])}; "
-                              f"{escape(plan['cost'])} (--eval-folds 1: one evaluation "
-                              "set)")
+                              f"{escape(cost)} (--eval-folds 1: one evaluation set)")
     # The curve is incomplete while trials of it failed: exit 1, or 3 when none worked.
     failed = int((run.results["status"] != "ok").sum())
     if failed:
@@ -1220,6 +1243,7 @@ CLI_NAMES = {
     "classes": "--classes", "id_column": "--id-column", "strategy": "--strategy",
     "include_pending": "--include-pending", "active": "--active",
     "executor": "--executor", "address": "--address", "gpus_per_trial": "--gpus-per-trial",
+    "budget_seconds": "--budget-seconds", "until_width": "--until-width",
 }
 """Library errors name Python parameters; the CLI names its own flags and arguments."""
 

@@ -12,6 +12,7 @@ from datacurve._lazy import lazy_exports as _lazy_exports
 
 if _typing.TYPE_CHECKING:
     from datacurve.curves._anchors import MIN_ANCHOR, geometric_anchors, resolve_anchors
+    from datacurve.curves._budget import Budget, BudgetOutcome, BudgetStep, parse_budget
     from datacurve.curves._executors import Executor, ProcessExecutor, SerialExecutor, make_executor
     from datacurve.curves._paths import DEFAULT_STORE
     from datacurve.curves._progress import progress_bar
@@ -56,6 +57,10 @@ if _typing.TYPE_CHECKING:
     from datacurve.models import LearnerEntry, resolve_learners
 
 _EXPORTS = {
+    "Budget": "datacurve.curves._budget",
+    "BudgetOutcome": "datacurve.curves._budget",
+    "BudgetStep": "datacurve.curves._budget",
+    "parse_budget": "datacurve.curves._budget",
     "RayExecutor": "datacurve.curves._ray",
     "AUTO_EVAL_FOLDS": "datacurve.curves._subsets",
     "CLASSIFICATION_METRICS": "datacurve.metrics",
@@ -113,6 +118,9 @@ __all__ = [
     "REGRESSION_METRICS",
     "RESULT_COLUMNS",
     "SMALL_EVAL_ROWS",
+    "Budget",
+    "BudgetOutcome",
+    "BudgetStep",
     "CurvePlan",
     "CurveRun",
     "EvalSplit",
@@ -138,6 +146,7 @@ __all__ = [
     "make_executor",
     "nested_order",
     "open_store",
+    "parse_budget",
     "plan_curve",
     "progress_bar",
     "resolve_anchors",

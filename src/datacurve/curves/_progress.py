@@ -54,6 +54,11 @@ def progress_bar(enabled: bool, label: str, *, console: Console | None = None
     state: dict[str, TaskID] = {}
 
     def callback(event: ProgressEvent) -> None:
+        if event.kind == "start" and "task" in state:
+            # A budgeted run's next round: the same bar, a larger total.
+            progress.update(state["task"], total=max(event.cost_total, 1.0),
+                            trials=f"{event.done}/{event.total} trials")
+            return
         if event.kind == "start":
             state["task"] = progress.add_task(
                 label, total=max(event.cost_total, 1.0),

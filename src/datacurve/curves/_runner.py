@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import inspect
+import math
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,13 +22,14 @@ from datacurve import _hooks
 from datacurve._errors import InputError
 from datacurve._plain import short_names, short_sizes
 from datacurve.curves._anchors import resolve_anchors
+from datacurve.curves._budget import Budget, BudgetOutcome, BudgetStep
 from datacurve.curves._executors import Executor, make_executor
 from datacurve.curves._store import Store, open_store
 from datacurve.curves._subsets import EvalSplit, make_eval_folds, nested_order, valid_anchors
 from datacurve.curves._summary import summarize
 from datacurve.curves._trial import Trial, TrialData, TrialResult, run_trial, trial_key
 from datacurve.data import Dataset, as_dataset
-from datacurve.metrics import get_metric
+from datacurve.metrics import default_metric, get_metric
 from datacurve.models import LearnerEntry, RowAccess, parse_spec, resolve_learners
 
 __all__ = ["CurvePlan", "CurveRun", "ProgressEvent", "plan_curve", "run_curve"]
@@ -176,6 +179,8 @@ class CurveRun:
         Wall time of this call.
     errors : dict
         Trial key → error message of the trials that failed in this call.
+    budget : BudgetOutcome or None
+        A budgeted run's spending, decisions and why it stopped (None otherwise).
     """
 
     design: CurvePlan
@@ -186,6 +191,7 @@ class CurveRun:
     store_path: Path
     seconds: float
     errors: dict[str, str] = field(default_factory=dict)
+    budget: BudgetOutcome | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The results table: one row per trial, the contract columns and the rest."""
@@ -372,7 +378,9 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
               label: str | None = None, labels: Any = None, task: str | None = None,
               name: str | None = None, max_size: int | None = None, eval_seed: int = 0,
               retry_failed: bool = True, eval_folds: int | None = None,
-              address: str | None = None, gpus_per_trial: float = 0.0) -> CurveRun:
+              address: str | None = None, gpus_per_trial: float = 0.0,
+              budget: float | Budget | None = None, budget_seconds: float | None = None,
+              until_width: float | None = None, target: float | None = None) -> CurveRun:
     """Measure learning curves: train every learner on nested subsets for every seed
     and evaluation fold.
 
@@ -446,6 +454,25 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
         See `plan_curve`.
     retry_failed : bool
         Rerun trials that failed before (a failure can be transient, e.g. memory).
+    budget : float or Budget, optional
+        Measure with a share of one full-data training run of each model (0.15: 15 %;
+        with several models, of the sum of their full runs) instead of every trial of
+        the design: the smallest anchors first, then, after every round, the trials
+        that narrow the answer's interval most per second of training
+        (`datacurve.fit.budget_step`); models clearly beaten at the full pool are
+        dropped. The full run's seconds are estimated from the measured times (the time
+        model). `CurveRun.budget` says what was spent and why it stopped; a rerun with
+        the same store counts what it holds and goes on.
+    budget_seconds : float, optional
+        The budget in training seconds instead of a share.
+    until_width : float, optional
+        Stop once every remaining model's interval is this narrow: a ratio (pessimistic
+        / optimistic samples needed, e.g. 1.5) with a `target`, else the width of the
+        score interval at the full pool in the metric's units. Alone, it is the only
+        stopping rule besides running out of trials.
+    target : float, optional
+        With a budget, the answer to narrow is the samples needed to reach `target`
+        (natural units); without one, the score at the full pool.
 
     Returns
     -------
@@ -465,11 +492,18 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
     >>> run.to_frame()[["model", "n", "seed", "eval_fold"]].shape  # 2 sizes × 2 × 5
     (20, 4)
     """
+    plan_budget = _budget_of(budget, budget_seconds, until_width, target)
     design = plan_curve(data, learners, seeds=seeds, sizes=sizes, max_size=max_size,
                       eval_size=eval_size, eval_seed=eval_seed, sweep=sweep, label=label,
                       labels=labels, task=task, name=name, metric=metric,
                       eval_folds=eval_folds)
     dataset = design.dataset
+    if plan_budget is not None and plan_budget.target is not None:
+        m = get_metric(metric or default_metric(dataset.task), dataset.task)
+        if not (math.isfinite(plan_budget.target)
+                and m.lower <= plan_budget.target <= m.upper):
+            raise InputError("target", f"a {m.name} within [{m.lower:g}, {m.upper:g}]",
+                             repr(plan_budget.target))
     if isinstance(executor, str):
         if executor not in ("local", "ray"):
             raise InputError("executor", "'local', 'ray' or an Executor", repr(executor))
@@ -502,8 +536,15 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
         # and every reused trial records that this run used it.
         st.stamp({t.key: _stamp(design, t) for t in design.trials if t.key in known},
                  fresh={"used_at": time.time()})
+        outcome = None
         with _progress(progress, dataset.name) as callback:
-            ran, failed, errors = _execute(design, todo, st, ex, cached, callback)
+            if plan_budget is None:
+                ran, failed, errors = _execute(design, todo, st, ex, cached, callback)
+            else:
+                slots = _slots(ex, jobs)
+                ran, failed, errors, outcome = _run_budgeted(
+                    design, {t.key for t in todo}, st, ex, cached, callback, plan_budget,
+                    slots)
         results = st.results(metric=metric, dataset=dataset.fingerprint,
                              models=list(design.models), include_failed=True)
         keys = {t.key for t in design.trials}
@@ -511,8 +552,11 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
         # The store orders by (model, n, seed); folds share those: fold order within.
         results = results.sort_values(["model", "n", "eval_fold", "seed"], kind="stable"
                                       ).reset_index(drop=True)
+        if outcome is not None:
+            # Only what was measured belongs to this run's table.
+            results = results[results["status"].notna()].reset_index(drop=True)
         return CurveRun(design, results, ran, cached, failed, st.path,
-                        time.perf_counter() - t_start, errors)
+                        time.perf_counter() - t_start, errors, outcome)
     finally:
         if isinstance(executor, str):
             # Workers this call started end with it: idle now, or interrupted.
@@ -545,12 +589,13 @@ def _progress(progress: bool | ProgressCallback | None, label: str
         raise InputError("progress", "True, False or a callable", repr(progress))
 
 
-def _stamp(plan: CurvePlan, trial: Trial) -> dict[str, str]:
+def _stamp(plan: CurvePlan, trial: Trial) -> dict[str, Any]:
     """What each stored trial records besides its scores: the evaluation design and what
     exactly was trained, so that trials of one model name from another run are never
     read as one curve."""
     return {"design": plan.design_id,
-            "identity": trial.learner.identity if trial.learner is not None else trial.model}
+            "identity": trial.learner.identity if trial.learner is not None else trial.model,
+            "pool": int(plan.folds[trial.fold].pool.size)}
 
 
 def _accepts_on_lost(executor: Executor) -> bool:
@@ -569,7 +614,7 @@ def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executo
     cost = {t.key: float(t.n) for t in todo}
     cost_total = float(sum(cost.values()))
     fold_of = {t.key: t.fold for t in todo}
-    stamp = {t.key: _stamp(plan, t) for t in todo}
+    stamp: dict[str, dict[str, Any]] = {t.key: _stamp(plan, t) for t in todo}
     done = 0
     failed = 0
     cost_done = 0.0
@@ -625,3 +670,114 @@ def _execute(plan: CurvePlan, todo: list[Trial], store: Store, executor: Executo
     if progress:
         progress(ProgressEvent("done", len(todo), done, cost_total, cost_done, cached))
     return done - failed, failed, errors
+
+
+def _budget_of(budget: float | Budget | None, seconds: float | None,
+               until_width: float | None, target: float | None) -> Budget | None:
+    """The run's `Budget`, or None for a run of every trial."""
+    if isinstance(budget, Budget):
+        if seconds is not None or until_width is not None or target is not None:
+            raise InputError("budget", "a Budget alone, or a share with budget_seconds, "
+                             "until_width and target as keywords", "both")
+        return budget
+    if budget is None and seconds is None and until_width is None:
+        if target is not None:
+            raise InputError("target", "nothing without a budget (budget, budget_seconds "
+                             "or until_width)", repr(target))
+        return None
+    if budget is not None and (isinstance(budget, bool)
+                               or not isinstance(budget, int | float)):
+        raise InputError("budget", "a share of one full training run (0.15) or a Budget",
+                         repr(budget))
+    return Budget(share=None if budget is None else float(budget), seconds=seconds,
+                  until_width=until_width, target=target)
+
+
+def _slots(executor: Executor, jobs: int) -> int:
+    """Trials a budgeted round hands the executor at once: its parallel width."""
+    width = getattr(executor, "jobs", None) or getattr(executor, "slots", None)
+    if isinstance(width, int) and width > 0:
+        return width
+    return max(1, os.cpu_count() or 1) if jobs == -1 else max(1, jobs)
+
+
+def _run_budgeted(plan: CurvePlan, todo: set[str], store: Store, executor: Executor,
+                  cached: int, progress: ProgressCallback | None, budget: Budget,
+                  slots: int) -> tuple[int, int, dict[str, str], BudgetOutcome]:
+    """Rounds of `datacurve.fit.budget_step`'s picks until it says stop. Trials the store
+    already holds (`todo` lists those it does not) count as measured and spent."""
+    decide = _hooks.provided("budget_step")
+    by_key = {t.key: t for t in plan.trials}
+    k = plan.eval_folds
+    candidates = pd.DataFrame({
+        "key": [t.key for t in plan.trials], "model": [t.model for t in plan.trials],
+        "n": [t.n for t in plan.trials],
+        "repeat": [plan.seeds.index(t.seed) * k + t.fold for t in plan.trials]})
+    full_n = min(int(f.pool.size) for f in plan.folds)
+    ran = failed = rounds = 0
+    errors: dict[str, str] = {}
+    dropped: dict[str, str] = {}
+    tried: set[str] = set()
+    decision = 0.0
+    count = _Cumulative(progress)
+    while True:
+        t0 = time.perf_counter()
+        measured = store.results(dataset=plan.dataset.fingerprint,
+                                 models=list(plan.models), include_failed=True)
+        measured = measured[measured["key"].isin(by_key)
+                            & (~measured["key"].isin(todo) | measured["key"].isin(tried))]
+        open_ = candidates[~candidates["key"].isin(measured["key"])]
+        step: BudgetStep = decide(measured, open_, budget, full_n=full_n, slots=slots,
+                                  dropped=dropped)
+        decision += time.perf_counter() - t0
+        dropped = dict(step.dropped)
+        rounds += 1
+        if not step.picks:
+            break
+        trials = [by_key[key] for key in step.picks]
+        tried.update(step.picks)
+        r, f, e = _execute(plan, trials, store, executor, cached, count)
+        ran, failed = ran + r, failed + f
+        errors.update(e)
+    count.finish()
+    full = sum(step.full_seconds.values()) if step.full_seconds else None
+    outcome = BudgetOutcome(budget, rounds, step.stop or "", step.spent_seconds, full,
+                            step.budget_seconds, dict(step.widths), dropped,
+                            decision_seconds=decision)
+    store.set_meta(f"budget:{plan.design_id}", outcome.to_dict())
+    return ran, failed, errors, outcome
+
+
+class _Cumulative:
+    """Turns each round's progress events into one run's: counts add up over rounds."""
+
+    def __init__(self, callback: ProgressCallback | None) -> None:
+        self.callback = callback
+        self.total = self.done = 0
+        self.cost_total = self.cost_done = 0.0
+        self.cached = 0
+
+    def __bool__(self) -> bool:
+        return self.callback is not None
+
+    def __call__(self, event: ProgressEvent) -> None:
+        if self.callback is None:
+            return
+        if event.kind == "start":
+            self.total += event.total
+            self.cost_total += event.cost_total
+            self.cached = event.cached
+            self.callback(ProgressEvent("start", self.total, self.done, self.cost_total,
+                                        self.cost_done, self.cached))
+        elif event.kind == "trial":
+            self.callback(ProgressEvent("trial", self.total, self.done + event.done,
+                                        self.cost_total, self.cost_done + event.cost_done,
+                                        self.cached, event.result))
+        else:
+            self.done += event.done
+            self.cost_done += event.cost_done
+
+    def finish(self) -> None:
+        if self.callback is not None and self.total:
+            self.callback(ProgressEvent("done", self.total, self.done, self.cost_total,
+                                        self.cost_done, self.cached))

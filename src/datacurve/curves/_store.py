@@ -408,6 +408,25 @@ class Store:
         _retry(write)
 
     @_guarded
+    def set_meta(self, key: str, value: Any) -> None:
+        """Record `value` (JSON-ready) under `key` in the store's ``meta`` table (a
+        budgeted run's outcome: ``budget:<design>``)."""
+        text = json.dumps(value)
+
+        def write() -> None:
+            with self._con:
+                self._con.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) "
+                                  "DO UPDATE SET value = excluded.value", (key, text))
+
+        _retry(write)
+
+    @_guarded_read
+    def get_meta(self, key: str) -> Any:
+        """The value recorded under `key` (None when nothing is)."""
+        row = self._con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    @_guarded
     def stamp(self, facts: Mapping[str, Mapping[str, Any]],
               fresh: Mapping[str, Any] | None = None) -> None:
         """Add `facts` (key → fields) to the ``info`` of stored trials that lack them,
@@ -541,7 +560,7 @@ def results_frame(raw: pd.DataFrame, *, metric: str | None = None) -> pd.DataFra
     base = [
         *RESULT_COLUMNS, "metric", "dataset", "dataset_name", "task", "eval_split",
         "eval_fold", "status", "fit_time", "predict_time", "n_eval", "error", "key", "sweep",
-        "design", "identity", "finished_at", "used_at",
+        "design", "pool", "identity", "finished_at", "used_at",
     ]
     if raw.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in base})
@@ -591,6 +610,9 @@ def results_frame(raw: pd.DataFrame, *, metric: str | None = None) -> pd.DataFra
         # stored before they were recorded), and when the trial finished: trials of one
         # model name from runs that differ in either are not one curve.
         "design": [str(i.get("design", "")) for i in raw["info"]],
+        # Rows of the trial's full pool, the size of one full-data training run (0 for
+        # trials stored before it was recorded): what a curve cost is stated against it.
+        "pool": np.array([int(i.get("pool", 0)) for i in raw["info"]], dtype=np.int64),
         "identity": [str(i.get("identity", "")) for i in raw["info"]],
         "finished_at": raw["finished_at"].astype(float),
         # When a run last trained or reused the trial.

@@ -1,5 +1,8 @@
-"""The fit room: learning curves, their extrapolation, joint scaling laws, planning."""
+"""The fit room: learning curves, their extrapolation, joint scaling laws, planning, and
+the decisions of a budgeted run."""
 
+from datacurve import _hooks
+from datacurve.fit._budget import WARMUP_SIZES, Compute, budget_step, compute_spent
 from datacurve.fit._curve import (
     DEFAULT_FAMILIES,
     EVIDENCE_ALPHA,
@@ -34,6 +37,8 @@ from datacurve.fit._scaling import (
 )
 from datacurve.fit._timing import TimeModel, fit_time_model
 
+_hooks.provide("budget_step", budget_step)
+
 __all__ = [
     "DEFAULT_FAMILIES",
     "EVIDENCE_ALPHA",
@@ -43,7 +48,9 @@ __all__ = [
     "N_HORIZON",
     "SIZE_BIAS_LOG2",
     "SIZE_CORRECTION",
+    "WARMUP_SIZES",
     "Allocation",
+    "Compute",
     "ComputeModel",
     "DataPlan",
     "Evidence",
@@ -53,7 +60,9 @@ __all__ = [
     "ScalingLaw",
     "SweepLaw",
     "TimeModel",
+    "budget_step",
     "compute_optimal",
+    "compute_spent",
     "correct_with_others",
     "fit_compute_model",
     "fit_curves",

@@ -1,0 +1,400 @@
+"""Which trial to measure next when compute is scarce, and what a measurement cost.
+
+`budget_step` is the decision a budgeted `run_curve` makes after every round (see
+`datacurve.curves.Budget`): given the trials measured so far and those the design still
+offers, it picks the trials that narrow the answer's interval most per second of
+training, drops models that are clearly beaten, and says when to stop.
+
+How a trial's worth is judged. The answer is "samples to reach the target" (its 80 %
+interval's width as log(pessimistic / optimistic)) or, without a target, "the score at
+the full pool" (its interval's width). For a candidate trial at size n the curve is
+refitted twice with an imagined result, one standard deviation either side of what it
+predicts there (the curve's own 68 % interval at a new size; the measured mean ± the
+seeds' spread at a measured one): the mean width of the two refits is the expected width
+after the trial, a two-point Gauss–Hermite rule for the expectation over the result.
+Its worth is the expected narrowing divided by the trial's predicted seconds (the time
+model). No library does this for learning curves: the published sequential designs
+(Bayesian optimisation's expected information gain, Kriging-believer batches) assume a
+Gaussian-process model, and our curves are meta-learned quantile ensembles; imagined
+results refitted with the real fitting code judge the real interval.
+
+Models are raced (successive halving's early stopping by confidence): a model whose
+optimistic score at the full pool is worse than the best model's predicted score there,
+both measured at three sizes or more, is dropped and its budget goes to the others.
+
+`compute_spent` states what a measured curve cost: the training seconds of its trials
+as a share of one training run on the full pool, "measured with 12 % of one full
+training run", shown beside every answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from datacurve._errors import InputError
+from datacurve.curves import Budget, BudgetStep
+from datacurve.fit._curve import LearningCurve
+from datacurve.fit._plan import _fit_one, _model_arrays, samples_interval
+from datacurve.fit._timing import TimeModel, fit_time_model
+from datacurve.results import Results
+
+__all__ = ["WARMUP_FRACTIONS", "WARMUP_SIZES", "Compute", "budget_step", "compute_spent"]
+
+WARMUP_SIZES = 3
+"""Sizes each model is measured at (one repeat each) before a curve and a time model can
+judge anything."""
+WARMUP_FRACTIONS = (1 / 512, 1 / 128, 1 / 32)
+"""Where the first sizes lie, as shares of the full pool (the nearest anchors on a log
+scale; the smallest anchors when these coincide): spread over a 16-fold range, so that
+the time model sees time grow rather than a learner's fixed overhead or a network's fixed
+step budget at tiny sizes, for about 4 % of a full run when time grows linearly."""
+_GROW_AHEAD = 3
+"""New sizes considered per model and round: the next this many anchors above its largest
+measured one (a jump can be worth its price when the extrapolation is long)."""
+_HORIZON = 1000.0
+"""Samples-needed intervals are clipped at this many times the full pool: beyond it an
+unreachable end would make every width infinite."""
+_ONE_SD = 0.6827
+"""Coverage of ±1 standard deviation of a normal: the imagined results' spread."""
+
+
+@dataclass(frozen=True)
+class Compute:
+    """What measuring one model's curve cost, against one full training run.
+
+    Attributes
+    ----------
+    model : str
+    spent_seconds : float
+        Training seconds of the model's trials (its ``fit_time`` column, summed).
+    full_n : int
+        The full pool: the size of one full-data training run.
+    full_seconds : float
+        Seconds of one training run on `full_n` rows, from the model's time model.
+    share : float
+        ``spent_seconds / full_seconds``.
+    measured_full : bool
+        Whether `full_n` itself was measured (then `full_seconds` is its median time).
+    """
+
+    model: str
+    spent_seconds: float
+    full_n: int
+    full_seconds: float
+    share: float
+    measured_full: bool = False
+
+    def describe(self) -> str:
+        """One line: "measured with 12 % of one full training run (3.1 s of about 26 s
+        at n=1,437)"."""
+        about = "" if self.measured_full else "about "
+        return (f"measured with {self.share:.0%} of one full training run "
+                f"({self.spent_seconds:.3g} s of {about}{self.full_seconds:.3g} s at "
+                f"n={self.full_n:,})")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {"model": self.model, "spent_seconds": self.spent_seconds,
+                "full_n": self.full_n, "full_seconds": self.full_seconds,
+                "share": self.share, "measured_full": self.measured_full}
+
+
+def compute_spent(results: Results | pd.DataFrame, model: str | None = None
+                  ) -> Compute | None:
+    """The training compute behind `model`'s curve as a share of one full training run.
+
+    Parameters
+    ----------
+    results : Results, DataFrame, store or path
+        Needs the ``fit_time`` and ``pool`` columns (the runner records the pool, the
+        rows a full-data run trains on, with every trial).
+
+    Returns
+    -------
+    Compute or None
+        None when the table does not record the pool or the fit times, or the model's
+        training time cannot be modelled (fewer than 2 sizes with a fit time).
+    """
+    r = Results.from_source(results)
+    model = r.pick(model)
+    t = r.table
+    if "pool" not in t.columns or "fit_time" not in t.columns:
+        return None
+    rows = t[t["model"] == model]
+    pool = pd.to_numeric(rows["pool"], errors="coerce").to_numpy(np.float64)
+    pool = pool[np.isfinite(pool) & (pool > 0)]
+    if pool.size == 0:
+        return None
+    full_n = int(pool.min())
+    spent = _spent(rows)
+    at_full = pd.to_numeric(rows.loc[rows["n"] == full_n, "fit_time"], errors="coerce")
+    at_full = at_full[np.isfinite(at_full) & (at_full > 0)]
+    if len(at_full):
+        full, measured = float(at_full.median()), True
+    else:
+        try:
+            full, measured = float(fit_time_model(r, model).predict(full_n)), False
+        except InputError:
+            return None
+    if not (math.isfinite(full) and full > 0):
+        return None
+    return Compute(model, spent, full_n, full, spent / full, measured)
+
+
+def _spent(rows: pd.DataFrame) -> float:
+    """Training seconds of `rows` (their positive ``fit_time``, summed)."""
+    if rows.empty or "fit_time" not in rows.columns:
+        return 0.0
+    t = pd.to_numeric(rows["fit_time"], errors="coerce").to_numpy(np.float64)
+    return float(t[np.isfinite(t) & (t > 0)].sum())
+
+
+def budget_step(results: pd.DataFrame, candidates: pd.DataFrame, budget: Budget, *,
+                full_n: int, slots: int = 1,
+                dropped: Mapping[str, str] | None = None) -> BudgetStep:
+    """Decide a budgeted run's next trials.
+
+    Parameters
+    ----------
+    results : DataFrame
+        The design's trials measured so far (the runner's results table, failed trials
+        included; may be empty): ``model, n, val_score, status, fit_time`` at least.
+    candidates : DataFrame
+        The design's trials not measured yet: columns ``key, model, n, repeat`` (repeat:
+        0 for the first (fold, seed) measurement of a size, 1 for the next, ...).
+    budget : Budget
+    full_n : int
+        Rows of one full-data training run (the pool).
+    slots : int
+        Trials the executor runs at once: up to this many are picked per round.
+    dropped : mapping, optional
+        Models dropped in earlier rounds (model → reason).
+
+    Returns
+    -------
+    BudgetStep
+        Empty `picks` with a `stop` reason when the run should stop.
+    """
+    dropped = dict(dropped or {})
+    done = results[results["status"] == "ok"] if len(results) else results
+    spent = _spent(results)
+    models = list(dict.fromkeys([*candidates["model"], *results.get("model", [])]))
+    alive = [m for m in models if m not in dropped]
+
+    def step(picks: list[str], stop: str | None, **kw: Any) -> BudgetStep:
+        return BudgetStep(tuple(picks), stop, spent_seconds=spent, dropped=dict(dropped),
+                          **kw)
+
+    if budget.seconds is not None and spent >= budget.seconds:
+        return step([], "budget spent", budget_seconds=budget.seconds)
+    # First the smallest sizes, one repeat each, until every model has WARMUP_SIZES.
+    warm: list[str] = []
+    for m in alive:
+        have = int(done.loc[done["model"] == m, "n"].nunique()) if len(done) else 0
+        if have >= WARMUP_SIZES:
+            continue
+        mine = candidates[(candidates["model"] == m)
+                          & ~candidates["n"].isin(results.loc[results["model"] == m, "n"]
+                                                  if len(results) else [])]
+        first = mine.sort_values(["n", "repeat"]).drop_duplicates("n")
+        take = _warmup(first, full_n, WARMUP_SIZES - have)
+        if take.empty:
+            dropped[m] = (f"only {have} size{'s' if have != 1 else ''} could be measured "
+                          f"(a curve needs {WARMUP_SIZES})")
+            continue
+        warm.extend(take["key"])
+    alive = [m for m in alive if m not in dropped]
+    if warm:
+        return step(warm, None, budget_seconds=budget.seconds)
+    if not alive:
+        return step([], "no model could be measured at enough sizes")
+
+    r = Results.from_source(done)
+    times = {m: _time_model(r, m) for m in models if m in set(done["model"])}
+    full = {m: float(tm.predict(full_n)) for m, tm in times.items()}
+    total_full = sum(full.values())
+    limit = (budget.seconds if budget.seconds is not None else
+             budget.share * total_full if budget.share is not None else None)
+    curves = {m: _fit_one(r, m, network=None) for m in alive}
+    widths = {m: _width(c, budget, full_n) for m, c in curves.items()}
+    info = {"budget_seconds": limit, "full_seconds": full, "widths": widths}
+
+    # Race the models: drop those clearly beaten at the full pool.
+    for m, why in _beaten(r, curves, full_n, budget.level).items():
+        dropped[m] = why
+        widths.pop(m)
+    alive = [m for m in alive if m not in dropped]
+    if limit is not None and spent >= limit:
+        return step([], "budget spent" + _overhead_note(times, full), **info)
+    if budget.until_width is not None and all(
+            _shown_width(w, budget) <= budget.until_width for w in widths.values()):
+        return step([], f"interval narrower than {budget.until_width:g}"
+                    f"{'×' if budget.target is not None else ''}", **info)
+
+    left = math.inf if limit is None else limit - spent
+    options = []
+    for m in alive:
+        for key, n, value in _options(r, m, curves[m], candidates, budget, full_n,
+                                      widths[m]):
+            cost = max(float(times[m].predict(n)), 1e-9)
+            options.append((value / cost, value, cost, key, m, n))
+    if not options:
+        return step([], "every trial of the design was measured", **info)
+    picks: list[str] = []
+    taken: set[tuple[str, int]] = set()
+    for _, value, cost, key, m, n in sorted(options, key=lambda o: -o[0]):
+        if len(picks) >= slots or value <= 0:
+            break
+        if cost > left or (m, n) in taken:
+            continue
+        picks.append(key)
+        taken.add((m, n))
+        left -= cost
+    if not picks and all(o[1] <= 0 for o in options) and limit is not None:
+        # Where no imagined result narrows the interval (a curve that already looks
+        # certain), the budget left goes to the largest new size it affords: measuring
+        # nearer the full pool is what extrapolation error shrinks with.
+        grow = [o for o in options if o[2] <= left
+                and o[5] > _largest(done, o[4])]
+        if grow:
+            best = max(grow, key=lambda o: (o[5], o[1]))
+            picks.append(best[3])
+    if picks:
+        return step(picks, None, **info)
+    if all(o[1] <= 0 for o in options):
+        return step([], "no trial is expected to narrow the interval", **info)
+    return step([], "no trial that narrows the interval fits in what is left of the "
+                "budget", **info)
+
+
+def _largest(done: pd.DataFrame, model: str) -> int:
+    """The largest size `model` was measured at."""
+    return int(done.loc[done["model"] == model, "n"].max())
+
+
+def _warmup(first: pd.DataFrame, full_n: int, k: int) -> pd.DataFrame:
+    """`k` of the candidate sizes `first` (one row per size, ascending): those nearest
+    `WARMUP_FRACTIONS` of the full pool, then the smallest others."""
+    if first.empty or k <= 0:
+        return first.head(0)
+    logs = np.log(first["n"].to_numpy(np.float64))
+    chosen: list[int] = []
+    for frac in WARMUP_FRACTIONS[-k:] if k < len(WARMUP_FRACTIONS) else WARMUP_FRACTIONS:
+        i = int(np.argmin(np.abs(logs - math.log(max(frac * full_n, 1.0)))))
+        if i not in chosen:
+            chosen.append(i)
+    rest = [i for i in range(len(first)) if i not in chosen]
+    chosen = sorted(chosen + rest[: max(k - len(chosen), 0)])[:k]
+    return first.iloc[chosen]
+
+
+def _overhead_note(times: Mapping[str, TimeModel], full: Mapping[str, float]) -> str:
+    """Why a share of a full run buys little when fixed overhead dominates training time
+    ("" when it does not)."""
+    shares = {m: tm.t0 / full[m] for m, tm in times.items() if full.get(m)}
+    if not shares or min(shares.values()) < 0.5:
+        return ""
+    return (f" (training time hardly grows with n here: a run's fixed overhead is "
+            f"{min(shares.values()):.0%} or more of a full run, so the smallest sizes "
+            "cost nearly as much as the full pool; give a larger budget or one "
+            "in seconds, or measure every size)")
+
+
+def _time_model(r: Results, model: str) -> TimeModel:
+    """`model`'s time model, or seconds proportional to n when it cannot be fitted (one
+    size with a fit time)."""
+    try:
+        return fit_time_model(r, model)
+    except InputError:
+        rows = r.table[r.table["model"] == model]
+        t = pd.to_numeric(rows["fit_time"], errors="coerce").to_numpy(np.float64)
+        n = rows["n"].to_numpy(np.float64)
+        ok = np.isfinite(t) & (t > 0)
+        per = float(np.median(t[ok] / n[ok])) if ok.any() else 1e-6
+        return TimeModel(0.0, per, 1.0, (float(n.min()), float(n.max())), 1, 0.0, model)
+
+
+def _width(curve: LearningCurve, budget: Budget, full_n: int) -> float:
+    """The answer's interval width: log(pessimistic / optimistic) samples for the
+    target, or the score interval's width at the full pool."""
+    if budget.target is None:
+        lo, hi = curve.interval(float(full_n), budget.level)
+        return float(hi - lo)
+    lo, hi = samples_interval(curve, budget.target, budget.level)
+    cap = _HORIZON * full_n
+    return math.log(min(hi, cap) / max(min(lo, cap), 1.0))
+
+
+def _shown_width(width: float, budget: Budget) -> float:
+    """`width` in `Budget.until_width`'s units (a ratio with a target)."""
+    return math.exp(width) if budget.target is not None else width
+
+
+def _beaten(r: Results, curves: dict[str, LearningCurve], full_n: int,
+            level: float) -> dict[str, str]:
+    """Models whose optimistic score at the full pool is worse than the best model's
+    predicted score there (each measured at WARMUP_SIZES sizes or more)."""
+    if len(curves) < 2:
+        return {}
+    higher = r.metric.higher_is_better
+    pred = {m: float(c.predict(float(full_n))) for m, c in curves.items()}
+    best = max(pred, key=lambda m: pred[m] if higher else -pred[m])
+    out = {}
+    for m, c in curves.items():
+        if m == best:
+            continue
+        lo, hi = c.interval(float(full_n), level)
+        optimistic = hi if higher else lo
+        if (optimistic < pred[best]) if higher else (optimistic > pred[best]):
+            out[m] = (f"beaten: its optimistic {r.metric.name} at n={full_n:,} "
+                      f"({optimistic:.4g}) is worse than {best}'s predicted "
+                      f"{pred[best]:.4g}")
+    return out
+
+
+def _options(r: Results, model: str, curve: LearningCurve, candidates: pd.DataFrame,
+             budget: Budget, full_n: int, width: float
+             ) -> list[tuple[str, int, float]]:
+    """(key, n, expected narrowing) of `model`'s candidate trials: the next
+    `_GROW_AHEAD` new sizes above its largest measured one, and one more repeat at its
+    largest measured size."""
+    mine = candidates[candidates["model"] == model]
+    if mine.empty:
+        return []
+    n, scores, train, lower = _model_arrays(r, model)
+    largest = float(n.max())
+    first = mine.sort_values(["n", "repeat"]).drop_duplicates("n")
+    grow = first[first["n"] > largest].head(_GROW_AHEAD)
+    again = mine[mine["n"] == largest].sort_values("repeat").head(1)
+    top_train = train[n == largest]
+    train_guess = float(np.nanmean(top_train)) if np.isfinite(top_train).any() else np.nan
+    out = []
+    rows = pd.concat([grow, again])
+    for key, n_row in zip(rows["key"].astype(str), rows["n"].astype(int), strict=True):
+        size = float(n_row)
+        if size > largest:
+            lo, hi = curve.interval(size, _ONE_SD)
+        else:
+            here = scores[n == size]
+            sd = float(np.std(here, ddof=1)) if here.size > 1 else curve.noise
+            mid = float(np.mean(here))
+            lo, hi = mid - sd, mid + sd
+        after = []
+        for value in (lo, hi):
+            v = float(np.clip(value, lower, r.metric.upper))
+            arrays = (np.append(n, size), np.append(scores, v),
+                      np.append(train, train_guess), lower)
+            try:
+                refit = _fit_one(r, model, network=None, arrays=arrays)
+            except InputError:
+                continue
+            after.append(_width(refit, budget, full_n))
+        if after:
+            out.append((key, int(n_row), width - float(np.mean(after))))
+    return out
