@@ -19,7 +19,7 @@ from datacurve.models._torch import plan_training
 from tests.conftest import scripted_dataset, scripted_spec
 
 # Seconds per training row: a trial's time is known (sleep) and grows linearly with n.
-PER_ROW = 4e-5
+PER_ROW = 1e-4
 
 
 def _spent(run) -> float:  # type: ignore[no-untyped-def]

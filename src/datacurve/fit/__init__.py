@@ -2,7 +2,8 @@
 the decisions of a budgeted run."""
 
 from datacurve import _hooks
-from datacurve.fit._budget import WARMUP_SIZES, Compute, budget_step, compute_spent
+from datacurve.fit._budget import WARMUP_SIZES, budget_step
+from datacurve.fit._compute import Compute, compute_spent
 from datacurve.fit._curve import (
     DEFAULT_FAMILIES,
     EVIDENCE_ALPHA,

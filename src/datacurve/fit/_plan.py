@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from datacurve._errors import InputError
+from datacurve.fit._compute import Compute, compute_spent
 from datacurve.fit._curve import LearningCurve, correct_with_others, fit_learning_curve
 from datacurve.models import early_stopping_above, is_network
 from datacurve.results import Results
@@ -84,6 +85,9 @@ class DataPlan:
     train_seconds_is_bound : bool
         Whether `train_seconds` is an upper bound: `samples_needed` lies above a size
         where the learner turns early stopping on by itself (`TimeModel.is_bound`).
+    compute : Compute or None
+        What measuring the curve cost against one full-data training run
+        (`compute_spent`); None when the table does not record the pool.
     """
 
     model: str
@@ -110,6 +114,7 @@ class DataPlan:
     curve: LearningCurve = field(repr=False)
     notes: list[str]
     train_seconds_is_bound: bool = False
+    compute: Compute | None = None
 
     @property
     def reachable(self) -> bool:
@@ -136,6 +141,7 @@ class DataPlan:
             "budget": self.budget, "budget_samples": num(self.budget_samples),
             "budget_score": num(self.budget_score), "rounds": self.rounds,
             "curve": self.curve.to_dict(), "notes": self.notes,
+            "compute": None if self.compute is None else self.compute.to_dict(),
         }
 
     def __repr__(self) -> str:
@@ -438,4 +444,4 @@ def plan(results: Results | pd.DataFrame, *, target: float, model: str | None = 
         interval_at=interval_at, train_seconds=seconds, cost=cost,
         budget=budget, budget_samples=budget_samples, budget_score=budget_score,
         rounds=_rounds(curve, have_n, needed, SIZE_CORRECTION), curve=curve, notes=notes,
-        train_seconds_is_bound=seconds_bound)
+        train_seconds_is_bound=seconds_bound, compute=compute_spent(r, model))

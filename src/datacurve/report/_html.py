@@ -260,7 +260,8 @@ def plan_table(plans: dict[str, DataPlan]) -> str:
     """Per model: samples needed (bias-corrected) with the interval, how many more, the
     cost, the training time at that size, and the collection rounds."""
     headers = ["model", "now", "samples needed", "interval", "more to collect", "cost",
-               "train time at that size", "rounds (total → predicted)"]
+               "train time at that size", "rounds (total → predicted)",
+               "measured with (share of one full training run)"]
     rows = []
     for name, p in plans.items():
         lo, hi = p.samples_interval
@@ -269,10 +270,16 @@ def plan_table(plans: dict[str, DataPlan]) -> str:
         now = f"{fmt(p.have, size=True)} ({fmt(p.predicted_now, 3)})"
         secs = ("–" if p.train_seconds is None else
                 f"{'≤ ' if p.train_seconds_is_bound else ''}{fmt(p.train_seconds, 3)} s")
+        c = p.compute
+        spent = "–" if c is None else (f"{c.share:,.0%} ({fmt(c.spent_seconds, 3)} s of "
+                                       f"{'' if c.measured_full else '≈ '}"
+                                       f"{fmt(c.full_seconds, 3)} s)")
         rows.append([esc(name), now, fmt(p.samples_needed, size=True),
                      _interval(lo, hi, size=True), fmt(p.additional, size=True),
-                     fmt(p.cost, 4), secs, f'<span style="white-space:nowrap">{rounds}</span>'])
-    return table(headers, rows, numeric=[False, True, True, True, True, True, True, False])
+                     fmt(p.cost, 4), secs, f'<span style="white-space:nowrap">{rounds}</span>',
+                     spent])
+    return table(headers, rows,
+                 numeric=[False, True, True, True, True, True, True, False, True])
 
 
 # -- audit -------------------------------------------------------------------------------------
