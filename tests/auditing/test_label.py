@@ -174,3 +174,29 @@ def test_probs_info_without_model() -> None:
     """`probs_info` reports "given" when the user passed probabilities."""
     ctx = context_from(np.zeros((4, 2)), [0, 1, 0, 1], pred_probs=np.full((4, 2), 0.5))
     assert probs_info(ctx) == {"learner": "given"}
+
+
+def test_folds_on_an_executor_equal_the_local_audit() -> None:
+    """The out-of-fold probabilities computed with each fold an executor item (worker
+    processes here, Ray tasks in tests/curves/test_ray.py) equal the local ones, so the
+    label issues found are the same."""
+    from datacurve.curves import ProcessExecutor
+
+    X, y = load_digits(return_X_y=True)
+    noisy, _ = flipped(y[:600], seed=3)
+    local = context_from(X[:600], noisy)
+    with ProcessExecutor(2) as ex:
+        remote = context_from(X[:600], noisy, executor=ex)
+        np.testing.assert_allclose(remote.pred_probs(), local.pred_probs(), atol=1e-10)
+        report = audit(X[:600], noisy, checks=["label"], executor=ex)
+    assert np.array_equal(report.flagged("label"),
+                          audit(X[:600], noisy, checks=["label"]).flagged("label"))
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [({"executor": "spark"}, "executor"),
+                                              ({"address": "auto"}, "address")])
+def test_audit_bad_executor_refused(kwargs: dict[str, object], name: str) -> None:
+    X, y = load_digits(return_X_y=True)
+    with pytest.raises(InputError) as err:
+        audit(X[:100], y[:100], checks=["label"], **kwargs)  # type: ignore[arg-type]
+    assert err.value.name == name

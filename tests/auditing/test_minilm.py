@@ -66,3 +66,18 @@ def test_minilm_needs_a_text_column() -> None:
     with pytest.raises(InputError) as info:
         context_from(np.zeros((4, 2)), np.array([0, 1, 0, 1]), embedding="minilm")
     assert info.value.name == "embedding"
+
+
+def test_embeddings_in_batches_on_an_executor_equal_one_pass(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sentence embeddings cut into executor items (batches of 5 texts here) come back
+    in order and equal one pass over all texts."""
+    from datacurve.auditing import _context
+    from datacurve.curves import SerialExecutor
+
+    texts = np.array([t for pair in PAIRS for t in pair])
+    whole = _context.sentence_embeddings(texts)
+    monkeypatch.setattr(_context, "EMBED_BATCH_ROWS", 5)
+    batched = _context.sentence_embeddings(texts, executor=SerialExecutor())
+    assert batched.shape == (len(texts), 384)
+    np.testing.assert_allclose(batched, whole, atol=1e-5)

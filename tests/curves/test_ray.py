@@ -109,3 +109,37 @@ def test_a_curve_through_ray_equals_the_local_one(head: None, tmp_path: Path) ->
     local_again = run_curve(data, models, store=tmp_path / "l.sqlite", **kw)
     assert (again.ran, again.cached) == (local_again.ran, local_again.cached)
     assert again.cached >= 12  # a rerun resumes: nothing finished is trained again
+
+
+def test_audit_folds_on_ray_equal_the_local_audit(head: None) -> None:
+    """The audit's out-of-fold probabilities with each fold a Ray task (the features put
+    in the object store once) equal the local ones; the same label issues are found."""
+    import numpy as np
+    from sklearn.datasets import load_digits
+
+    from datacurve.auditing import audit
+    from datacurve.auditing._context import context_from
+
+    X, y = load_digits(return_X_y=True)
+    y = y[:500].copy()
+    y[:25] = (y[:25] + 1) % 10  # planted label errors
+    ex = RayExecutor()
+    remote = context_from(X[:500], y, executor=ex)
+    local = context_from(X[:500], y)
+    np.testing.assert_allclose(remote.pred_probs(), local.pred_probs(), atol=1e-10)
+    on_ray = audit(X[:500], y, checks=["label"], executor="ray")
+    here = audit(X[:500], y, checks=["label"])
+    assert np.array_equal(on_ray.flagged("label"), here.flagged("label"))
+    assert np.isin(np.arange(25), on_ray.flagged("label")).mean() >= 0.6
+    assert ray.is_initialized()  # the audit used the running instance and left it
+
+
+def test_budgeted_curve_on_ray_stays_within_budget(head: None, tmp_path: Path) -> None:
+    """A budgeted run hands each round's picks to Ray (two at a time: the cluster's
+    CPUs) and stops within its budget of training seconds."""
+    run = run_curve(scripted_dataset(6000), {"a": scripted_spec(sleep_per_sample=1e-4)},
+                    seeds=2, eval_folds=1, executor="ray", budget_seconds=0.6,
+                    store=tmp_path / "s.sqlite", progress=False)
+    assert run.budget is not None and run.failed == 0
+    assert run.budget.spent_seconds <= 0.6 * 1.2
+    assert 3 < len(run.to_frame()) < len(run.design.trials)

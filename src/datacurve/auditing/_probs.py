@@ -239,14 +239,57 @@ def _fold_outputs(learner: Learner, X: Any, y: np.ndarray, train: np.ndarray,
     return full
 
 
+@dataclass(frozen=True)
+class _FoldData:
+    """What every fold shares (sent once per run by a Ray executor)."""
+
+    learner: Learner
+    X: Any
+    y: np.ndarray
+    k: int
+
+
+@dataclass(frozen=True)
+class _FoldTask:
+    """One fold of the out-of-fold probabilities, as an executor item."""
+
+    data: _FoldData
+    fold: int
+    train: np.ndarray
+    test: np.ndarray
+
+
+def _run_fold(task: _FoldTask) -> tuple[int, np.ndarray]:
+    """(fold, its outputs): the executor's function (module level, so it pickles)."""
+    d = task.data
+    return task.fold, _fold_outputs(d.learner, d.X, d.y, task.train, task.test, d.k)
+
+
+def _fold_parts(ctx: AuditContext, learner: Learner, X: Any, y: np.ndarray, k: int,
+                folds: list[tuple[np.ndarray, np.ndarray]], n_jobs: int
+                ) -> list[np.ndarray]:
+    """Each fold's outputs, in fold order: on `ctx.executor` when the audit was given one
+    (the curves' executors: local processes or Ray tasks), else joblib's `n_jobs`."""
+    if ctx.executor is None:
+        from joblib import Parallel, delayed
+
+        return list(Parallel(n_jobs=n_jobs)(
+            delayed(_fold_outputs)(learner, X, y, tr, te, k) for tr, te in folds))
+    shared = _FoldData(learner, X, y, k)
+    items = [_FoldTask(shared, i, tr, te) for i, (tr, te) in enumerate(folds)]
+    parts = dict(ctx.executor.map_unordered(_run_fold, items))
+    return [parts[i] for i in range(len(folds))]
+
+
 def out_of_fold_probs(ctx: AuditContext) -> np.ndarray:
     """Out-of-fold predicted class probabilities of the default learner.
 
     Parameters
     ----------
     ctx : AuditContext
-        Classification context with features; ``ctx.seed`` seeds the folds, ``ctx.n_jobs``
-        runs folds in parallel.
+        Classification context with features; ``ctx.seed`` seeds the folds; the folds
+        run on ``ctx.executor`` when given (each fold one item; a Ray executor sends the
+        features once), else ``ctx.n_jobs`` processes.
 
     Returns
     -------
@@ -264,7 +307,6 @@ def out_of_fold_probs(ctx: AuditContext) -> np.ndarray:
     Records in the context (``probs_info(ctx)``): learner, its parameters, folds,
     out-of-fold accuracy against the given labels, seconds.
     """
-    from joblib import Parallel, delayed
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from threadpoolctl import threadpool_limits
@@ -287,8 +329,7 @@ def out_of_fold_probs(ctx: AuditContext) -> np.ndarray:
         learner = choose_learner(X, y, ctx.seed, n_jobs)
         # One loop over the folds (not examples) rather than cross_val_predict: it keeps
         # a column for every class even when a fold's training part lacks one.
-        parts = Parallel(n_jobs=n_jobs)(
-            delayed(_fold_outputs)(learner, X, y, tr, te, k) for tr, te in folds)
+        parts = _fold_parts(ctx, learner, X, y, k, folds, n_jobs)
         out = np.empty((ctx.n, k))
         for (_, te), part in zip(folds, parts, strict=True):
             out[te] = part

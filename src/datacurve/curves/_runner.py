@@ -695,9 +695,9 @@ def _budget_of(budget: float | Budget | None, seconds: float | None,
 
 def _slots(executor: Executor, jobs: int) -> int:
     """Trials a budgeted round hands the executor at once: its parallel width."""
-    width = getattr(executor, "jobs", None) or getattr(executor, "slots", None)
-    if isinstance(width, int) and width > 0:
-        return width
+    width = getattr(executor, "n_workers", None)
+    if isinstance(width, int | float) and width >= 1:
+        return int(width)
     return max(1, os.cpu_count() or 1) if jobs == -1 else max(1, jobs)
 
 
