@@ -201,6 +201,8 @@ CASES: tuple[BadInput, ...] = (
     BadInput("curve-budget-target-range", (*CURVE, "--store", "new.sqlite", "--budget", "15%",
                                            "--target", "1.5"),
              ("--target", "within [0, 1]", "1.5")),
+    BadInput("curve-lazy-table", (*CURVE, "--store", "new.sqlite", "--lazy"),
+             ("--lazy", "an image folder")),
     BadInput("curve-eval-folds-0", (*CURVE, "--store", "new.sqlite", "--eval-folds", "0"),
              ("--eval-folds", "0")),
     BadInput("curve-unknown-label",

@@ -115,11 +115,12 @@ def _eval_size(eval_size: float) -> float | int:
 
 
 def _load(data: str, label: str | None, text_column: str | None, group: str | None,
-          split: str | None, task: str | None) -> Any:
+          split: str | None, task: str | None, lazy: bool = False) -> Any:
     from datacurve.data import load_data
 
+    extra = {"lazy": True} if lazy else {}
     return load_data(data, label=label, text_column=text_column, group=group, split=split,
-                     task=task)
+                     task=task, **extra)
 
 
 def _run_payload(run: CurveRun) -> dict[str, Any]:
@@ -273,6 +274,9 @@ def curve(
     target: Annotated[float | None, typer.Option(help="With a budget: narrow the samples "
                                                  "needed for this score (default: the "
                                                  "score at the full pool).")] = None,
+    lazy: Annotated[bool, typer.Option(help="Image folders: decode each image when a "
+                                       "trial uses it (never the whole folder at "
+                                       "once).")] = False,
 ) -> None:
     """Measure learning curves: train each model on nested subsets of DATA."""
     from datacurve.curves import parse_budget, run_curve
@@ -281,7 +285,7 @@ def curve(
     share = None if budget is None else parse_budget(budget)
     size = _eval_size(eval_size)
     _check_counts(jobs=jobs)
-    dataset = _load(data, label, text_column, group, split, task)
+    dataset = _load(data, label, text_column, group, split, task, lazy)
     _importable_cwd(model, allow_module)
     with progress_bar(not (json_out or quiet), f"{dataset.name}") as cb:
         run = run_curve(dataset, model, seeds=seeds, sizes=_parse_sizes(sizes),
@@ -1250,7 +1254,7 @@ CLI_NAMES = {
     "classes": "--classes", "id_column": "--id-column", "strategy": "--strategy",
     "include_pending": "--include-pending", "active": "--active",
     "executor": "--executor", "address": "--address", "gpus_per_trial": "--gpus-per-trial",
-    "budget_seconds": "--budget-seconds", "until_width": "--until-width",
+    "budget_seconds": "--budget-seconds", "until_width": "--until-width", "lazy": "--lazy",
 }
 """Library errors name Python parameters; the CLI names its own flags and arguments."""
 

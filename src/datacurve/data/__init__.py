@@ -21,7 +21,12 @@ from datacurve.data._builtin import (
 )
 from datacurve.data._coerce import as_dataset, is_torch_dataset
 from datacurve.data._dataset import EVAL_NAMES, Dataset, Task, evaluation_mask, fingerprint_arrays
-from datacurve.data._loaders import CLASSIFICATION_MAX_DISTINCT, load, load_data
+from datacurve.data._loaders import (
+    CLASSIFICATION_MAX_DISTINCT,
+    ImageFolderItems,
+    load,
+    load_data,
+)
 from datacurve.data._pool import LabelPool, canonical_label, load_pool, read_table
 
 __all__ = [
@@ -29,6 +34,7 @@ __all__ = [
     "CLASSIFICATION_MAX_DISTINCT",
     "EVAL_NAMES",
     "Dataset",
+    "ImageFolderItems",
     "LabelPool",
     "Task",
     "as_dataset",

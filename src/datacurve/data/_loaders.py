@@ -10,6 +10,7 @@ Notation: n rows or examples, d feature columns after encoding, k classes.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import inspect
 import math
 import os
@@ -32,6 +33,7 @@ __all__ = [
     "CLASSIFICATION_MAX_DISTINCT",
     "FORMATS",
     "IMAGE_EXTENSIONS",
+    "ImageFolderItems",
     "load",
     "load_data",
 ]
@@ -83,6 +85,7 @@ def load(
     grayscale: bool | None = None,
     max_tfidf_features: int = 5000,
     name: str | None = None,
+    lazy: bool = False,
 ) -> Dataset:
     """Load a table, a text table, an ``.npz`` archive or an image folder.
 
@@ -117,6 +120,10 @@ def load(
         Vocabulary size of the TF-IDF features.
     name : str, optional
         The dataset's name (default: the file name, or ``"dataframe"``).
+    lazy : bool
+        Image folders: list the files and keep them on disk (`ImageFolderItems`); each
+        image is decoded when a trial uses it, so a million images are never decoded
+        at once (a lazy `Dataset`: `Dataset.items`). Other formats refuse it.
 
     Returns
     -------
@@ -141,7 +148,7 @@ def load(
         "label": label, "format": format, "task": task, "text_column": text_column,
         "group": group, "split": split, "id_column": id_column,
         "image_size": list(image_size), "grayscale": grayscale,
-        "max_tfidf_features": max_tfidf_features,
+        "max_tfidf_features": max_tfidf_features, "lazy": bool(lazy),
     }
     if task is not None and task not in ("classification", "regression"):
         raise InputError("task", "'classification', 'regression' or nothing (inferred)",
@@ -184,8 +191,10 @@ def load(
             raise InputError("task", f"'classification' for an image folder ('{source}')",
                              repr(task))
         ds = _load_image_folder(path, image_size=image_size, grayscale=grayscale,
-                                metadata=metadata)
+                                metadata=metadata, lazy=bool(lazy))
         return dataclasses.replace(ds, name=name) if name else ds
+    if lazy:
+        raise InputError("lazy", f"an image folder (a {fmt} file is read whole)", repr(lazy))
     if fmt == "npz":
         if text_column is not None:
             raise InputError("text_column", f"no value for an .npz archive ('{source}')",
@@ -820,8 +829,95 @@ def _decode_image(path: Path, size: tuple[int, int], target: str | None) -> _Dec
         return _Decoded(None, _one_line(exc))
 
 
-def _load_image_folder(root: Path, *, image_size: tuple[int, int], grayscale: bool | None,
+class ImageFolderItems:
+    """The images of a folder as a map-style dataset: item i is ``(pixels, label)`` with
+    pixels float32 in [0, 1] of shape (c, h, w), decoded from its file when asked for.
+
+    Parameters
+    ----------
+    root : Path
+    files : list of Path
+        One per example, sorted by class folder then path.
+    targets : ndarray of int64, shape (n,)
+        Class codes.
+    size : tuple of int
+        ``(height, width)`` every image is resized to.
+    mode : {"L", "RGB"}
+        Channels every image is converted to (1 or 3).
+    """
+
+    def __init__(self, root: Path, files: list[Path], targets: np.ndarray,
+                 size: tuple[int, int], mode: str) -> None:
+        self.root = root
+        self.files = files
+        self.targets = targets
+        self.size = size
+        self.mode = mode
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, int]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            d = _decode_image(self.files[i], self.size, self.mode)
+        if d.pixels is None:
+            raise InputError(str(self.files[i]), "a readable image", str(d.error))
+        p = np.clip(d.pixels, 0.0, 1.0)
+        pixels = p[None] if p.ndim == 2 else p.transpose(2, 0, 1)
+        return np.ascontiguousarray(pixels, dtype=np.float32), int(self.targets[i])
+
+    def __repr__(self) -> str:
+        h, w = self.size
+        return (f"ImageFolderItems('{self.root}', {len(self)} images, {h}x{w}, "
+                f"{self.mode})")
+
+
+_PROBE_IMAGES = 32
+"""Images a lazy folder decodes up front to choose one or three channels (evenly spread
+over the files): one when all of them are grayscale."""
+
+
+def _lazy_image_folder(root: Path, files: list[Path], y: np.ndarray, classes: list[str],
+                       skipped: list[str], size: tuple[int, int], grayscale: bool | None,
                        metadata: dict[str, Any]) -> Dataset:
+    """A lazy `Dataset` over the image files: nothing is decoded but a probe of up to
+    `_PROBE_IMAGES` (when `grayscale` is None), which must decode."""
+    if grayscale is None:
+        probe = np.unique(np.linspace(0, len(files) - 1, min(_PROBE_IMAGES, len(files))
+                                      ).astype(int))
+        gray = True
+        for i in probe:
+            d = _decode_image(files[int(i)], size, None)
+            if d.pixels is None:
+                raise InputError(str(files[int(i)]), "a readable image", str(d.error))
+            gray = gray and d.pixels.ndim == 2
+        mode = "L" if gray else "RGB"
+    else:
+        mode = "L" if grayscale else "RGB"
+    # Map-style (`__len__`, `__getitem__`): the runner and torch's DataLoader read it as
+    # they read a lazily indexed torch dataset.
+    items = ImageFolderItems(root, files, y, size, mode)
+    # The identity covers every file's name, size and modification time (no file is
+    # read): an edited, added or removed image gives another fingerprint.
+    h = hashlib.sha256(f"{size}|{mode}".encode())
+    for f in files:
+        st = f.stat()
+        h.update(f"{f.relative_to(root)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    relative = [str(f.relative_to(root)) for f in files]
+    class_array = np.asarray(classes, dtype=str)
+    metadata.update({"task_inferred": False, "image_size": list(size),
+                     "channels": 1 if mode == "L" else 3, "skipped_files": skipped,
+                     "lazy": True, "identity": f"images|{h.hexdigest()}"})
+    return Dataset(np.zeros((len(files), 0), dtype=np.float32), y, "classification",
+                   name=root.name, classes=class_array,
+                   ids=np.asarray(relative, dtype=object),
+                   raw=pd.DataFrame({"path": relative, "label": class_array[y]}),
+                   items=items, metadata=metadata)
+
+
+def _load_image_folder(root: Path, *, image_size: tuple[int, int], grayscale: bool | None,
+                       metadata: dict[str, Any], lazy: bool = False) -> Dataset:
     try:
         height, width = (int(s) for s in image_size)
         valid = height > 0 and width > 0 and len(tuple(image_size)) == 2
@@ -841,6 +937,9 @@ def _load_image_folder(root: Path, *, image_size: tuple[int, int], grayscale: bo
         raise InputError(str(root), "at least two sub-folders (classes) holding images",
                          f"only {classes[0]!r} with {len(files)} images")
 
+    if lazy:
+        return _lazy_image_folder(root, files, y, classes, skipped, (height, width),
+                                  grayscale, metadata)
     target = None if grayscale is None else ("L" if grayscale else "RGB")
     # Pillow releases the GIL while decoding and resizing, so threads give real speed-up.
     workers = min(32, (os.cpu_count() or 1) + 4, len(files))
