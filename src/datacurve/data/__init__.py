@@ -24,6 +24,7 @@ from datacurve.data._dataset import EVAL_NAMES, Dataset, Task, evaluation_mask, 
 from datacurve.data._loaders import (
     CLASSIFICATION_MAX_DISTINCT,
     ImageFolderItems,
+    ParquetRows,
     load,
     load_data,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "Dataset",
     "ImageFolderItems",
     "LabelPool",
+    "ParquetRows",
     "Task",
     "as_dataset",
     "builtin",

@@ -34,6 +34,7 @@ __all__ = [
     "FORMATS",
     "IMAGE_EXTENSIONS",
     "ImageFolderItems",
+    "ParquetRows",
     "load",
     "load_data",
 ]
@@ -121,9 +122,13 @@ def load(
     name : str, optional
         The dataset's name (default: the file name, or ``"dataframe"``).
     lazy : bool
-        Image folders: list the files and keep them on disk (`ImageFolderItems`); each
-        image is decoded when a trial uses it, so a million images are never decoded
-        at once (a lazy `Dataset`: `Dataset.items`). Other formats refuse it.
+        Keep the features on disk and read the rows a trial uses when it uses them (a
+        lazy `Dataset`: `Dataset.items`). Image folders: the files are listed
+        (`ImageFolderItems`) and each image decoded when used, so a million images are
+        never decoded at once. Parquet: the label and named columns are read, the
+        feature columns (numbers) stay in the file and are read a row group
+        at a time (`ParquetRows`), so a table larger than memory can be measured. Other
+        formats refuse it.
 
     Returns
     -------
@@ -193,8 +198,9 @@ def load(
         ds = _load_image_folder(path, image_size=image_size, grayscale=grayscale,
                                 metadata=metadata, lazy=bool(lazy))
         return dataclasses.replace(ds, name=name) if name else ds
-    if lazy:
-        raise InputError("lazy", f"an image folder (a {fmt} file is read whole)", repr(lazy))
+    if lazy and fmt != "parquet":
+        raise InputError("lazy", f"an image folder or a Parquet file (a {fmt} file is read "
+                         "whole)", repr(lazy))
     if fmt == "npz":
         if text_column is not None:
             raise InputError("text_column", f"no value for an .npz archive ('{source}')",
@@ -203,8 +209,10 @@ def load(
                        id_column=id_column, metadata=metadata)
         return dataclasses.replace(ds, name=name) if name else ds
 
-    df = _read_table(path, fmt)
     table = _TableSpec(label, task, text_column, group, split, id_column, max_tfidf_features)
+    if lazy:
+        return _lazy_parquet(path, table, name=name or path.name, metadata=metadata)
+    df = _read_table(path, fmt)
     return _dataset_from_table(df, table, name=name or path.name, metadata=metadata,
                                where=f"'{path.name}'")
 
@@ -478,17 +486,11 @@ def _aux_column(df: pd.DataFrame, option: str, column: str, where: str) -> pd.Se
     return values
 
 
-def _dataset_from_table(df: pd.DataFrame, spec: _TableSpec, *, name: str,
-                        metadata: dict[str, Any], where: str = "the DataFrame") -> Dataset:
-    if not df.columns.is_unique:
-        dup = df.columns[df.columns.duplicated()].unique()
-        raise InputError("data", f"unique column names in {where}",
-                         f"duplicated: {describe(str(c) for c in dup)}")
-    if spec.label is None:
-        raise InputError("label", f"the name of the label column of {where}",
-                         f"nothing (columns: {_columns_text(df)})")
-    _check_column(df, "label", spec.label, where)
-    roles = {"label": spec.label}
+def _roles(df: pd.DataFrame, spec: _TableSpec, where: str) -> dict[str, str]:
+    """Option → column of the label and the other named columns, each checked to exist
+    and to be used once (`df` may have no rows: only its columns are read)."""
+    _check_column(df, "label", str(spec.label), where)
+    roles = {"label": str(spec.label)}
     for option, column in (("text_column", spec.text_column), ("group", spec.group),
                            ("split", spec.split), ("id_column", spec.id_column)):
         if column is None:
@@ -499,7 +501,12 @@ def _dataset_from_table(df: pd.DataFrame, spec: _TableSpec, *, name: str,
                 raise InputError(option, f"a column of {where} other than the {other} "
                                  "column", repr(column))
         roles[option] = column
+    return roles
 
+
+def _role_values(df: pd.DataFrame, spec: _TableSpec, where: str
+                 ) -> tuple[_Labels, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
+    """The encoded labels, and the groups, split and ids named by `spec` (or None)."""
     # Named "label" (the option), not by the column: a column called "target" or "model"
     # must not read as another option of the command line.
     labels = _encode_labels(df[spec.label], name="label",
@@ -518,6 +525,140 @@ def _dataset_from_table(df: pd.DataFrame, spec: _TableSpec, *, name: str,
                              f"{int(dup_mask.sum())} rows sharing an identifier (rows "
                              f"{_row_list(dup_mask)})")
         ids = id_values.to_numpy()
+    return labels, groups, split, ids
+
+
+class ParquetRows:
+    """The feature rows of a Parquet file, read a row group at a time when asked for:
+    item i is ``(features, label)`` with features float32 of shape (d,); `take` reads a
+    block of rows (what the runner and the learners use). The file is never read whole:
+    a block touches the row groups holding its rows, one at a time, and only the feature
+    columns.
+
+    Parameters
+    ----------
+    path : Path
+    columns : list of str
+        Feature columns (integer or floating point).
+    offsets : ndarray of int64, shape (g + 1,)
+        First row of each of the g row groups, then the row count.
+    targets : ndarray of shape (n,)
+        Labels (class codes or values).
+    """
+
+    def __init__(self, path: Path, columns: list[str], offsets: np.ndarray,
+                 targets: np.ndarray) -> None:
+        self.path = path
+        self.columns = columns
+        self.offsets = offsets
+        self.targets = targets
+        self._file: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_file": None}  # each process opens the file itself
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1])
+
+    def __getitem__(self, i: int) -> tuple[np.ndarray, Any]:
+        return self.take(np.array([i]))[0], self.targets[i]
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """Features of `rows` (shape (m,), any order), float32 of shape (m, d); missing
+        values are NaN, infinities NaN as when loaded whole."""
+        import pyarrow.parquet as pq
+
+        rows = np.asarray(rows, dtype=np.int64)
+        if self._file is None:
+            self._file = pq.ParquetFile(self.path)
+        out = np.empty((rows.size, len(self.columns)), dtype=np.float32)
+        group = np.searchsorted(self.offsets, rows, side="right") - 1
+        for g in np.unique(group):
+            at = np.flatnonzero(group == g)
+            table = self._file.read_row_group(int(g), columns=self.columns)
+            local = rows[at] - self.offsets[g]
+            block = np.column_stack([
+                table.column(c).to_numpy(zero_copy_only=False).astype(np.float64)
+                if table.num_rows else np.empty(0) for c in self.columns])
+            with np.errstate(over="ignore"):
+                part = block[local].astype(np.float32)
+            part[np.isinf(part)] = np.nan
+            out[at] = part
+        return out
+
+    def __repr__(self) -> str:
+        return (f"ParquetRows('{self.path}', {len(self)} rows × {len(self.columns)} "
+                f"columns, {self.offsets.size - 1} row groups)")
+
+
+def _lazy_parquet(path: Path, spec: _TableSpec, *, name: str,
+                  metadata: dict[str, Any]) -> Dataset:
+    """A lazy `Dataset` over a Parquet file: the label and named columns read, the
+    feature columns left in the file (`ParquetRows`)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    where = f"'{path.name}'"
+    try:
+        pf = pq.ParquetFile(path)
+        schema = pf.schema_arrow
+    except Exception as exc:
+        raise InputError(str(path), "a readable Parquet file", _one_line(exc)) from None
+    empty = schema.empty_table().to_pandas()
+    if not empty.columns.is_unique:
+        dup = empty.columns[empty.columns.duplicated()].unique()
+        raise InputError("data", f"unique column names in {where}",
+                         f"duplicated: {describe(str(c) for c in dup)}")
+    if spec.label is None:
+        raise InputError("label", f"the name of the label column of {where}",
+                         f"nothing (columns: {_columns_text(empty)})")
+    if spec.text_column is not None:
+        raise InputError("text_column", "no text column for a lazy table (TF-IDF needs "
+                         "every row)", repr(spec.text_column))
+    roles = _roles(empty, spec, where)
+    df = pf.read(columns=list(roles.values())).to_pandas()
+    labels, groups, split, ids = _role_values(df, spec, where)
+    features = [c for c in schema.names if c not in roles.values()]
+    if not features:
+        raise InputError("data", f"at least one feature column in {where} besides "
+                         f"{', '.join(f'{k}={v!r}' for k, v in roles.items())}",
+                         f"columns: {_columns_text(empty)}")
+    for c in features:
+        t = schema.field(c).type
+        # Booleans, categories and text are one-hot or ordinal codes when loaded whole,
+        # which needs every value first: a lazy table reads numbers only.
+        if not (pa.types.is_integer(t) or pa.types.is_floating(t)):
+            raise InputError("lazy", f"numeric feature columns in {where} (a lazy table "
+                             "is read as it is; load it without lazy to encode booleans, "
+                             "categories and text)", f"column {c!r} of type {t}")
+    meta = pf.metadata
+    sizes = [meta.row_group(g).num_rows for g in range(meta.num_row_groups)]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    stat = path.stat()
+    metadata.update({
+        "n_rows": int(offsets[-1]), "task_inferred": labels.inferred, "label": spec.label,
+        "lazy": True, "row_groups": len(sizes),
+        "encoding": {c: {"kind": "numeric"} for c in features},
+        "identity": f"parquet|{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|"
+                    f"{','.join(features)}"})
+    return Dataset(np.zeros((int(offsets[-1]), 0), dtype=np.float32), labels.y, labels.task,
+                   name=name, classes=labels.classes, feature_names=tuple(features),
+                   groups=groups, ids=ids, split=split,
+                   items=ParquetRows(path, features, offsets, labels.y), metadata=metadata)
+
+
+def _dataset_from_table(df: pd.DataFrame, spec: _TableSpec, *, name: str,
+                        metadata: dict[str, Any], where: str = "the DataFrame") -> Dataset:
+    if not df.columns.is_unique:
+        dup = df.columns[df.columns.duplicated()].unique()
+        raise InputError("data", f"unique column names in {where}",
+                         f"duplicated: {describe(str(c) for c in dup)}")
+    if spec.label is None:
+        raise InputError("label", f"the name of the label column of {where}",
+                         f"nothing (columns: {_columns_text(df)})")
+    roles = _roles(df, spec, where)
+
+    labels, groups, split, ids = _role_values(df, spec, where)
 
     X: np.ndarray | sp.csr_matrix
     if spec.text_column is not None:

@@ -104,6 +104,8 @@ class RowAccess:
             return self.frame.iloc[rows].reset_index(drop=True)
         if self.source is None:
             return self.X[rows]
+        if hasattr(self.source, "take"):  # a block reader (datacurve.data.ParquetRows)
+            return self.source.take(np.asarray(rows, dtype=np.int64))
         parts = [xb.numpy() for xb, _ in self.batches(rows, _EVAL_BATCH)]
         return np.concatenate(parts) if parts else np.empty((0,), dtype=np.float32)
 
@@ -113,8 +115,9 @@ class RowAccess:
                 num_workers: int = 0) -> Iterator[tuple[Any, Any]]:
         """Batches ``(inputs, targets)`` over `rows` as torch tensors.
 
-        Arrays are sliced a batch at a time; a lazy source goes through a
-        ``torch.utils.data.DataLoader`` over exactly `rows`.
+        Arrays are sliced a batch at a time; a source with a block reader (``take(rows)``,
+        `datacurve.data.ParquetRows`) is read a batch at a time; another lazy source goes
+        through a ``torch.utils.data.DataLoader`` over exactly `rows`.
 
         Parameters
         ----------
@@ -124,7 +127,8 @@ class RowAccess:
             Shuffle the rows with this seed (each call with the same seed gives the same
             order); None keeps their order.
         transform : callable, optional
-            Applied to each input (lazy sources) or to each input batch (arrays).
+            Applied to each input (lazy sources) or to each input batch (arrays, and
+            sources that read blocks of rows with ``take``).
         collate_fn : callable, optional
             Merges a list of ``(input, target)`` pairs (lazy sources only).
         num_workers : int
@@ -154,6 +158,14 @@ class RowAccess:
                 if transform is not None:
                     xb = transform(xb)
                 yield xb, targets[b]
+            return
+        if hasattr(self.source, "take") and collate_fn is None:
+            # A block reader: one read per batch instead of one per item.
+            targets = torch.from_numpy(self.y)
+            for start in range(0, order.size, batch_size):
+                part = order[start:start + batch_size]
+                xb = torch.from_numpy(self.source.take(part))
+                yield (transform(xb) if transform is not None else xb), targets[part]
             return
         from torch.utils.data import DataLoader, Subset
 
