@@ -8,10 +8,14 @@ process's high-water mark), after a baseline process that only imports datacurve
    `load(folder)` decodes all of them into one float32 array, `load(folder, lazy=True)`
    lists the files; then one learning-curve trial at n = 512 on the lazy folder (only
    its rows and the evaluation rows are decoded).
-2. **Neighbours**: `datacurve.auditing._neighbors.nearest` (IVF above its exact-search
+2. **Parquet table**: R rows × 32 float32 features and a label, row groups of 100,000;
+   `load(table, label=...)` reads and encodes it whole, `load(..., lazy=True)` reads the
+   label column; then one trial at n = 20,000 (logistic regression, 20 % evaluation set)
+   on the lazy table, which reads its rows a row group at a time.
+3. **Neighbours**: `datacurve.auditing._neighbors.nearest` (IVF above its exact-search
    limit) of M random 64-d float32 vectors against themselves, k = 10.
 
-Usage: python bench/large_data.py [--images 20000] [--rows 1000000]
+Usage: python bench/large_data.py [--images 20000] [--table-rows 2000000] [--rows 1000000]
 """
 
 from __future__ import annotations
@@ -42,6 +46,17 @@ elif kind == "trial":
     ds = load(args["root"], image_size=(64, 64), lazy=True)
     run = run_curve(ds, ["cnn:width=8,max_epochs=2"], sizes=[512], seeds=1, eval_folds=1,
                     eval_size=512, store=args["store"], progress=False)
+    out = {"failed": run.failed}
+elif kind == "table":
+    from datacurve.data import load
+    ds = load(args["path"], label="label", lazy=args["lazy"])
+    out = {"n": len(ds.y)}
+elif kind == "table_trial":
+    from datacurve.curves import run_curve
+    from datacurve.data import load
+    ds = load(args["path"], label="label", lazy=True)
+    run = run_curve(ds, ["sklearn:LogisticRegression(max_iter=200)"], sizes=[20000],
+                    seeds=1, eval_folds=1, store=args["store"], progress=False)
     out = {"failed": run.failed}
 elif kind == "neighbours":
     import numpy as np
@@ -78,6 +93,7 @@ def write_images(root: Path, n: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--images", type=int, default=20_000)
+    ap.add_argument("--table-rows", type=int, default=2_000_000)
     ap.add_argument("--rows", type=int, default=1_000_000)
     args = ap.parse_args()
     base = measure(kind="none")
@@ -96,6 +112,28 @@ def main() -> None:
         m = measure(kind="trial", root=str(root), store=str(Path(tmp) / "s.sqlite"))
         print(f"  a curve trial at n = 512 on the lazy folder (512 evaluation rows): "
               f"{m['seconds']:.1f} s, peak {m['peak_mib']:.0f} MiB, failed {m['failed']}")
+    with tempfile.TemporaryDirectory() as tmp:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = Path(tmp) / "table.parquet"
+        rng = np.random.default_rng(0)
+        r = args.table_rows
+        cols = {f"x{j}": rng.normal(size=r).astype(np.float32) for j in range(32)}
+        cols["label"] = (cols["x0"] + cols["x1"] > 0).astype(np.int64)
+        pq.write_table(pa.table(cols), path, row_group_size=100_000)
+        del cols
+        print(f"\nParquet table: {r:,} rows × 32 float32 features "
+              f"({r * 32 * 4 / 2**20:,.0f} MiB of features; file "
+              f"{path.stat().st_size / 2**20:,.0f} MiB)")
+        for lazy in (False, True):
+            m = measure(kind="table", path=str(path), lazy=lazy)
+            print(f"  load(lazy={lazy!s:5}): {m['seconds']:6.1f} s, peak {m['peak_mib']:6.0f} "
+                  f"MiB ({m['peak_mib'] - base['peak_mib']:+.0f} over the baseline)")
+        m = measure(kind="table_trial", path=str(path), store=str(Path(tmp) / "t.sqlite"))
+        print(f"  a curve trial at n = 20,000 on the lazy table (its 20 % evaluation set "
+              f"read too): {m['seconds']:.1f} s, peak {m['peak_mib']:.0f} MiB, failed "
+              f"{m['failed']}")
     m = measure(kind="neighbours", rows=args.rows)
     print(f"\nnearest 10 of {args.rows:,} × 64 float32 vectors (IVF): search "
           f"{m['search_s']:.0f} s, peak {m['peak_mib']:,.0f} MiB (the vectors alone: "

@@ -53,17 +53,22 @@ step budget at tiny sizes, for about 4 % of a full run when time grows linearly.
 _GROW_AHEAD = 3
 """New sizes considered per model and round: the next this many anchors above its largest
 measured one (a jump can be worth its price when the extrapolation is long)."""
+_REPEAT_AT = 3
+"""Measured sizes (the largest) at which one more repeat is considered per round."""
 _HORIZON = 1000.0
 """Samples-needed intervals are clipped at this many times the full pool: beyond it an
 unreachable end would make every width infinite."""
 _ONE_SD = 0.6827
 """Coverage of ±1 standard deviation of a normal: the imagined results' spread."""
 EXTRAPOLATED_TIME_MARGIN = 2.0
-"""A trial larger than every timed one must fit in the budget left at this many times its
-predicted seconds: a time model extrapolated from small sizes can be far off (a network's
-fixed step budget below the size where early stopping starts looks like overhead; on the
-MNIST-1D curves of bench/budget.py, 4,096 to 8,192 rows took 2x what sizes up to 1,024
-foretold), and one such trial could spend the whole budget."""
+"""A trial larger than every timed one must fit in the budget left at up to this many
+times its predicted seconds: the square root of how far beyond the largest timed size it
+lies, at most this (1.41 at twice the size, 2 from four times). A time model extrapolated
+from small sizes can be far off (a network's fixed step budget below the size where early
+stopping starts looks like overhead; on the MNIST-1D curves of bench/budget.py, 4,096 to
+8,192 rows took 2x what sizes up to 1,024 foretold), and one such trial could spend the
+whole budget; a flat factor of 2 stopped half of the LCDB replays with 40 % of their
+budget unspent."""
 
 
 def budget_step(results: pd.DataFrame, candidates: pd.DataFrame, budget: Budget, *,
@@ -155,7 +160,7 @@ def budget_step(results: pd.DataFrame, candidates: pd.DataFrame, budget: Budget,
         for key, n, value in _options(r, m, curves[m], candidates, budget, full_n,
                                       widths[m]):
             cost = max(float(times[m].predict(n)), 1e-9)
-            need = cost * (EXTRAPOLATED_TIME_MARGIN if n > timed else 1.0)
+            need = cost * min(EXTRAPOLATED_TIME_MARGIN, max(1.0, math.sqrt(n / timed)))
             options.append((value / cost, value, need, key, m, n))
     if not options:
         return step([], "every trial of the design was measured", **info)
@@ -180,10 +185,12 @@ def budget_step(results: pd.DataFrame, candidates: pd.DataFrame, budget: Budget,
             picks.append(best[3])
     if picks:
         return step(picks, None, **info)
-    if all(o[1] <= 0 for o in options):
-        return step([], "no trial is expected to narrow the interval", **info)
-    return step([], "no trial that narrows the interval fits in what is left of the "
-                "budget", **info)
+    # Something would narrow it (or a larger size would, as above) but costs more than
+    # is left; else nothing the design offers is expected to narrow it.
+    if limit is not None and any(o[1] > 0 or o[5] > _largest(done, o[4]) for o in options):
+        return step([], "no trial that narrows the interval fits in what is left of the "
+                    "budget", **info)
+    return step([], "no trial is expected to narrow the interval", **info)
 
 
 def _largest(done: pd.DataFrame, model: str) -> int:
@@ -275,8 +282,8 @@ def _options(r: Results, model: str, curve: LearningCurve, candidates: pd.DataFr
              budget: Budget, full_n: int, width: float
              ) -> list[tuple[str, int, float]]:
     """(key, n, expected narrowing) of `model`'s candidate trials: the next
-    `_GROW_AHEAD` new sizes above its largest measured one, and one more repeat at its
-    largest measured size."""
+    `_GROW_AHEAD` new sizes above its largest measured one, and one more repeat at each
+    of its `_REPEAT_AT` largest measured sizes."""
     mine = candidates[candidates["model"] == model]
     if mine.empty:
         return []
@@ -284,7 +291,11 @@ def _options(r: Results, model: str, curve: LearningCurve, candidates: pd.DataFr
     largest = float(n.max())
     first = mine.sort_values(["n", "repeat"]).drop_duplicates("n")
     grow = first[first["n"] > largest].head(_GROW_AHEAD)
-    again = mine[mine["n"] == largest].sort_values("repeat").head(1)
+    # One more repeat at each of the largest measured sizes: cheaper than growing, and
+    # what is left of a budget too small for the next size can still narrow the noise.
+    top = np.unique(n)[-_REPEAT_AT:]
+    again = (mine[mine["n"].isin(top)].sort_values(["n", "repeat"])
+             .drop_duplicates("n"))
     top_train = train[n == largest]
     train_guess = float(np.nanmean(top_train)) if np.isfinite(top_train).any() else np.nan
     out = []
