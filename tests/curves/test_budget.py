@@ -85,10 +85,11 @@ def test_beaten_model_is_dropped(tmp_path: Path) -> None:
 
 
 def test_until_width_stops_early(tmp_path: Path) -> None:
-    """With a generous budget, a loose width is reached first and the run stops there."""
+    """With no budget but a width, a loose width is reached long before the design runs
+    out, and the run stops there."""
     ds = scripted_dataset(6000)
     run = run_curve(ds, {"a": scripted_spec(sleep_per_sample=1e-6)}, seeds=1,
-                    eval_folds=1, budget=5.0, until_width=0.3, store=tmp_path / "s.sqlite",
+                    eval_folds=1, until_width=0.3, store=tmp_path / "s.sqlite",
                     progress=False)
     out = run.budget
     assert out is not None and out.stop.startswith("interval narrower than 0.3")

@@ -1,8 +1,9 @@
 """Budgeted curves: what a run may spend, each round's decision, and what it spent.
 
-A budgeted `run_curve` does not train every trial of its design. It measures a few small
-anchors, then, round after round, asks the fit room (`datacurve.fit.budget_step`, looked
-up through `datacurve._hooks` so that imports flow one way) which trials narrow the
+A budgeted `run_curve` does not train every trial of its design. It measures three sizes
+spread up to 1/32 of the pool, then, round after round, asks the fit room
+(`datacurve.fit.budget_step`, looked up through `datacurve._hooks` so that imports flow
+one way) which trials narrow the
 answer's interval most per second of training, runs them, and stops when the budget is
 spent or the interval is narrow enough. This module holds the plain values the two rooms
 exchange; the decision itself is the fit room's (it owns the curves and time models).
@@ -141,7 +142,7 @@ class BudgetOutcome:
     ----------
     budget : Budget
     rounds : int
-        Decision rounds (the first measures the smallest anchors).
+        Decision rounds (the first measures the first sizes, `datacurve.fit.WARMUP_SIZES`).
     stop : str
         Why it stopped.
     spent_seconds : float

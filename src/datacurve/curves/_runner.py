@@ -457,8 +457,8 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
     budget : float or Budget, optional
         Measure with a share of one full-data training run of each model (0.15: 15 %;
         with several models, of the sum of their full runs) instead of every trial of
-        the design: the smallest anchors first, then, after every round, the trials
-        that narrow the answer's interval most per second of training
+        the design: three sizes spread up to 1/32 of the pool first, then, after every
+        round, the trials that narrow the answer's interval most per second of training
         (`datacurve.fit.budget_step`); models clearly beaten at the full pool are
         dropped. The full run's seconds are estimated from the measured times (the time
         model). `CurveRun.budget` says what was spent and why it stopped; a rerun with
@@ -552,9 +552,6 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
         # The store orders by (model, n, seed); folds share those: fold order within.
         results = results.sort_values(["model", "n", "eval_fold", "seed"], kind="stable"
                                       ).reset_index(drop=True)
-        if outcome is not None:
-            # Only what was measured belongs to this run's table.
-            results = results[results["status"].notna()].reset_index(drop=True)
         return CurveRun(design, results, ran, cached, failed, st.path,
                         time.perf_counter() - t_start, errors, outcome)
     finally:

@@ -71,6 +71,11 @@ whole budget; a flat factor of 2 stopped half of the LCDB replays with 40 % of t
 budget unspent."""
 
 
+Option = tuple[float, float, float, str, str, int]
+"""A candidate trial: (narrowing per second, narrowing, seconds it needs of what is left,
+key, model, size)."""
+
+
 def budget_step(results: pd.DataFrame, candidates: pd.DataFrame, budget: Budget, *,
                 full_n: int, slots: int = 1,
                 dropped: Mapping[str, str] | None = None) -> BudgetStep:
@@ -109,22 +114,8 @@ def budget_step(results: pd.DataFrame, candidates: pd.DataFrame, budget: Budget,
 
     if budget.seconds is not None and spent >= budget.seconds:
         return step([], "budget spent", budget_seconds=budget.seconds)
-    # First the smallest sizes, one repeat each, until every model has WARMUP_SIZES.
-    warm: list[str] = []
-    for m in alive:
-        have = int(done.loc[done["model"] == m, "n"].nunique()) if len(done) else 0
-        if have >= WARMUP_SIZES:
-            continue
-        mine = candidates[(candidates["model"] == m)
-                          & ~candidates["n"].isin(results.loc[results["model"] == m, "n"]
-                                                  if len(results) else [])]
-        first = mine.sort_values(["n", "repeat"]).drop_duplicates("n")
-        take = _warmup(first, full_n, WARMUP_SIZES - have)
-        if take.empty:
-            dropped[m] = (f"only {have} size{'s' if have != 1 else ''} could be measured "
-                          f"(a curve needs {WARMUP_SIZES})")
-            continue
-        warm.extend(take["key"])
+    # First WARMUP_SIZES sizes spread over the pool, one repeat each.
+    warm = _warmup_picks(alive, done, results, candidates, full_n, dropped)
     alive = [m for m in alive if m not in dropped]
     if warm:
         return step(warm, None, budget_seconds=budget.seconds)
@@ -154,7 +145,7 @@ def budget_step(results: pd.DataFrame, candidates: pd.DataFrame, budget: Budget,
                     f"{'×' if budget.target is not None else ''}", **info)
 
     left = math.inf if limit is None else limit - spent
-    options = []
+    options: list[Option] = []
     for m in alive:
         timed = times[m].n_range[1]
         for key, n, value in _options(r, m, curves[m], candidates, budget, full_n,
@@ -164,25 +155,7 @@ def budget_step(results: pd.DataFrame, candidates: pd.DataFrame, budget: Budget,
             options.append((value / cost, value, need, key, m, n))
     if not options:
         return step([], "every trial of the design was measured", **info)
-    picks: list[str] = []
-    taken: set[tuple[str, int]] = set()
-    for _, value, cost, key, m, n in sorted(options, key=lambda o: -o[0]):
-        if len(picks) >= slots or value <= 0:
-            break
-        if cost > left or (m, n) in taken:
-            continue
-        picks.append(key)
-        taken.add((m, n))
-        left -= cost
-    if not picks and all(o[1] <= 0 for o in options) and limit is not None:
-        # Where no imagined result narrows the interval (a curve that already looks
-        # certain), the budget left goes to the largest new size it affords: measuring
-        # nearer the full pool is what extrapolation error shrinks with.
-        grow = [o for o in options if o[2] <= left
-                and o[5] > _largest(done, o[4])]
-        if grow:
-            best = max(grow, key=lambda o: (o[5], o[1]))
-            picks.append(best[3])
+    picks = _pick(options, slots, left, done, limit is not None)
     if picks:
         return step(picks, None, **info)
     # Something would narrow it (or a larger size would, as above) but costs more than
@@ -191,6 +164,52 @@ def budget_step(results: pd.DataFrame, candidates: pd.DataFrame, budget: Budget,
         return step([], "no trial that narrows the interval fits in what is left of the "
                     "budget", **info)
     return step([], "no trial is expected to narrow the interval", **info)
+
+
+def _warmup_picks(alive: list[str], done: pd.DataFrame, results: pd.DataFrame,
+                  candidates: pd.DataFrame, full_n: int, dropped: dict[str, str]
+                  ) -> list[str]:
+    """Keys of the first sizes of every model short of WARMUP_SIZES measured ones; a
+    model with nothing left to measure there is added to `dropped`."""
+    warm: list[str] = []
+    for m in alive:
+        have = int(done.loc[done["model"] == m, "n"].nunique()) if len(done) else 0
+        if have >= WARMUP_SIZES:
+            continue
+        tried = (results.loc[results["model"] == m, "n"].to_list() if len(results)
+                 else [])
+        mine = candidates[(candidates["model"] == m) & ~candidates["n"].isin(tried)]
+        first = mine.sort_values(["n", "repeat"]).drop_duplicates("n")
+        take = _warmup(first, full_n, WARMUP_SIZES - have)
+        if take.empty:
+            dropped[m] = (f"only {have} size{'s' if have != 1 else ''} could be measured "
+                          f"(a curve needs {WARMUP_SIZES})")
+            continue
+        warm.extend(take["key"])
+    return warm
+
+
+def _pick(options: list[Option], slots: int, left: float, done: pd.DataFrame,
+          budgeted: bool) -> list[str]:
+    """Up to `slots` keys by narrowing per second, one per (model, size), each fitting in
+    what is `left`; when nothing narrows (a curve that already looks certain) and there
+    is a budget, the largest new size it affords: measuring nearer the full pool is what
+    extrapolation error shrinks with."""
+    picks: list[str] = []
+    taken: set[tuple[str, int]] = set()
+    for _, value, need, key, m, n in sorted(options, key=lambda o: -o[0]):
+        if len(picks) >= slots or value <= 0:
+            break
+        if need > left or (m, n) in taken:
+            continue
+        picks.append(key)
+        taken.add((m, n))
+        left -= need
+    if not picks and budgeted and all(o[1] <= 0 for o in options):
+        grow = [o for o in options if o[2] <= left and o[5] > _largest(done, o[4])]
+        if grow:
+            picks.append(max(grow, key=lambda o: (o[5], o[1]))[3])
+    return picks
 
 
 def _largest(done: pd.DataFrame, model: str) -> int:
