@@ -138,7 +138,12 @@ def budget_step(results: pd.DataFrame, candidates: pd.DataFrame, budget: Budget,
         widths.pop(m)
     alive = [m for m in alive if m not in dropped]
     if limit is not None and spent >= limit:
-        return step([], "budget spent" + _overhead_note(times, full), **info)
+        first = all(done.loc[done["model"] == m, "n"].nunique() <= WARMUP_SIZES
+                    for m in models if m in times)
+        why = (f"budget spent by the first sizes alone ({WARMUP_SIZES} per model, the "
+               f"fewest a curve is fitted to; a full run costs about {total_full:.3g} s "
+               "here)" if first else "budget spent")
+        return step([], why + _overhead_note(times, full), **info)
     if budget.until_width is not None and all(
             _shown_width(w, budget) <= budget.until_width for w in widths.values()):
         return step([], f"interval narrower than {budget.until_width:g}"
