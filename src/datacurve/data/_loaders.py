@@ -488,7 +488,15 @@ def _aux_column(df: pd.DataFrame, option: str, column: str, where: str) -> pd.Se
 
 def _roles(df: pd.DataFrame, spec: _TableSpec, where: str) -> dict[str, str]:
     """Option → column of the label and the other named columns, each checked to exist
-    and to be used once (`df` may have no rows: only its columns are read)."""
+    and to be used once, after the table's column names are checked to be unique (`df`
+    may have no rows: only its columns are read)."""
+    if not df.columns.is_unique:
+        dup = df.columns[df.columns.duplicated()].unique()
+        raise InputError("data", f"unique column names in {where}",
+                         f"duplicated: {describe(str(c) for c in dup)}")
+    if spec.label is None:
+        raise InputError("label", f"the name of the label column of {where}",
+                         f"nothing (columns: {_columns_text(df)})")
     _check_column(df, "label", str(spec.label), where)
     roles = {"label": str(spec.label)}
     for option, column in (("text_column", spec.text_column), ("group", spec.group),
@@ -605,13 +613,6 @@ def _lazy_parquet(path: Path, spec: _TableSpec, *, name: str,
     except Exception as exc:
         raise InputError(str(path), "a readable Parquet file", _one_line(exc)) from None
     empty = schema.empty_table().to_pandas()
-    if not empty.columns.is_unique:
-        dup = empty.columns[empty.columns.duplicated()].unique()
-        raise InputError("data", f"unique column names in {where}",
-                         f"duplicated: {describe(str(c) for c in dup)}")
-    if spec.label is None:
-        raise InputError("label", f"the name of the label column of {where}",
-                         f"nothing (columns: {_columns_text(empty)})")
     if spec.text_column is not None:
         raise InputError("text_column", "no text column for a lazy table (TF-IDF needs "
                          "every row)", repr(spec.text_column))
@@ -649,13 +650,6 @@ def _lazy_parquet(path: Path, spec: _TableSpec, *, name: str,
 
 def _dataset_from_table(df: pd.DataFrame, spec: _TableSpec, *, name: str,
                         metadata: dict[str, Any], where: str = "the DataFrame") -> Dataset:
-    if not df.columns.is_unique:
-        dup = df.columns[df.columns.duplicated()].unique()
-        raise InputError("data", f"unique column names in {where}",
-                         f"duplicated: {describe(str(c) for c in dup)}")
-    if spec.label is None:
-        raise InputError("label", f"the name of the label column of {where}",
-                         f"nothing (columns: {_columns_text(df)})")
     roles = _roles(df, spec, where)
 
     labels, groups, split, ids = _role_values(df, spec, where)
