@@ -168,12 +168,8 @@ def plan_lines(p: dict[str, Any]) -> list[str]:
     for r in p["rounds"]:
         lines.append(f"  round {r['round']}: grow to {r['total']:,} (+{r['add']:,}), expect "
                      f"{metric} {r['predicted']:.4g}; then re-measure and re-plan")
-    c = p.get("compute")
-    if c is not None:
-        about = "" if c["measured_full"] else "about "
-        lines.append(f"measured with {c['share']:,.0%} of one full training run "
-                     f"({c['spent_seconds']:.3g} s of {about}{c['full_seconds']:.3g} s at "
-                     f"n={c['full_n']:,})")
+    if p.get("compute") is not None:
+        lines.append(escape(p["compute"]["text"]))
     lines += [f"note: {escape(n)}" for n in p["notes"]]
     return lines
 

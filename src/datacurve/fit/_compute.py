@@ -53,10 +53,11 @@ class Compute:
                 f"n={self.full_n:,})")
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
+        """JSON-ready form (``text``: `describe`, the line every surface prints)."""
         return {"model": self.model, "spent_seconds": self.spent_seconds,
                 "full_n": self.full_n, "full_seconds": self.full_seconds,
-                "share": self.share, "measured_full": self.measured_full}
+                "share": self.share, "measured_full": self.measured_full,
+                "text": self.describe()}
 
 
 def compute_spent(results: Results | pd.DataFrame, model: str | None = None
