@@ -1255,6 +1255,9 @@ CLI_NAMES = {
     "include_pending": "--include-pending", "active": "--active",
     "executor": "--executor", "address": "--address", "gpus_per_trial": "--gpus-per-trial",
     "budget_seconds": "--budget-seconds", "until_width": "--until-width", "lazy": "--lazy",
+    "features": "--feature", "text_columns": "--text-column", "correction": "--correction",
+    "alpha": "--alpha", "min_effect": "--min-effect", "test": "--test", "recent": "--recent",
+    "top": "--top", "reference": "REFERENCE", "current": "CURRENT",
 }
 """Library errors name Python parameters; the CLI names its own flags and arguments."""
 
@@ -1364,3 +1367,7 @@ def _main(argv: list[str] | None) -> int:
     if code == 130:
         sys.stderr.write(_INTERRUPTED)
     return code if isinstance(code, int) and not isinstance(code, bool) else 0
+
+
+# `datacurve drift` and `datacurve monitor ...` register themselves on `app`.
+from datacurve.cli import _monitor  # noqa: E402,F401

@@ -26,11 +26,14 @@ __all__ = [
     "audit_table",
     "curve_table",
     "diagnosis_text",
+    "drift_lines",
+    "drift_table",
     "err_console",
     "fit_table",
     "json_default",
     "loop_next_lines",
     "loop_status_lines",
+    "monitor_status_lines",
     "out_console",
     "plan_lines",
     "print_json",
@@ -435,3 +438,47 @@ def loop_next_lines(batch: Any, id_name: str, out: Any) -> list[str]:
     elif len(rows) > 10:
         lines.append("--out writes every row with its features")
     return lines
+
+
+def drift_table(d: dict[str, Any], title: str, *, limit: int = 25) -> Table:
+    """The tests of a `DriftReport.to_dict()`: drifted first, then by corrected p-value."""
+    t = Table(title=title, title_justify="left")
+    for col in ("family", "name", "test", "p (corrected)", "effect", "drift"):
+        t.add_column(col, justify="right" if col in ("p (corrected)", "effect") else "left")
+    tests = sorted(d["tests"], key=lambda x: (not x["drifted"], x["p_adjusted"]
+                                              if x["p_adjusted"] is not None else 2.0))
+    for x in tests[:limit]:
+        p, e = x["p_adjusted"], x["effect"]
+        t.add_row(x["family"], escape(str(x["name"])), x["test"],
+                  "–" if p is None else (f"{p:.2e}" if p < 1e-3 else f"{p:.3f}"),
+                  "–" if e is None else f"{e:.3g} {escape(x['effect_name'])}",
+                  "[bold red]yes[/]" if x["drifted"] else "no")
+    if len(tests) > limit:
+        t.caption = f"… and {len(tests) - limit} more tests (--json lists every one)"
+    return t
+
+
+def drift_lines(d: dict[str, Any]) -> list[str]:
+    """The verdict, the drifted tests' reasons, the checks and the label estimate."""
+    out = [("[bold red]" if d["drifted"] else "[bold green]") + escape(d["verdict"]) + "[/]"]
+    for x in d["tests"]:
+        if x["drifted"]:
+            out.append(f"  {x['family']} {escape(str(x['name']))}: {escape(x['reason'])}")
+    out += [f"check: {escape(c)}" for c in d["checks"]]
+    est = d.get("label_estimate")
+    if est:
+        shares = ", ".join(f"{escape(str(c))} {r:.1%} → {e:.1%}" for c, r, e in zip(
+            est["classes"], est["reference"], est["estimated"], strict=True))
+        out.append(f"label proportions estimated from the model's predictions (BBSE): "
+                   f"{shares}" + (f" ({escape(est['note'])})" if est.get("note") else ""))
+    return out
+
+
+def monitor_status_lines(s: dict[str, Any], hist: pd.DataFrame) -> list[str]:
+    """`datacurve monitor status`: the verdict and one line per window."""
+    out = [escape(s["verdict"])]
+    overall = hist[hist["family"] == "overall"]
+    for r in overall.to_dict("records"):
+        mark = "[bold red]drift[/]" if r["drifted"] else "[green]ok[/]"
+        out.append(f"  {escape(str(r['window']))} ({r['added']}): {mark}")
+    return out

@@ -426,6 +426,13 @@ class Store:
         row = self._con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else json.loads(row[0])
 
+    @_guarded_read
+    def meta_items(self, prefix: str) -> list[tuple[str, Any]]:
+        """Every (key, value) recorded under a key starting with `prefix`, by key."""
+        rows = self._con.execute("SELECT key, value FROM meta WHERE substr(key, 1, ?) = ? "
+                                 "ORDER BY key", (len(prefix), prefix)).fetchall()
+        return [(k, json.loads(v)) for k, v in rows]
+
     @_guarded
     def stamp(self, facts: Mapping[str, Mapping[str, Any]],
               fresh: Mapping[str, Any] | None = None) -> None:

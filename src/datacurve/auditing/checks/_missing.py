@@ -68,7 +68,7 @@ class Missing(Check):
 
     def run(self, ctx: AuditContext) -> CheckResult:
         if ctx.raw is not None:
-            bad, info = self._scan_table(ctx.raw, ctx.label_column)
+            bad, info = self.scan_table(ctx.raw, ctx.label_column)
         else:
             bad, info = _scan_features(ctx.X, ctx.n)
         d = max(int(info["n_columns"]), 1)
@@ -79,7 +79,7 @@ class Missing(Check):
                            float(np.clip(summary, 0.0, 1.0)), info)
 
     # -- tables -----------------------------------------------------------------------
-    def _scan_table(self, raw: pd.DataFrame,
+    def scan_table(self, raw: pd.DataFrame,
                     label_column: str | None) -> tuple[np.ndarray, dict[str, Any]]:
         """Bad cells per row of `raw` and the column findings.
 
