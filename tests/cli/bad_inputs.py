@@ -105,6 +105,11 @@ def make_files(folder: Path) -> None:
     batch.assign(row=[1, 1, 4]).to_csv(folder / "labels_duplicate_id.csv", index=False)
     batch.assign(row=[0, 2, 4], target=[1, 0, 0]).to_csv(folder / "labels_relabel.csv",
                                                     index=False)
+    # Monitoring windows: one with a column gone and one new, one with a number column
+    # turned to text.
+    wine.drop(columns=["alcohol"]).assign(colour=1.0).to_csv(folder / "other_schema.csv",
+                                                            index=False)
+    wine.assign(magnesium="high").to_csv(folder / "text_numbers.csv", index=False)
 
 
 CASES: tuple[BadInput, ...] = (
@@ -335,4 +340,33 @@ CASES: tuple[BadInput, ...] = (
              ("--seeds", "0")),
     BadInput("demo-store-under-file", ("demo", "--store", "afile/d.sqlite"),
              ("--store", "afile")),
+    BadInput("drift-other-schema", ("drift", "wine.csv", "other_schema.csv",
+                                     "--no-multivariate"),
+             ("other_schema.csv", "missing: alcohol", "not in the reference: colour")),
+    BadInput("drift-text-numbers", ("drift", "wine.csv", "text_numbers.csv",
+                                    "--no-multivariate"),
+             ("text_numbers.csv", "text in magnesium")),
+    BadInput("drift-missing-file", ("drift", "wine.csv", "nope.csv"), ("nope.csv",
+                                                                      "no such file")),
+    BadInput("drift-bad-test", ("drift", "wine.csv", "wine.csv", "--test", "t"),
+             ("--test", "cvm, ks, ad", "'t'")),
+    BadInput("drift-bad-correction", ("drift", "wine.csv", "wine.csv", "--correction",
+                                      "holm"), ("--correction", "bh, bonferroni")),
+    BadInput("drift-bad-alpha", ("drift", "wine.csv", "wine.csv", "--alpha", "5"),
+             ("--alpha", "(0, 1)")),
+    BadInput("drift-unknown-feature", ("drift", "wine.csv", "wine.csv", "--feature", "zz"),
+             ("--feature", "missing: zz")),
+    BadInput("drift-model-without-label", ("drift", "wine.csv", "wine.csv", *MODEL,
+                                           "--no-multivariate"),
+             ("--model", "reference labels")),
+    BadInput("drift-rows-exists", ("drift", "wine.csv", "wine.csv", "--drifted-rows",
+                                   "wine.csv"), ("--drifted-rows", "never overwritten")),
+    BadInput("monitor-add-bad-name", ("monitor", "add", "wine.csv", "wine.csv", "--name",
+                                      "a/b", "--store", "mon.sqlite", "--no-multivariate"),
+             ("--name", "window name", "'a/b'")),
+    BadInput("monitor-status-no-store", ("monitor", "status", "--store", "none.sqlite"),
+             ("--store", "no such file")),
+    BadInput("monitor-recover-no-target", ("monitor", "recover", "wine.csv", "--label",
+                                           "target", *MODEL, "--store", "rec.sqlite"),
+             ("--target", "neither")),
 )

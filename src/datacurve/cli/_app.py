@@ -1258,6 +1258,7 @@ CLI_NAMES = {
     "features": "--feature", "text_columns": "--text-column", "correction": "--correction",
     "alpha": "--alpha", "min_effect": "--min-effect", "test": "--test", "recent": "--recent",
     "top": "--top", "reference": "REFERENCE", "current": "CURRENT",
+    "drifted_rows": "--drifted-rows",
 }
 """Library errors name Python parameters; the CLI names its own flags and arguments."""
 

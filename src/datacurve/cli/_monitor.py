@@ -77,7 +77,7 @@ def _write_rows(report: DriftReport, current: str, out: Path, top: int) -> int:
 
     rows = report.drifted_rows(top)
     if not len(rows):
-        raise InputError("drifted-rows", "a classifier test to rank rows by "
+        raise InputError("drifted_rows", "a classifier test to rank rows by "
                          "(--multivariate)", "--no-multivariate")
     scores = dict(zip(report.row_index.tolist(), report.row_scores.tolist(),  # type: ignore[union-attr]
                       strict=True))
@@ -96,11 +96,11 @@ def _check_rows_out(out: Path | None) -> None:
     if out is None:
         return
     if out.suffix.lower() not in (".csv", ".parquet"):
-        raise InputError("drifted-rows", "a file name ending in .csv or .parquet", f"'{out}'")
+        raise InputError("drifted_rows", "a file name ending in .csv or .parquet", f"'{out}'")
     if out.exists():
-        raise InputError("drifted-rows", "a new file (never overwritten)",
+        raise InputError("drifted_rows", "a new file (never overwritten)",
                          f"'{out}' (exists)")
-    _check_output(out, "drifted-rows")
+    _check_output(out, "drifted_rows")
 
 
 def _print_report(d: dict[str, Any], title: str) -> None:
