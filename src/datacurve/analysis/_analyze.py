@@ -22,6 +22,7 @@ from datacurve._errors import InputError
 from datacurve._plain import multiplier, plain, short_names
 from datacurve.active import ActiveSimulation, load_simulations
 from datacurve.auditing import AuditReport, audited_dataset, lineage_of, load_report
+from datacurve.curves import is_sqlite
 from datacurve.data import Dataset
 from datacurve.diagnosis import Diagnosis, diagnose
 from datacurve.fit import (
@@ -37,6 +38,7 @@ from datacurve.fit import (
     fit_sweep_laws,
     plan,
 )
+from datacurve.monitor import MonitorWindow, windows
 from datacurve.results import Results
 from datacurve.strategies import StrategyComparison, find_strategies, price_strategies
 
@@ -195,6 +197,9 @@ class Analysis:
     active : tuple of ActiveSimulation
         Active-learning simulations of the same dataset (`datacurve.active`), read from
         the store given as ``active``.
+    monitor : tuple of MonitorWindow
+        Monitoring windows (`datacurve.monitor`), in the order they were added: those of
+        the store the results were read from, or of the store given as ``monitor``.
     """
 
     results: Results
@@ -215,6 +220,7 @@ class Analysis:
     lineage: tuple[dict[str, Any], ...] = ()
     notes: tuple[str, ...] = ()
     active: tuple[ActiveSimulation, ...] = ()
+    monitor: tuple[MonitorWindow, ...] = ()
 
     def curves(self) -> dict[str, LearningCurve]:
         """Model → fitted curve (models without one left out)."""
@@ -308,7 +314,8 @@ def analyze(results: Any, *, target: float | None = None,
             n_classes: int | None = None, tolerance: float | None = None,
             audit_data: Dataset | None = None, lineage: Iterable[str | Path] = (),
             include: Iterable[str] = PARTS, strict: bool = False,
-            active: str | Path | Sequence[ActiveSimulation] | None = None) -> Analysis:
+            active: str | Path | Sequence[ActiveSimulation] | None = None,
+            monitor: str | Path | Sequence[MonitorWindow] | None = None) -> Analysis:
     """Fit, diagnose and plan every model of a results table, and fit each declared
     model-size sweep's joint law, once.
 
@@ -348,6 +355,10 @@ def analyze(results: Any, *, target: float | None = None,
     active : path or sequence of ActiveSimulation, optional
         A store of active-learning simulations (`datacurve active simulate`) or the
         simulations themselves; those of the measured dataset are kept.
+    monitor : path or sequence of MonitorWindow, optional
+        A datacurve store of monitoring windows (`datacurve monitor add`) or the windows
+        themselves (default: the windows of the store the results were read from, if
+        any; none for a results file or table).
     strict : bool
         Raise the first `InputError` a model's part raises (the CLI and the Python
         shortcuts) instead of recording it in `ModelAnalysis.problems` (the report).
@@ -414,6 +425,7 @@ def analyze(results: Any, *, target: float | None = None,
             notes.append("the active-learning store holds simulations of other datasets "
                          f"({', '.join(sorted({x.dataset for x in found}))}), not of "
                          f"{r.dataset_name}")
+    watched = _monitor_windows(monitor, r.source, notes)
     want_diagnoses = "diagnoses" in parts
     want_plans = "plans" in parts and target is not None
     want_curves = bool(parts & {"curves", "diagnoses", "plans"})
@@ -496,7 +508,7 @@ def analyze(results: Any, *, target: float | None = None,
                     audit=report, audit_path=report_path, audit_data=ds,
                     audit_data_path=ds_path, audit_note=note,
                     lineage=tuple(lineage_of(ds_path, ds, lineage)) if report is not None
-                    or lineage else (), notes=tuple(notes), active=sims)
+                    or lineage else (), notes=tuple(notes), active=sims, monitor=watched)
 
 
 _MEASURED = {"augment": ("augment", "noise"), "transfer": ("transfer",)}
@@ -526,6 +538,26 @@ def _with_measured(d: Diagnosis, c: StrategyComparison) -> Diagnosis:
                           evidence={**rec.evidence, "measured_strategies": plain(rows)})
         recs.append(rec)
     return replace(d, recommendations=tuple(recs))
+
+
+def _monitor_windows(monitor: str | Path | Sequence[MonitorWindow] | None, source: str,
+                     notes: list[str]) -> tuple[MonitorWindow, ...]:
+    """The monitoring windows given (a store's path, or the windows), else those of the
+    store the results came from (none when they came from a results file or table)."""
+    if monitor is None:
+        # `Results.source` names the file the trials were read from ("a DataFrame" for a
+        # table): only a datacurve store can hold windows.
+        return tuple(windows(source)) if is_sqlite(source) else ()
+    if not isinstance(monitor, str | Path):
+        return tuple(monitor)
+    try:
+        found = tuple(windows(monitor))
+    except InputError as exc:
+        raise InputError("monitor", exc.expected, exc.got) from None
+    if not found:
+        notes.append(f"the monitoring store {monitor} holds no windows (datacurve monitor "
+                     "add records them)")
+    return found
 
 
 def _audit_report(audit: AuditReport | str | Path | None

@@ -440,6 +440,10 @@ def loop_next_lines(batch: Any, id_name: str, out: Any) -> list[str]:
     return lines
 
 
+_EFFECT_SHORT = {"wasserstein/sd": "W/sd", "jensen-shannon": "JS", "total variation": "TV",
+                 "AUC - 0.5": "AUC-½"}
+
+
 def drift_table(d: dict[str, Any], title: str, *, limit: int = 25) -> Table:
     """The tests of a `DriftReport.to_dict()`: drifted first, then by corrected p-value."""
     t = Table(title=title, title_justify="left")
@@ -451,7 +455,8 @@ def drift_table(d: dict[str, Any], title: str, *, limit: int = 25) -> Table:
         p, e = x["p_adjusted"], x["effect"]
         t.add_row(x["family"], escape(str(x["name"])), x["test"],
                   "–" if p is None else (f"{p:.2e}" if p < 1e-3 else f"{p:.3f}"),
-                  "–" if e is None else f"{e:.3g} {escape(x['effect_name'])}",
+                  "–" if e is None else
+                  f"{e:.3g} {_EFFECT_SHORT.get(x['effect_name'], escape(x['effect_name']))}",
                   "[bold red]yes[/]" if x["drifted"] else "no")
     if len(tests) > limit:
         t.caption = f"… and {len(tests) - limit} more tests (--json lists every one)"
@@ -467,8 +472,12 @@ def drift_lines(d: dict[str, Any]) -> list[str]:
     out += [f"check: {escape(c)}" for c in d["checks"]]
     est = d.get("label_estimate")
     if est:
-        shares = ", ".join(f"{escape(str(c))} {r:.1%} → {e:.1%}" for c, r, e in zip(
-            est["classes"], est["reference"], est["estimated"], strict=True))
+        seen = est.get("observed") or [None] * len(est["classes"])
+        shares = "; ".join(
+            f"class {escape(str(c))} {r:.1%} → {e:.1%}"
+            + ("" if o is None else f" (observed {o:.1%})")
+            for c, r, e, o in zip(est["classes"], est["reference"], est["estimated"], seen,
+                                  strict=True))
         out.append(f"label proportions estimated from the model's predictions (BBSE): "
                    f"{shares}" + (f" ({escape(est['note'])})" if est.get("note") else ""))
     return out

@@ -607,7 +607,7 @@ def _schema(ref: _Window, cur: _Window, features: Sequence[str] | None,
                                     f"not in the reference: {describe(extra)}"
                                     if extra else "") if x)
         raise InputError(cur.name, "the reference's columns (a different schema cannot be "
-                         "compared; pass features= to compare some)", got)
+                         "compared; name the columns to compare instead)", got)
     for c in text_columns:
         if c not in r_cols:
             raise InputError("text_columns", f"columns of both windows ({describe(r_cols)})",

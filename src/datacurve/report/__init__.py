@@ -1,6 +1,6 @@
 """The report room: one self-contained HTML page of learning curves, model size against
-data size, the diagnosis, the plan and the audit; plot objects for notebooks; the
-``_repr_html_`` of fitted curves, diagnoses and audits.
+data size, the diagnosis, the plan, monitoring and the audit; plot objects for notebooks;
+the ``_repr_html_`` of fitted curves, diagnoses and audits.
 
 It renders what the other rooms compute and never prints: builders return strings and
 write files. Importing it registers the notebook renderers of the earlier rooms' values
@@ -22,11 +22,14 @@ from datacurve.report._build import (
     write_report,
 )
 from datacurve.report._html import audit_html, curve_html, diagnosis_html, run_html
+from datacurve.report._monitor import DriftDistributionDisplay, DriftHistoryDisplay
 from datacurve.report._plots import LearningCurveDisplay, ModelSizeDisplay, figure_svg
 
 __all__ = [
     "GENERATOR",
     "MARKER",
+    "DriftDistributionDisplay",
+    "DriftHistoryDisplay",
     "LearningCurveDisplay",
     "ModelSizeDisplay",
     "audit_html",

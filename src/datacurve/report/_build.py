@@ -35,6 +35,7 @@ from datacurve.report._html import (
     plan_table,
     table,
 )
+from datacurve.report._monitor import monitor_block
 from datacurve.report._plots import (
     ActiveDisplay,
     LearningCurveDisplay,
@@ -222,7 +223,8 @@ def build_report(source: str | Path | pd.DataFrame | None = None, *,
                  audit_data: Dataset | None = None,
                  lineage: list[str | Path] | None = None,
                  command: str | None = None, worst: int = 5,
-                 active: str | Path | None = None) -> str:
+                 active: str | Path | None = None,
+                 monitor: str | Path | None = None) -> str:
     """The HTML report of a store or results table, with its audit.
 
     Parameters
@@ -254,6 +256,9 @@ def build_report(source: str | Path | pd.DataFrame | None = None, *,
         Worst examples shown per audit check.
     active : path, optional
         A store of active-learning simulations: those of the same dataset get a section.
+    monitor : path, optional
+        A datacurve store of monitoring windows (default: the windows of `source` when
+        it is a store): they get a section.
 
     Returns
     -------
@@ -271,7 +276,8 @@ def build_report(source: str | Path | pd.DataFrame | None = None, *,
                                   dataset=dataset, metric=metric, name="source")
     analysis = analyze(results, target=target, audit=audit, cost_per_sample=cost_per_sample,
                        compute_budget=compute_budget, level=level, audit_data=audit_data,
-                       lineage=lineage or (), active=active)
+                       lineage=lineage or (), active=active,
+                       monitor=monitor)
     if not analysis.curves():
         # Nothing to draw a curve through: say why instead of writing an empty report.
         why = [f"{m}: {p}" for m, a in analysis.models.items() for p in a.problems]
@@ -473,6 +479,10 @@ def render_report(analysis: Analysis, *, command: str | None = None, worst: int 
     # -- active learning
     if analysis.active:
         sections.append(("active", "Active learning", _active_block(analysis.active)))
+
+    # -- monitoring
+    if analysis.monitor:
+        sections.append(("monitor", "Monitoring", monitor_block(analysis.monitor)))
 
     # -- plan
     if target is not None:

@@ -75,6 +75,9 @@ font-weight:600;background:#e8eefb;color:#1f3f8f;margin-left:6px}
 .dc details{margin:2px 0 6px}.dc summary{cursor:pointer;color:var(--mute);font-size:12px}
 .dc .dc-note{color:var(--mute);font-size:12px;margin:2px 0}
 .dc .dc-warn{color:#9a1c1c}
+.dc .dc-ok{color:#1b6b35}
+.dc p.dc-verdict{font-size:15px;margin:0 0 6px}
+.dc .dc-grid.dc-grid-small{grid-template-columns:repeat(auto-fit,minmax(340px,1fr))}
 .dc .dc-score{font-size:28px;font-weight:600}
 .dc .dc-row span{margin-right:8px;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 .dc .dc-snippet{font-style:italic}
