@@ -26,8 +26,12 @@ the time model (`fit_time_model`) fitted to the whole recorded curve's times, re
 because one recorded time is noisy (MNIST-1D's CNN took 82 s at 8,192 rows and 55 s at
 32,000: early stopping ends runs at different epochs).
 
+With ``--live STORE`` the budgeted runner also runs for real (`run_curve(budget=...)`,
+real training) on MNIST-1D for the issue's networks (cnn widths 4, 16, 48; mlp widths 64,
+256), each with its own target, against the truth of the recorded grid.
+
 Usage: python -W ignore bench/budget.py [--curves 100] [--share 0.15] [--folds 5]
-       [--only lcdb|mnist1d]
+       [--only lcdb|mnist1d] [--live STORE]
 """
 
 from __future__ import annotations
@@ -221,6 +225,57 @@ def run_mnist1d(share: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+ISSUE_MODELS = ("cnn:width=4", "cnn", "cnn:width=48", "mlp:width=64", "mlp:width=256")
+"""Issue 19's MNIST-1D networks ("cnn" is width 16, the default)."""
+
+
+def mnist1d_truth(model: str) -> tuple[np.ndarray, np.ndarray, float, float, float]:
+    """The recorded grid's anchors, mean curve, target (mean at the anchor nearest N/2),
+    true size for it and one full run's seconds."""
+    df = pd.read_csv(DATA / "mnist1d_curves.csv")
+    g = df[(df["status"] == "ok") & (df["model"] == model)]
+    per = g.groupby("n").agg(mean=("val_score", "mean"), secs=("fit_time", "median"))
+    n, mean = per.index.to_numpy(float), per["mean"].to_numpy(float)
+    target = float(mean[int(np.argmin(np.abs(np.log(n / (n[-1] / 2)))))])
+    return n, mean, target, truth_size(n, mean, target), full_run_seconds(
+        n, per["secs"].to_numpy(float))
+
+
+def run_live(share: float, store: Path) -> pd.DataFrame:
+    """The budgeted runner for real on MNIST-1D (the grid's data: 40,000 generated, 20 %
+    evaluation, N = 32,000), one run per network with its own target; the truth and the
+    full run's seconds come from the recorded grid. Cost = the seconds the run's trials
+    trained over one full run's."""
+    from datacurve.curves import run_curve
+    from datacurve.data import builtin
+
+    dataset = builtin("mnist1d:n=40000")
+    rows = []
+    for model in ISSUE_MODELS:
+        _, _, target, true, full_s = mnist1d_truth(model)
+        spec = "cnn:width=16" if model == "cnn" else model
+        t0 = time.perf_counter()
+        run = run_curve(dataset, [spec], budget=share, target=target, eval_size=0.2,
+                        store=store, progress=False)
+        wall = time.perf_counter() - t0
+        ok = run.results[run.results["status"] == "ok"]
+        got = [(model, int(a), int(s), float(v), float(t)) for a, s, v, t in
+               ok[["n", "seed", "val_score", "fit_time"]].itertuples(index=False)]
+        pred = answer(got, model, target)
+        ratio = pred / true if math.isfinite(pred) else math.inf
+        rows.append({"model": model, "target": target, "truth": true, "answer": pred,
+                     "ratio": ratio, "ok": max(ratio, 1 / ratio) <= RATIO,
+                     "cost": sum(r[4] for r in got) / full_s, "trials": len(got),
+                     "largest": max(r[1] for r in got), "wall_s": wall,
+                     "stop": run.budget.stop if run.budget is not None else ""})
+        r = rows[-1]
+        print(f"  {model:14s} target {target:.4f}: truth {true:,.0f}, answer {pred:,.0f} "
+              f"({ratio:.2f}x), cost {r['cost']:.2f} of a full run ({full_s:.0f} s), "
+              f"{len(got)} trials up to n={r['largest']:,}, {wall:.0f} s wall; "
+              f"{str(r['stop']).split(' (')[0]}", flush=True)
+    return pd.DataFrame(rows)
+
+
 def report(res: pd.DataFrame, title: str) -> None:
     """All cases, then two subsets: where training time grows with n (the grid to N/8
     costs less than one full run, so a share of a full run buys a curve at all), and
@@ -256,11 +311,26 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--only", choices=["lcdb", "mnist1d"])
     ap.add_argument("--save")
+    ap.add_argument("--live", metavar="STORE", help="also run the budgeted runner for real "
+                    "on MNIST-1D with the issue's networks, trials kept in STORE")
     args = ap.parse_args()
     parts = []
+    if args.live:
+        print(f"MNIST-1D live, budget {args.share:.0%}:")
+        live = run_live(args.share, Path(args.live))
+        print(f"  within {RATIO}x: {live['ok'].mean():.0%}; median cost "
+              f"{live['cost'].median():.2f}; median |log2 ratio| "
+              f"{np.abs(np.log2(live['ratio'].replace(np.inf, np.nan))).median():.2f}")
+        parts.append(live.assign(source="mnist1d-live"))
     if args.only in (None, "mnist1d"):
         m = run_mnist1d(args.share)
         report(m, f"MNIST-1D (N = 32,000), budget {args.share:.0%}")
+        mine = m[m["model"].isin(ISSUE_MODELS)]
+        report(mine, f"MNIST-1D, the issue's networks ({', '.join(ISSUE_MODELS)})")
+        for r in mine.to_dict("records"):
+            print(f"    {r['model']:14s} truth {r['truth']:,.0f}: budgeted "
+                  f"{r['budget_ratio']:.2f}x at cost {r['budget_cost']:.2f}; grid "
+                  f"{r['grid_ratio']:.2f}x at cost {r['grid_cost']:.2f}")
         parts.append(m)
     if args.only in (None, "lcdb"):
         lc = run_lcdb(args.curves, args.share, args.folds)
