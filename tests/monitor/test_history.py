@@ -48,7 +48,7 @@ def test_windows_in_order_and_after_a_restart(tmp_path: Path, reports: list) -> 
     assert st.windows == 3 and st.drifted_windows == ("w-alpha", "w-mid")
     assert st.persistent == {"b": 2}
     assert st.verdict.startswith("latest window 'w-mid'")
-    assert "'b' (2 of 3)" in st.verdict
+    assert "'b' (2 of the last 3)" in st.verdict and st.history in st.verdict
     # The store's trials are untouched, and a store holding trials takes windows too.
     with open_store(store, readonly=True) as s:
         assert len(s) == 0

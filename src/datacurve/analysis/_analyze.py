@@ -38,7 +38,7 @@ from datacurve.fit import (
     fit_sweep_laws,
     plan,
 )
-from datacurve.monitor import MonitorWindow, windows
+from datacurve.monitor import MonitorStatus, MonitorWindow, monitor_status, windows
 from datacurve.results import Results
 from datacurve.strategies import StrategyComparison, find_strategies, price_strategies
 
@@ -200,6 +200,8 @@ class Analysis:
     monitor : tuple of MonitorWindow
         Monitoring windows (`datacurve.monitor`), in the order they were added: those of
         the store the results were read from, or of the store given as ``monitor``.
+    monitor_status : MonitorStatus or None
+        `datacurve.monitor.monitor_status` of those windows (None without windows).
     """
 
     results: Results
@@ -221,6 +223,7 @@ class Analysis:
     notes: tuple[str, ...] = ()
     active: tuple[ActiveSimulation, ...] = ()
     monitor: tuple[MonitorWindow, ...] = ()
+    monitor_status: MonitorStatus | None = None
 
     def curves(self) -> dict[str, LearningCurve]:
         """Model → fitted curve (models without one left out)."""
@@ -508,7 +511,8 @@ def analyze(results: Any, *, target: float | None = None,
                     audit=report, audit_path=report_path, audit_data=ds,
                     audit_data_path=ds_path, audit_note=note,
                     lineage=tuple(lineage_of(ds_path, ds, lineage)) if report is not None
-                    or lineage else (), notes=tuple(notes), active=sims, monitor=watched)
+                    or lineage else (), notes=tuple(notes), active=sims, monitor=watched,
+                    monitor_status=monitor_status(source=list(watched)) if watched else None)
 
 
 _MEASURED = {"augment": ("augment", "noise"), "transfer": ("transfer",)}

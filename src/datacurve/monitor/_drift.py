@@ -83,6 +83,9 @@ DISTRIBUTIONS_SHOWN = 6
 MATRIX_ROWS = 50_000
 """Rows per side (sampled, seeded) the multivariate tests read."""
 
+CVM_P_FLOOR = 1e-6
+"""Cramér–von Mises p-values below this are reported as this (see `_numeric_pvalue`)."""
+
 CLASSIFIER_ROWS = 10_000
 """Rows per side the classifier test trains on (the other sampled rows are scored by the
 fold models)."""
@@ -195,8 +198,7 @@ class DriftReport:
     def most_drifted(self, k: int = 5) -> tuple[DriftTest, ...]:
         """The `k` feature tests with the smallest corrected p-values (largest effect
         first among ties)."""
-        feats = sorted(self.family("feature"),
-                       key=lambda t: (_nan_last(t.p_adjusted), -_nan_zero(t.effect)))
+        feats = sorted(self.family("feature"), key=_rank)
         return tuple(feats[:k])
 
     @property
@@ -204,8 +206,7 @@ class DriftReport:
         """One line: drift or not, and the strongest evidence."""
         n = len(self.tests)
         fixed = f"{CORRECTIONS[self.correction]}-corrected, alpha {self.alpha:g}"
-        hit = sorted((t for t in self.tests if t.drifted),
-                     key=lambda t: _nan_last(t.p_adjusted))
+        hit = sorted((t for t in self.tests if t.drifted), key=_rank)
         if not hit:
             return (f"no drift: none of {n} tests is significant ({fixed}; "
                     f"{self.n_reference:,} reference vs {self.n_current:,} current rows)")
@@ -272,6 +273,12 @@ class DriftReport:
 
 
 _FLOATS = {"statistic", "p_value", "p_adjusted", "effect"}
+
+
+def _rank(t: DriftTest) -> tuple[bool, float, float]:
+    """Most drifted first: drifted tests, then smaller corrected p-values — all below
+    `CVM_P_FLOOR` taken as equal, since no test resolves them — then larger effects."""
+    return (not t.drifted, max(_nan_last(t.p_adjusted), CVM_P_FLOOR), -_nan_zero(t.effect))
 
 
 def _nan_last(x: float) -> float:
@@ -397,13 +404,27 @@ class _Raw:
 def _fmt(x: float, digits: int = 3) -> str:
     if x is None or not math.isfinite(x):
         return "–"
-    if x != 0 and (abs(x) < 1e-3 or abs(x) >= 1e6):
+    if x != 0 and abs(x) < 1e-3:
+        return "< 0.001" if x > 0 else "> -0.001"
+    if abs(x) >= 1e6:
         return f"{x:.{digits - 1}e}"
     return f"{x:.{digits}g}"
 
 
+def _share(x: float) -> str:
+    """A share as a percentage; a share that rounds to 0.0 % but is not 0 says so."""
+    return "< 0.1%" if 0 < x < 0.0005 else f"{x:.1%}"
+
+
+def _pval(p: float) -> str:
+    """A p-value: scientific below 0.001."""
+    if p == 0:
+        return "< 1e-300"
+    return f"{p:.1e}" if p < 1e-3 else f"{p:.2g}"
+
+
 def _p(p: float) -> str:
-    return "p_adj " + ("< 1e-300" if p == 0 else _fmt(p, 2))
+    return "p_adj " + _pval(p)
 
 
 def _numeric_pvalue(a: np.ndarray, b: np.ndarray, test: str) -> tuple[float, float]:
@@ -418,7 +439,10 @@ def _numeric_pvalue(a: np.ndarray, b: np.ndarray, test: str) -> tuple[float, flo
             r2 = st.anderson_ksamp([a, b])
             return float(r2.statistic), float(r2.pvalue)
         r3 = st.cramervonmises_2samp(a, b)
-        return float(r3.statistic), float(r3.pvalue)
+        # scipy's asymptotic CvM distribution loses precision below about 1e-7 (a 3 sd
+        # shift of 4,000 rows gets p = 1.3e-7, a 0.5 sd one 5e-9): a p-value below
+        # CVM_P_FLOOR is reported as the floor, an upper bound, and ranked by effect.
+        return float(r3.statistic), max(float(r3.pvalue), CVM_P_FLOOR)
 
 
 def _psi(sa: np.ndarray, sb: np.ndarray, bins: int = 10) -> float:
@@ -502,13 +526,20 @@ def _numeric_column(name: str, r: pd.Series, c: pd.Series, test: str
         extra = []
         if below or above:
             out = below + above
-            extra.append(f"{out:,} value{'s' if out != 1 else ''} ({out / len(b):.1%}) outside "
-                         f"the reference range [{_fmt(lo)}, {_fmt(hi)}]")
-        if "p_missing" in details and details["p_missing"] < 0.05:
-            extra.append(f"missing {details['missing_reference']:.1%} → "
-                         f"{details['missing_current']:.1%}")
-        tail = ("; " + "; ".join(extra)) if extra else ""
+            extra.append(f"{out:,} value{'s' if out != 1 else ''} ({_share(out / len(b))}) "
+                         f"outside the reference range [{_fmt(lo)}, {_fmt(hi)}]")
+        missing = (f"missing {_share(details['missing_reference'])} → "
+                   f"{_share(details['missing_current'])} (chi² p "
+                   f"{_pval(details['p_missing'])})" if "p_missing" in details else "")
         lead = "" if drifted else "no evidence of drift: "
+        if missing and details["p_missing"] < details["p_distribution"]:
+            # The missing values moved more than the values did: say that first.
+            return (f"{lead}{missing}; values: {move}, {test_name} p "
+                    f"{_pval(details['p_distribution'])}; combined {_p(p_adj)}"
+                    + ("; " + "; ".join(extra) if extra else ""))
+        if missing and details["p_missing"] < 0.05:
+            extra.append(missing)
+        tail = ("; " + "; ".join(extra)) if extra else ""
         return f"{lead}{move}; {test_name} {_p(p_adj)}{tail}"
 
     dist = _numeric_distribution(a, b)
@@ -779,9 +810,10 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
         Label column: gives `reference_labels` (and `current_labels` when the current
         window has labels) and is not compared as a feature.
     model : spec string or fitted estimator, optional
-        A spec (``"LR"``, ``"mlp:width=64"``) is trained on half the reference (needs
-        labels) on the numeric/one-hot table and predicts the other half and the current
-        window; a fitted object's ``predict_proba`` is called on the feature frames.
+        A spec (``"sklearn:LogisticRegression"``, ``"mlp:width=64"``) is trained on
+        half the reference (needs labels) on the numeric/one-hot table and predicts the
+        other half and the current window; a fitted object's ``predict_proba`` is
+        called on the feature frames.
     reference_probs, current_probs : array of shape (n, k) and (m, k), optional
         A model's predicted probabilities, instead of `model`.
     reference_labels, current_labels : array, optional
@@ -1012,8 +1044,14 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
         tests.append(DriftTest(r.name, r.family, r.test, float(r.statistic),
                                float(r.p_value), float(pa), float(r.effect), r.effect_name,
                                drifted, reason, _json(r.details)))
-    shown = sorted((t for t in tests if t.family == "feature" and t.name in dists),
-                   key=lambda t: (_nan_last(t.p_adjusted), -_nan_zero(t.effect)))
+    if label_estimate is not None and any(t.drifted for t in tests
+                                          if t.family in ("feature", "multivariate")):
+        caveat = ("the inputs drifted too: BBSE assumes only the label proportions changed "
+                  "(p(x | y) the same), so read this estimate with care")
+        label_estimate["note"] = "; ".join(x for x in (label_estimate.get("note"), caveat)
+                                           if x)
+    shown = sorted((t for t in tests if t.family == "feature" and dists.get(t.name)),
+                   key=_rank)
     distributions = {t.name: dists[t.name] for t in shown[:DISTRIBUTIONS_SHOWN]}
     settings = {"test": test, "features": len(columns), "multivariate": multivariate,
                 "min_effect": min_effect, "permutations": permutations, "seed": seed,

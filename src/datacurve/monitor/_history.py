@@ -171,22 +171,31 @@ class MonitorStatus:
     recent: int
 
     @property
+    def history(self) -> str:
+        """One line on the whole history: the windows that drifted and the columns that
+        keep drifting."""
+        names = ", ".join(f"'{n}'" for n in self.drifted_windows[-8:])
+        more = (f" and {len(self.drifted_windows) - 8} earlier"
+                if len(self.drifted_windows) > 8 else "")
+        line = (f"{len(self.drifted_windows)} of {self.windows} windows drifted"
+                + (f" ({names}{more})" if names else ""))
+        if self.persistent:
+            cols = ", ".join(f"'{k}' ({v} of the last {self.recent})"
+                             for k, v in list(self.persistent.items())[:5])
+            line += f"; drifting again and again: {cols}"
+        return line
+
+    @property
     def verdict(self) -> str:
-        """One line."""
+        """One line: the latest window's verdict, then `history`."""
         if self.latest is None:
             return "no monitoring windows recorded yet (datacurve monitor add)"
-        head = (f"latest window '{self.latest.name}' ({self.latest.added}): "
-                f"{self.latest.report.verdict}")
-        tail = f"; {len(self.drifted_windows)} of {self.windows} windows drifted"
-        if self.persistent:
-            cols = ", ".join(f"'{k}' ({v} of {self.recent})"
-                             for k, v in list(self.persistent.items())[:5])
-            tail += f"; drifting again and again: {cols}"
-        return head + tail
+        return (f"latest window '{self.latest.name}' ({self.latest.added}): "
+                f"{self.latest.report.verdict}; {self.history}")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
-        return {"verdict": self.verdict, "windows": self.windows,
+        return {"verdict": self.verdict, "history": self.history, "windows": self.windows,
                 "drifted_windows": list(self.drifted_windows),
                 "latest": None if self.latest is None else {
                     "name": self.latest.name, "added": self.latest.added,

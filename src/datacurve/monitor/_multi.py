@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -375,8 +374,8 @@ def mmd_test(x: np.ndarray, y: np.ndarray, *, permutations: int = 500, max_rows:
 # --------------------------------------------------------------------------- C2ST
 
 
-SMALL_WINDOW_ROWS = 20_000
-"""Below this many rows (both sides) the classifier test runs on one thread."""
+CLASSIFIER_THREADS = 1
+"""OpenMP / BLAS threads of the classifier test (see `classifier_test`)."""
 
 
 def classifier_test(x: np.ndarray, y: np.ndarray, *, names: Sequence[str], folds: int = 5,
@@ -476,11 +475,11 @@ def classifier_test(x: np.ndarray, y: np.ndarray, *, names: Sequence[str], folds
     drop = np.zeros(d)
     ref_rest = np.zeros(len(ref_out))
     cur_rest = np.zeros(len(cur_out))
-    # On small windows OpenMP threads cost more than they save, and on a busy machine
-    # they oversubscribe the cores (10-15x slower measured); one thread below
-    # SMALL_WINDOW_ROWS.
+    # One thread: HistGradientBoosting's OpenMP threads spin while they wait, and on a
+    # machine whose cores are busy with anything else they made this test 10-25x slower
+    # (measured: 368 s instead of 18 s on two windows of a million rows).
     def limit() -> Any:  # a fresh context each time: threadpool_limits applies on creation
-        return threadpool_limits(1) if n + m < SMALL_WINDOW_ROWS else nullcontext()
+        return threadpool_limits(CLASSIFIER_THREADS)
 
     held: list[tuple[Any, np.ndarray]] = []
     with limit():

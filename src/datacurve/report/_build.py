@@ -481,8 +481,9 @@ def render_report(analysis: Analysis, *, command: str | None = None, worst: int 
         sections.append(("active", "Active learning", _active_block(analysis.active)))
 
     # -- monitoring
-    if analysis.monitor:
-        sections.append(("monitor", "Monitoring", monitor_block(analysis.monitor)))
+    if analysis.monitor and analysis.monitor_status is not None:
+        sections.append(("monitor", "Monitoring",
+                         monitor_block(analysis.monitor, analysis.monitor_status)))
 
     # -- plan
     if target is not None:

@@ -22,8 +22,8 @@ from datacurve.monitor import (
     NUMERIC_TESTS,
     DriftReport,
     DriftTest,
+    MonitorStatus,
     MonitorWindow,
-    monitor_status,
 )
 from datacurve.report._html import esc, fmt, table
 from datacurve.report._plots import _axes, color_of, figure_svg, mpl_text, new_figure
@@ -321,22 +321,12 @@ def _verdict_class(drifted: bool) -> str:
     return "dc-warn" if drifted else "dc-ok"
 
 
-def _history_line(windows: Sequence[MonitorWindow]) -> str:
-    """The whole history, from `monitor_status`: windows that drifted, and the columns
-    that drift again and again."""
-    status = monitor_status(source=list(windows))
-    names = ", ".join(f"‘{esc(n)}’" for n in status.drifted_windows[-8:])
-    more = (f" and {len(status.drifted_windows) - 8} earlier"
-            if len(status.drifted_windows) > 8 else "")
-    line = (f"<b>History:</b> "
-            f'<span class="{_verdict_class(bool(status.drifted_windows))}">'
-            f"{len(status.drifted_windows):,} of {status.windows:,} windows drifted</span>"
-            + (f" ({names}{more})" if names else ""))
-    if status.persistent:
-        cols = ", ".join(f"‘{esc(k)}’ ({v} of the last {status.recent})"
-                         for k, v in list(status.persistent.items())[:5])
-        line += f'; <span class="dc-warn">drifting again and again: {cols}</span>'
-    return f'<p class="dc-verdict">{line}.</p>'
+def _history_line(status: MonitorStatus) -> str:
+    """The whole history: `MonitorStatus.history` (windows that drifted, columns that
+    drift again and again)."""
+    cls = _verdict_class(bool(status.drifted_windows))
+    return (f'<p class="dc-verdict"><b>History:</b> <span class="{cls}">'
+            f"{esc(status.history)}</span>.</p>")
 
 
 def _windows_table(windows: Sequence[MonitorWindow]) -> str:
@@ -404,7 +394,8 @@ def _label_block(est: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def monitor_block(windows: Sequence[MonitorWindow], *, prefix: str = "mon") -> str:
+def monitor_block(windows: Sequence[MonitorWindow], status: MonitorStatus, *,
+                  prefix: str = "mon") -> str:
     """The monitoring section's HTML: the latest window's verdict and the history's,
     drift over the windows (figure and table), the latest window's most drifted columns
     (reference vs current), its drifted tests, data checks and label estimate.
@@ -413,6 +404,8 @@ def monitor_block(windows: Sequence[MonitorWindow], *, prefix: str = "mon") -> s
     ----------
     windows : sequence of MonitorWindow
         In the order they were added (`datacurve.monitor.windows`); at least one.
+    status : MonitorStatus
+        `datacurve.monitor.monitor_status` of the same windows (`Analysis.monitor_status`).
     prefix : str
         Prefix of the figures' SVG ids (unique within the page).
 
@@ -431,7 +424,7 @@ def monitor_block(windows: Sequence[MonitorWindow], *, prefix: str = "mon") -> s
            f'<p class="dc-note">added {esc(latest.added)} · {r.n_current:,} current rows'
            f"{_named(r.current, 'current')} against {r.n_reference:,} reference rows"
            f"{_named(r.reference, 'reference')}</p>",
-           _history_line(ws),
+           _history_line(status),
            '<p class="dc-lead">Each window is compared with the reference data '
            "(<code>datacurve monitor add</code>): one two-sample test per column, and "
            "the multivariate, model-output and label tests when they were run, their "
