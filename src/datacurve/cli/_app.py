@@ -1108,9 +1108,12 @@ def report_cmd(
         help="Store of active-learning simulations (default: .datacurve/active.sqlite "
              "when it exists); those of the same dataset get a section.",
         show_default=False)] = None,
+    monitor: Annotated[Path | None, typer.Option(
+        help="Store of monitoring windows (datacurve monitor add; default: SOURCE's own "
+             "windows, when it is a store that has some).", show_default=False)] = None,
 ) -> None:
     """Write one self-contained HTML report: curves, model size vs data size, diagnosis,
-    active learning, plan and audit."""
+    active learning, monitoring, plan and audit."""
     source = _source(source, store)
     from datacurve.report import build_report, check_out_dir, write_report
 
@@ -1120,7 +1123,7 @@ def report_cmd(
     if active is None and ACTIVE_STORE.is_file():
         active = ACTIVE_STORE
     page = build_report(source, audit=audit, target=target, dataset=dataset, metric=metric,
-                        cost_per_sample=cost_per_sample, active=active,
+                        cost_per_sample=cost_per_sample, active=active, monitor=monitor,
                         command=shlex.join(["datacurve", *sys.argv[1:]]))
     out_console.print(f"report written to {escape(str(write_report(page, out, force=force)))}")
 
@@ -1258,7 +1261,7 @@ CLI_NAMES = {
     "features": "--feature", "text_columns": "--text-column", "correction": "--correction",
     "alpha": "--alpha", "min_effect": "--min-effect", "test": "--test", "recent": "--recent",
     "top": "--top", "reference": "REFERENCE", "current": "CURRENT",
-    "drifted_rows": "--drifted-rows",
+    "drifted_rows": "--drifted-rows", "monitor": "--monitor",
 }
 """Library errors name Python parameters; the CLI names its own flags and arguments."""
 
