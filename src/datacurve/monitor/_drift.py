@@ -603,36 +603,47 @@ def _categorical_column(name: str, r: pd.Series, c: pd.Series
 
 
 # -- checks on the current window ---------------------------------------------------------------
-def _window_checks(columns: Sequence[str], ref: _Window, cur: _Window) -> list[str]:
-    """The audit's missing/malformed-values scan of each column, current against reference
-    (one column at a time, so a Parquet window is never read whole)."""
-    scan = get_check("missing")
-    out: list[str] = []
-    constant, empty, mixed = [], [], []
-    for c in columns:
-        _, ci = scan.scan_table(pd.DataFrame({c: cur.column(c)}), None)  # type: ignore[attr-defined]
-        _, ri = scan.scan_table(pd.DataFrame({c: ref.column(c)}), None)  # type: ignore[attr-defined]
+class _WindowChecks:
+    """The audit's missing/malformed-values scan (`datacurve audit`'s ``missing`` check)
+    of each column, current against reference, fed the columns the tests read (so a
+    Parquet column is read once)."""
+
+    def __init__(self) -> None:
+        self._scan = get_check("missing")
+        self.lines: list[str] = []
+        self.constant: list[str] = []
+        self.empty: list[str] = []
+        self.mixed: list[str] = []
+
+    def add(self, c: str, r: pd.Series, cu: pd.Series) -> None:
+        """Scan one column of both windows."""
+        _, ci = self._scan.scan_table(pd.DataFrame({c: cu}), None)  # type: ignore[attr-defined]
+        _, ri = self._scan.scan_table(pd.DataFrame({c: r}), None)  # type: ignore[attr-defined]
         share_c = float(ci["missing_share"].get(c, 0.0))
         share_r = float(ri["missing_share"].get(c, 0.0))
         if ci["n_all_missing_columns"]:
-            empty.append(c)
+            self.empty.append(c)
         elif share_c > share_r + 0.01:
             tokens = ci["placeholders_found"].get(c)
             seen = f" (placeholders: {', '.join(tokens)})" if tokens else ""
-            out.append(f"'{c}': {share_c:.1%} missing or malformed in the current window, "
-                       f"{share_r:.1%} in the reference{seen}")
+            self.lines.append(f"'{c}': {share_c:.1%} missing or malformed in the current "
+                              f"window, {share_r:.1%} in the reference{seen}")
         if ci["n_constant_columns"] and not ri["n_constant_columns"]:
-            constant.append(c)
+            self.constant.append(c)
         if ci["n_mixed_type_columns"]:
-            mixed.append(c)
-    if empty:
-        out.append(f"every value missing in the current window: {describe(empty)}")
-    if constant:
-        out.append(f"constant in the current window (not in the reference): "
-                   f"{describe(constant)}")
-    if mixed:
-        out.append(f"numbers and text mixed in one column: {describe(mixed)}")
-    return out
+            self.mixed.append(c)
+
+    def findings(self) -> list[str]:
+        """One line per finding."""
+        out = list(self.lines)
+        if self.empty:
+            out.append(f"every value missing in the current window: {describe(self.empty)}")
+        if self.constant:
+            out.append(f"constant in the current window (not in the reference): "
+                       f"{describe(self.constant)}")
+        if self.mixed:
+            out.append(f"numbers and text mixed in one column: {describe(self.mixed)}")
+        return out
 
 
 def _schema(ref: _Window, cur: _Window, features: Sequence[str] | None,
@@ -876,8 +887,10 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
     raws: list[_Raw] = []
     dists: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
+    checks = _WindowChecks()
     for c in tabular:                      # one column at a time (Parquet: read per column)
         rc, cc = ref.column(c), cur.column(c)
+        checks.add(c, rc, cc)
         _check_types([c], numeric, cur, {c: cc})
         raw, dist, found = (_numeric_column(c, rc, cc, test) if numeric[c]
                             else _categorical_column(c, rc, cc))
@@ -885,7 +898,9 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
         if raw is not None:
             raws.append(raw)
             dists[c] = dist
-    notes = _window_checks(columns, ref, cur) + [n for n in notes if "not numbers" in n
+    for c in text_columns:
+        checks.add(c, ref.column(c), cur.column(c))
+    notes = checks.findings() + [n for n in notes if "not numbers" in n
                                                   or "either window" in n]
 
     row_scores = row_index = None
