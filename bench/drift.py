@@ -14,7 +14,7 @@ Evidently's default detectors on the same planted shifts.
    "any column" is the first drifted column). Goal: detection ≥ 0.9 at 0.2 σ with false
    alarms ≤ 0.05. The slow detectors see only the first windows: datacurve's default
    `--mv-reps` (10; its classifier test fits 5 gradient-boosting folds, ~5 s a window)
-   and Evidently `--evidently-reps` (50; ~0.7 s a window without its plots, ~5 s with).
+   and Evidently `--evidently-reps` (50; ~1 s a window without its plots, 5–7 s with).
 2. **MNIST-1D.** Reference windows come from the generator with its default arguments
    (``mnist1d.data.get_dataset_args()``, seed 0), current windows from the same generator
    with one argument changed at two strengths (``iid_noise_scale``, ``corr_noise_scale``,
@@ -37,12 +37,13 @@ Evidently's default detectors on the same planted shifts.
    alibi KS on the probabilities).
 
 The competitors run in bench/.venv-drift (created from bench/requirements-drift.txt on
-first use, a few minutes), through bench/_drift_competitors.py, on exactly the arrays
+first use, ~3 minutes, 1.7 GB), through bench/_drift_competitors.py, on exactly the arrays
 datacurve sees (written once to an .npz); all windows of a part go in one call, which
 runs on the second core while datacurve works through the same windows on the first.
 Wall times are per window, medians, building the detector on the reference included.
 datacurve runs with one BLAS/OpenMP thread (`--threads`): on a busy 2-core machine the
-classifier test's OpenMP threads made it ten times slower (52 s a window instead of 5).
+classifier test's OpenMP threads made it ten times slower (52 s a window instead of 5;
+no difference on an idle one). 14–16 minutes in all on 2 cores with the defaults.
 
 Usage: python -W ignore bench/drift.py [--only gaussian|mnist1d|labels] [--reps 200]
        [--mv-reps N] [--evidently-reps 50] [--mnist-reps 20] [--label-reps 50]

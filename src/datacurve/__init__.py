@@ -3,12 +3,13 @@ bottleneck?
 
 Measure learning curves on your own data (`run_curve`), then read the results once
 (`Results`) and analyse them along one path (`analyze`: fitted curves, diagnoses, plans,
-joint scaling laws), audit the data (`audit`, `clean`) and write the report.
+joint scaling laws), audit the data (`audit`, `clean`), watch production data for drift
+(`drift`) and write the report.
 
 The package is a row of rooms, each importing only the rooms before it::
 
     data → models → curves → results → fit → diagnosis → auditing → strategies
-         → analysis → report → cli
+         / active / monitor → analysis → report → cli
 
 with the bottom modules `datacurve.metrics` (the metric registry) and the private
 `_errors`, `_plain`, `_hooks` and `_version` beneath them all. Each public name is
@@ -42,6 +43,7 @@ if _typing.TYPE_CHECKING:
         plan,
     )
     from datacurve.models import FunctionLearner, TorchLearner, parse_spec
+    from datacurve.monitor import DriftReport, drift
     from datacurve.report import build_report, render_report
     from datacurve.results import Results
 
@@ -52,6 +54,7 @@ _EXPORTS = {
     "DataPlan": "datacurve.fit",
     "Dataset": "datacurve.data",
     "Diagnosis": "datacurve.diagnosis",
+    "DriftReport": "datacurve.monitor",
     "FunctionLearner": "datacurve.models",
     "LearningCurve": "datacurve.fit",
     "Recommendation": "datacurve.diagnosis",
@@ -67,6 +70,7 @@ _EXPORTS = {
     "clean": "datacurve.auditing",
     "compute_optimal": "datacurve.fit",
     "diagnose": "datacurve.diagnosis",
+    "drift": "datacurve.monitor",
     "fit_curves": "datacurve.fit",
     "fit_learning_curve": "datacurve.fit",
     "fit_scaling_law": "datacurve.fit",
@@ -90,6 +94,7 @@ __all__ = [
     "DatacurveError",
     "Dataset",
     "Diagnosis",
+    "DriftReport",
     "FunctionLearner",
     "InputError",
     "LearningCurve",
@@ -107,6 +112,7 @@ __all__ = [
     "clean",
     "compute_optimal",
     "diagnose",
+    "drift",
     "fit_curves",
     "fit_learning_curve",
     "fit_scaling_law",
