@@ -90,6 +90,9 @@ CLASSIFIER_ROWS = 10_000
 """Rows per side the classifier test trains on (the other sampled rows are scored by the
 fold models)."""
 
+MIN_IMPORTANCE = 0.005
+"""A column the classifier test "uses" costs at least this much AUC when permuted."""
+
 TOP_CATEGORIES = 20
 """Categories of a column one-hot encoded for the multivariate tests (the reference's
 most frequent; the rest share one column)."""
@@ -925,11 +928,15 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
         def say_c2(drifted: bool, p_adj: float, auc: float = c2.auc,
                    ranked: dict[str, float] = ranked) -> str:
             used = ", ".join(f"'{k}' ({v:+.3f})" for k, v in list(ranked.items())[:3]
-                             if v > 0)
+                             if v >= MIN_IMPORTANCE)
             lead = "" if drifted else "no evidence of drift: "
-            return (f"{lead}a classifier tells current from reference rows with AUC "
-                    f"{auc:.3f} ({_p(p_adj)})" + (f"; it uses {used}" if used and drifted
-                                                  else ""))
+            text = (f"{lead}a classifier tells current from reference rows with AUC "
+                    f"{auc:.3f} ({_p(p_adj)})")
+            if drifted:
+                text += (f"; it uses {used}" if used else
+                         "; no single column carries it (permuting any one costs less than "
+                         f"{MIN_IMPORTANCE} AUC: many columns moved together)")
+            return text
 
         raws.append(_Raw("table", "multivariate", "c2st", float(c2.auc), float(c2.p_value),
                          float(c2.auc) - 0.5, "AUC - 0.5",
