@@ -92,10 +92,11 @@ def test_corpus_extrapolation_beats_pow3(corpus: pd.DataFrame, network: bool, mo
 
 
 def test_network_model_on_an_unseen_grid() -> None:
-    """On six MLP and CNN curves of an MNIST-1D draw none of the meta-models saw, observed
+    """On eight MLP and CNN curves of an MNIST-1D draw none of the meta-models saw, observed
     up to 4,000 and predicted at 32,000, the network meta-model errs at least 10 % less
-    than the classical one and 20 % less than pow3 (measured 2026-12-01: 0.043 against
-    0.051 and datacurve's pow3 fit's 0.057)."""
+    than the classical one and 20 % less than pow3 (measured 2026-12-01 on the first six:
+    0.043 against 0.051 and datacurve's pow3 fit's 0.057; with cnn:width=48 and
+    mlp:width=64 added the same day: 0.033 against 0.041 and 0.061)."""
     grid = pd.read_csv(GRID)
     grid = grid[grid["status"] == "ok"]
     err: dict[str, list[float]] = {"network": [], "classical": [], "pow3": []}
@@ -113,7 +114,7 @@ def test_network_model_on_an_unseen_grid() -> None:
         for name, fit in fits.items():
             err[name].append(abs(float(fit.predict(32_000)) - truth))
     mae = {k: float(np.mean(v)) for k, v in err.items()}
-    assert len(err["network"]) == 6
+    assert len(err["network"]) == 8
     assert mae["network"] <= 0.9 * mae["classical"]
     assert mae["network"] <= 0.8 * mae["pow3"]
 
