@@ -122,3 +122,28 @@ def test_monitor_recover(files: Path, tmp_path: Path,
     need = d["plan"]["samples_needed"]
     assert 16 <= need <= len(cur)
     assert f"{need:,.0f} labelled samples" in d["sentence"]
+
+
+def test_report_shows_windows_of_another_store(files: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    curves, watch = tmp_path / "c.sqlite", tmp_path / "w.sqlite"
+    code, _, err = run_cli(["curve", str(files / "ref.csv"), "--label", "label", "-m",
+                              "sklearn:LogisticRegression(max_iter=300)", "--sizes",
+                              "16,32,64,128", "--seeds", "1", "--store", str(curves),
+                              "--quiet"], capsys)
+    assert code == 0, err
+    code, _, err = run_cli(["monitor", "add", str(files / "ref.csv"),
+                              str(files / "cur.parquet"), "--name", "w1", "--label", "label",
+                              "--no-multivariate", "--store", str(watch)], capsys)
+    assert code == 0, err
+    code, _, err = run_cli(["report", str(curves), "--out", str(tmp_path / "r")], capsys)
+    assert code == 0, err
+    assert '<section id="monitor">' not in (tmp_path / "r" / "index.html").read_text()
+    code, _, err = run_cli(["report", str(curves), "--monitor", str(watch), "--out",
+                              str(tmp_path / "r2")], capsys)
+    assert code == 0, err
+    page = (tmp_path / "r2" / "index.html").read_text()
+    assert '<section id="monitor">' in page and "mean radius" in page
+    code, _, err = run_cli(["report", str(curves), "--monitor", str(tmp_path / "no.sqlite"),
+                            "--out", str(tmp_path / "r3")], capsys)
+    assert code == 2 and "--monitor" in err

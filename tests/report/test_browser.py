@@ -97,3 +97,37 @@ def test_hostile_names_stay_text_in_chromium(single_store: Path, chromium: str,
     assert all(t != "img" or ("class", "dc-thumb") in attrs for t, attrs in tags)
     for hostile in (HOSTILE, HOSTILE_IMG, "ok & <b>bold</b>"):
         assert hostile in text  # shown to the reader, as text
+
+
+def test_monitoring_section_in_chromium(single_store: Path, chromium: str,
+                                        tmp_path: Path) -> None:
+    """A store with monitoring windows: the Monitoring section loads without a console
+    message and its figures (drift over windows, the distributions) draw."""
+    import shutil
+
+    import numpy as np
+
+    from datacurve.monitor import add_window, drift
+
+    store = tmp_path / "s.sqlite"
+    shutil.copy(single_store, store)
+    rng = np.random.default_rng(0)
+
+    def window(shift: float) -> pd.DataFrame:
+        d = pd.DataFrame(rng.standard_normal((300, 3)), columns=["a", "b", "c"])
+        d["b"] += shift
+        d["kind"] = rng.choice(["x", "y"], 300)
+        return d
+
+    ref = window(0.0)
+    add_window(store, "day 1", drift(ref, window(0.0), multivariate=False))
+    add_window(store, "day 2", drift(ref, window(1.0), multivariate=False))
+    index = write_report(build_report(store), tmp_path / "out")
+    run = open_in_chromium(chromium, index, tmp_path / "profile")
+    assert run.console == [], run.console
+    section = run.dom[run.dom.index('<section id="monitor">'):]
+    section = section[:section.index("</section>")]
+    plots = _svg_plots(section)
+    assert len(plots) >= 2
+    for svg in plots:
+        assert re.findall(r'<path[^>]*\sd="([^"]{40,})"', svg)
