@@ -280,3 +280,25 @@ def test_text_columns_are_compared_through_minilm_embeddings() -> None:
     assert "note" not in {x.name for x in r.family("feature")}
     quiet = drift(ref, same, text_columns=["note"], multivariate=False)
     assert not next(t for t in quiet.tests if t.name == "text: note").drifted
+
+
+def test_groups_share_alpha_so_many_inputs_do_not_dilute_the_outputs() -> None:
+    import scipy.stats as st
+
+    rng = np.random.default_rng(16)
+    cols = [f"c{i}" for i in range(40)]
+    ref = pd.DataFrame(rng.standard_normal((500, 40)), columns=cols)
+    cur = pd.DataFrame(rng.standard_normal((500, 40)), columns=cols)
+    z_ref, z_cur = rng.standard_normal((500, 3)), rng.standard_normal((500, 3))
+    z_cur[:, 0] += 0.6
+    soft = lambda z: np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)  # noqa: E731
+    r = drift(ref, cur, multivariate=False, reference_probs=soft(z_ref),
+              current_probs=soft(z_cur))
+    out, feats = r.family("output"), r.family("feature")
+    assert len(out) == 4 and len(feats) == 40
+    for fam in (out, feats):                 # BH within the group, times 2 groups
+        raw = np.array([t.p_value for t in fam])
+        assert np.allclose([t.p_adjusted for t in fam],
+                           np.minimum(1, 2 * st.false_discovery_control(raw)))
+    assert any(t.drifted for t in out)
+    assert "within inputs, outputs, each at alpha/2" in r.verdict

@@ -21,11 +21,14 @@ One call runs four families of two-sample tests and corrects them together:
   with reference labels and a model, black-box shift estimation (BBSE, Lipton et al. 2018)
   of the current label proportions without current labels.
 
-Every p-value of the report is corrected in one family (Benjamini–Hochberg by default,
-or Bonferroni), so the chance of a false "drift" verdict stays near `alpha` however many
-columns there are. A test is *drifted* when its corrected p-value is below `alpha` and
-its effect size is at least `min_effect` (feature tests only; 0 by default, raise it on
-very large windows, where tiny shifts are significant).
+The p-values are corrected within each group — the inputs (feature and multivariate
+tests), the model's outputs, the labels — with Benjamini–Hochberg (default) or Bonferroni,
+and the groups present share `alpha` (Bonferroni over the groups: ``p_adjusted`` is the
+group's adjusted p-value times the number of groups). The chance of a false "drift"
+verdict stays near `alpha` however many columns there are, and a model's few output tests
+are not diluted by many quiet input columns. A test is *drifted* when its corrected
+p-value is below `alpha` and its effect size is at least `min_effect` (feature tests
+only; 0 by default, raise it on very large windows, where tiny shifts are significant).
 
 The current window is also checked the way the audit checks a table (missing and
 malformed values, constant and all-missing columns, mixed types); a window whose columns
@@ -38,7 +41,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +79,17 @@ NUMERIC_TESTS = {"cvm": "Cramér–von Mises", "ks": "Kolmogorov–Smirnov",
 
 FAMILIES = ("feature", "multivariate", "output", "label")
 """Families of tests, in the report's order."""
+
+GROUPS = {"feature": "inputs", "multivariate": "inputs", "output": "outputs",
+          "label": "labels"}
+"""The correction runs within each group of families; the groups present share `alpha`
+(Bonferroni), so a model's few output tests are not diluted by many input columns."""
+
+
+def _groups(families: Iterable[str]) -> list[str]:
+    """The groups of `families`, in `GROUPS` order."""
+    present = {GROUPS[f] for f in families}
+    return [g for g in dict.fromkeys(GROUPS.values()) if g in present]
 
 DISTRIBUTIONS_SHOWN = 6
 """Reference vs current distributions kept for this many columns (the most drifted)."""
@@ -116,7 +130,8 @@ class DriftTest:
     statistic, p_value : float
         The test's statistic and raw p-value.
     p_adjusted : float
-        The p-value after the report's correction.
+        The p-value after the report's correction (within its group, times the number
+        of groups): drifted when below alpha.
     effect : float
         Effect size (`effect_name`): normalised Wasserstein, Jensen–Shannon distance,
         MMD², AUC − 0.5, KS statistic, total-variation distance.
@@ -208,7 +223,10 @@ class DriftReport:
     def verdict(self) -> str:
         """One line: drift or not, and the strongest evidence."""
         n = len(self.tests)
-        fixed = f"{CORRECTIONS[self.correction]}-corrected, alpha {self.alpha:g}"
+        groups = _groups(t.family for t in self.tests)
+        fixed = f"{CORRECTIONS[self.correction]}-corrected" + (
+            f" within {', '.join(groups)}, each at alpha/{len(groups)}" if len(groups) > 1
+            else "") + f", alpha {self.alpha:g}"
         hit = sorted((t for t in self.tests if t.drifted), key=_rank)
         if not hit:
             return (f"no drift: none of {n} tests is significant ({fixed}; "
@@ -844,7 +862,8 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
     test : {"cvm", "ks", "ad"}
         The numeric columns' test.
     correction : {"bh", "bonferroni"}
-        Over every p-value of the report.
+        Within each group of tests (inputs, outputs, labels); the groups present share
+        `alpha`.
     alpha : float
         Level of the corrected p-values.
     min_effect : float
@@ -1053,8 +1072,13 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
             label_estimate["observed"] = [float(counts.get(c, 0.0))
                                           for c in label_estimate["classes"]]
 
-    # -- correct and decide
-    p_adj = _adjust(np.array([r.p_value for r in raws], dtype=float), correction)
+    # -- correct and decide: within each group, then Bonferroni over the groups
+    p_adj = np.full(len(raws), np.nan)
+    groups = _groups(r.family for r in raws)
+    for g in groups:
+        idx = [i for i, r in enumerate(raws) if GROUPS[r.family] == g]
+        p_adj[idx] = np.minimum(1.0, len(groups) * _adjust(
+            np.array([raws[i].p_value for i in idx], dtype=float), correction))
     tests = []
     for r, pa in zip(raws, p_adj, strict=True):
         sig = bool(np.isfinite(pa) and pa < alpha)
