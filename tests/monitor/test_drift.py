@@ -302,3 +302,18 @@ def test_groups_share_alpha_so_many_inputs_do_not_dilute_the_outputs() -> None:
                            np.minimum(1, 2 * st.false_discovery_control(raw)))
     assert any(t.drifted for t in out)
     assert "within inputs, outputs, each at alpha/2" in r.verdict
+
+
+def test_regression_labels_are_compared_as_numbers() -> None:
+    rng = np.random.default_rng(17)
+    ref, cur = frame(rng, 500), frame(rng, 500)
+    ref["y"] = rng.normal(100, 10, 500)
+    cur["y"] = rng.normal(110, 10, 500)
+    r = drift(ref, cur, label="y", multivariate=False)
+    (lab,) = r.family("label")
+    assert lab.test == "cvm" and lab.effect_name == "wasserstein/sd" and lab.drifted
+    assert "mean 100" in lab.reason or "mean 99" in lab.reason
+    with pytest.raises(InputError, match="class labels"):
+        drift(ref, cur, label="y", model="sklearn:LogisticRegression", multivariate=False)
+    same = drift(ref, cur.assign(y=rng.normal(100, 10, 500)), label="y", multivariate=False)
+    assert not same.family("label")[0].drifted

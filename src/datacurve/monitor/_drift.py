@@ -53,6 +53,7 @@ from scipy.spatial.distance import jensenshannon
 
 from datacurve._errors import InputError, describe
 from datacurve.auditing import get_check
+from datacurve.data import CLASSIFICATION_MAX_DISTINCT
 from datacurve.monitor._multi import (
     bbse,
     classifier_test,
@@ -1008,6 +1009,10 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
             if y_ref is None:
                 raise InputError("model", "reference labels (label= or reference_labels=) "
                                  "to train the model on", "none")
+            if _is_regression(y_ref):
+                raise InputError("model", "class labels (the output tests compare a "
+                                 "classifier's predicted probabilities)",
+                                 f"numbers to predict ({len(set(y_ref)):,} distinct values)")
             if not tabular:
                 raise InputError("model", "numeric or categorical columns to train on",
                                  "text columns only")
@@ -1064,9 +1069,18 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
     if y_cur is not None:
         if y_ref is None:
             raise InputError("current_labels", "reference labels to compare with", "none")
-        seen: list[Any] = sorted(set(y_ref) | set(y_cur), key=str)
-        lt = label_test(y_ref, y_cur, classes=seen)
-        raws.append(_output_raw(lt, family="label"))
+        if _is_regression(y_ref):
+            # Numbers to predict, not classes: the labels are compared like a numeric
+            # column (their distribution), not as categories.
+            lab_raw, _, _ = _numeric_column("labels", pd.Series(y_ref, dtype=float),
+                                            pd.Series(y_cur, dtype=float), test)
+            if lab_raw is not None:
+                lab_raw.family, lab_raw.gated = "label", False
+                raws.append(lab_raw)
+        else:
+            seen: list[Any] = sorted(set(y_ref) | set(y_cur), key=str)
+            lt = label_test(y_ref, y_cur, classes=seen)
+            raws.append(_output_raw(lt, family="label"))
         if label_estimate is not None:
             counts = pd.Series(y_cur).value_counts(normalize=True)
             label_estimate["observed"] = [float(counts.get(c, 0.0))
@@ -1108,6 +1122,19 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
                        reference=ref.name, current=cur.name, checks=tuple(notes),
                        distributions=distributions, label_estimate=_json(label_estimate),
                        row_scores=row_scores, row_index=row_index, settings=settings)
+
+
+def _is_regression(y: np.ndarray) -> bool:
+    """Labels that are numbers to predict: all numeric, and either not whole numbers or
+    more distinct values than a classification task has (`CLASSIFICATION_MAX_DISTINCT`,
+    as the loaders decide)."""
+    num = pd.to_numeric(pd.Series(y, dtype=object), errors="coerce")
+    if num.isna().any() or pd.Series(y, dtype=object).map(
+            lambda v: isinstance(v, bool | str)).any():
+        return False
+    values = num.to_numpy(dtype=np.float64)
+    return bool(np.any(values != np.round(values))
+                or len(np.unique(values)) > CLASSIFICATION_MAX_DISTINCT)
 
 
 def _canon(v: Any) -> Any:
