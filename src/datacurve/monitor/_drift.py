@@ -932,37 +932,9 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
         xr, xc, names = _matrix(tabular, numeric, ref, cur, r_rows, c_rows)
         ir, ic = _impute(xr, xc)
         raws.append(_mmd_raw("table", ir, ic, permutations, seed))
-        # Importance only where the test can be significant (a corrected p-value is
-        # never below the raw one).
-        c2 = classifier_test(xr, xc, names=[f"{n}#{i}" for i, n in enumerate(names)],
-                             max_rows=CLASSIFIER_ROWS, seed=seed,
-                             importance_below=alpha)
-        importance: dict[str, float] = {}
-        for key, v in c2.importance.items():
-            if math.isfinite(v):
-                col = key.rsplit("#", 1)[0]
-                importance[col] = importance.get(col, 0.0) + float(v)
-        ranked = dict(sorted(importance.items(), key=lambda kv: -kv[1]))
-        row_scores, row_index = np.asarray(c2.current_scores, dtype=float), c_rows
-
-        def say_c2(drifted: bool, p_adj: float, auc: float = c2.auc,
-                   ranked: dict[str, float] = ranked) -> str:
-            used = ", ".join(f"'{k}' ({v:+.3f})" for k, v in list(ranked.items())[:3]
-                             if v >= MIN_IMPORTANCE)
-            lead = "" if drifted else "no evidence of drift: "
-            text = (f"{lead}a classifier tells current from reference rows with AUC "
-                    f"{auc:.3f} ({_p(p_adj)})")
-            if drifted:
-                text += (f"; it uses {used}" if used else
-                         "; no single column carries it (permuting any one costs less than "
-                         f"{MIN_IMPORTANCE} AUC: many columns moved together)")
-            return text
-
-        raws.append(_Raw("table", "multivariate", "c2st", float(c2.auc), float(c2.p_value),
-                         float(c2.auc) - 0.5, "AUC - 0.5",
-                         {"auc": float(c2.auc), "importance": ranked,
-                          "rows_reference": int(c2.n_reference),
-                          "rows_current": int(c2.n_current)}, say_c2))
+        c2_raw, row_scores = _classifier_raw(xr, xc, names, alpha, seed)
+        raws.append(c2_raw)
+        row_index = c_rows
     for c in text_columns:
         from datacurve.auditing import sentence_embeddings
 
@@ -984,6 +956,51 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
         raws.append(_mmd_raw("embeddings", er, ec, permutations, seed))
 
     # -- labels and outputs
+    found_raws, label_estimate, found_notes = _model_and_labels(
+        ref, cur, columns, tabular, numeric, label=label, model=model,
+        reference_probs=reference_probs, current_probs=current_probs,
+        reference_labels=reference_labels, current_labels=current_labels, classes=classes,
+        test=test, seed=seed)
+    raws += found_raws
+    notes += found_notes
+    tests = _decide(raws, correction, alpha, min_effect)
+    if label_estimate is not None and any(t.drifted for t in tests
+                                          if t.family in ("feature", "multivariate")):
+        caveat = ("the inputs drifted too: BBSE assumes only the label proportions changed "
+                  "(p(x | y) the same), so read this estimate with care")
+        label_estimate["note"] = "; ".join(x for x in (label_estimate.get("note"), caveat)
+                                           if x)
+    shown = sorted((t for t in tests if t.family == "feature" and dists.get(t.name)),
+                   key=_rank)
+    distributions = {t.name: dists[t.name] for t in shown[:DISTRIBUTIONS_SHOWN]}
+    settings = {"test": test, "features": len(columns), "multivariate": multivariate,
+                "min_effect": min_effect, "permutations": permutations, "seed": seed,
+                "model": model if isinstance(model, str) else
+                (type(model).__name__ if model is not None else None),
+                "label": label, "text_columns": text_columns}
+    return DriftReport(tuple(tests), correction, float(alpha), ref.n, cur.n,
+                       reference=ref.name, current=cur.name, checks=tuple(notes),
+                       distributions=distributions, label_estimate=_json(label_estimate),
+                       row_scores=row_scores, row_index=row_index, settings=settings)
+
+
+def _model_and_labels(ref: _Window, cur: _Window, columns: Sequence[str],
+                      tabular: Sequence[str], numeric: dict[str, bool], *,
+                      label: str | None, model: Any, reference_probs: Any,
+                      current_probs: Any, reference_labels: Any, current_labels: Any,
+                      classes: Sequence[Any] | None, test: str, seed: int
+                      ) -> tuple[list[_Raw], dict[str, Any] | None, list[str]]:
+    """The output tests (a model's or given probabilities), the label test and BBSE's
+    estimate (see `drift` for the arguments).
+
+    Returns
+    -------
+    raws : list of _Raw
+    label_estimate : dict or None
+    notes : list of str
+    """
+    raws: list[_Raw] = []
+    notes: list[str] = []
     y_ref = np.asarray(reference_labels, dtype=object) if reference_labels is not None \
         else None
     y_cur = np.asarray(current_labels, dtype=object) if current_labels is not None else None
@@ -1086,7 +1103,13 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
             label_estimate["observed"] = [float(counts.get(c, 0.0))
                                           for c in label_estimate["classes"]]
 
-    # -- correct and decide: within each group, then Bonferroni over the groups
+    return raws, label_estimate, notes
+
+
+def _decide(raws: Sequence[_Raw], correction: str, alpha: float, min_effect: float
+            ) -> list[DriftTest]:
+    """Correct within each group (`GROUPS`), let the groups share `alpha` (Bonferroni),
+    and decide each test (a feature test also needs `min_effect`)."""
     p_adj = np.full(len(raws), np.nan)
     groups = _groups(r.family for r in raws)
     for g in groups:
@@ -1104,24 +1127,7 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
         tests.append(DriftTest(r.name, r.family, r.test, float(r.statistic),
                                float(r.p_value), float(pa), float(r.effect), r.effect_name,
                                drifted, reason, _json(r.details)))
-    if label_estimate is not None and any(t.drifted for t in tests
-                                          if t.family in ("feature", "multivariate")):
-        caveat = ("the inputs drifted too: BBSE assumes only the label proportions changed "
-                  "(p(x | y) the same), so read this estimate with care")
-        label_estimate["note"] = "; ".join(x for x in (label_estimate.get("note"), caveat)
-                                           if x)
-    shown = sorted((t for t in tests if t.family == "feature" and dists.get(t.name)),
-                   key=_rank)
-    distributions = {t.name: dists[t.name] for t in shown[:DISTRIBUTIONS_SHOWN]}
-    settings = {"test": test, "features": len(columns), "multivariate": multivariate,
-                "min_effect": min_effect, "permutations": permutations, "seed": seed,
-                "model": model if isinstance(model, str) else
-                (type(model).__name__ if model is not None else None),
-                "label": label, "text_columns": text_columns}
-    return DriftReport(tuple(tests), correction, float(alpha), ref.n, cur.n,
-                       reference=ref.name, current=cur.name, checks=tuple(notes),
-                       distributions=distributions, label_estimate=_json(label_estimate),
-                       row_scores=row_scores, row_index=row_index, settings=settings)
+    return tests
 
 
 def _is_regression(y: np.ndarray) -> bool:
@@ -1144,6 +1150,48 @@ def _canon(v: Any) -> Any:
     if isinstance(v, float) and v.is_integer():
         return int(v)
     return v
+
+
+def _classifier_raw(xr: np.ndarray, xc: np.ndarray, names: Sequence[str], alpha: float,
+                    seed: int) -> tuple[_Raw, np.ndarray]:
+    """The classifier two-sample test on the sampled matrices, with the importance of
+    each source column (its one-hot columns summed).
+
+    Returns
+    -------
+    raw : _Raw
+    scores : ndarray of shape (len(xc),)
+        Each current row's out-of-fold P(current).
+    """
+    # Importance only where the test can be significant (a corrected p-value is never
+    # below the raw one).
+    c2 = classifier_test(xr, xc, names=[f"{n}#{i}" for i, n in enumerate(names)],
+                         max_rows=CLASSIFIER_ROWS, seed=seed, importance_below=alpha)
+    importance: dict[str, float] = {}
+    for key, v in c2.importance.items():
+        if math.isfinite(v):
+            col = key.rsplit("#", 1)[0]
+            importance[col] = importance.get(col, 0.0) + float(v)
+    ranked = dict(sorted(importance.items(), key=lambda kv: -kv[1]))
+
+    def say(drifted: bool, p_adj: float) -> str:
+        used = ", ".join(f"'{k}' ({v:+.3f})" for k, v in list(ranked.items())[:3]
+                         if v >= MIN_IMPORTANCE)
+        lead = "" if drifted else "no evidence of drift: "
+        text = (f"{lead}a classifier tells current from reference rows with AUC "
+                f"{c2.auc:.3f} ({_p(p_adj)})")
+        if drifted:
+            text += (f"; it uses {used}" if used else
+                     "; no single column carries it (permuting any one costs less than "
+                     f"{MIN_IMPORTANCE} AUC: many columns moved together)")
+        return text
+
+    raw = _Raw("table", "multivariate", "c2st", float(c2.auc), float(c2.p_value),
+               float(c2.auc) - 0.5, "AUC - 0.5",
+               {"auc": float(c2.auc), "importance": ranked,
+                "rows_reference": int(c2.n_reference), "rows_current": int(c2.n_current)},
+               say)
+    return raw, np.asarray(c2.current_scores, dtype=float)
 
 
 def _mmd_raw(name: str, xr: np.ndarray, xc: np.ndarray, permutations: int, seed: int
