@@ -121,7 +121,7 @@ def test_monitor_recover(files: Path, tmp_path: Path,
     assert d["target"] == 0.93 and d["labelled"] == len(cur)
     need = d["plan"]["samples_needed"]
     assert 16 <= need <= len(cur)
-    assert f"{need:,.0f} labelled samples" in d["sentence"]
+    assert f"trained on about {need:,.0f} samples" in d["sentence"]
 
 
 def test_report_shows_windows_of_another_store(files: Path, tmp_path: Path,

@@ -57,10 +57,14 @@ class Recovery:
         if not math.isfinite(p.samples_needed):
             return (f"{p.model} does not recover {p.metric} {self.target:.4g} on the "
                     f"drifted data: its curve levels off at {p.asymptote:.4g}")
+        def n(x: float) -> str:
+            return f"{x:,.0f}" if math.isfinite(x) else "never"
+
         return (f"{p.model} recovers {p.metric} {self.target:.4g} ({self.target_source}) "
-                f"with about {p.samples_needed:,.0f} labelled samples of the drifted data "
-                f"[{lo:,.0f}, {hi:,.0f}] ({p.level:.0%}); {self.labelled:,} labelled now, "
-                f"{p.additional:,.0f} more to collect")
+                f"when trained on about {n(p.samples_needed)} samples of the drifted data "
+                f"[{n(lo)}, {n(hi)}] ({p.level:.0%}); its curve was measured up to "
+                f"{p.have:,} of the {self.labelled:,} labelled rows (the rest evaluate it): "
+                f"{n(p.additional)} more to collect")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
