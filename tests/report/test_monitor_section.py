@@ -256,3 +256,18 @@ def test_hostile_column_names_are_escaped(tmp_path: Path) -> None:
     out = monitor_block(ws, monitor_status(source=ws))
     assert "<script" not in out and "<b>x</b>" not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "&lt;b&gt;x&lt;/b&gt;" in out
+
+
+def test_a_drift_report_shows_itself_in_a_notebook() -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    ref = pd.DataFrame(rng.standard_normal((300, 3)), columns=["a", "b", "c"])
+    cur = pd.DataFrame(rng.standard_normal((300, 3)), columns=["a", "b", "c"])
+    cur["b"] += 1.0
+    r = drift(ref, cur, multivariate=False)
+    page = r._repr_html_()
+    assert page is not None and page.startswith('<div class="dc"><style>')
+    assert html.escape(r.verdict, quote=True) in page
+    assert "<svg" in page and "drifted tests" in page and "<script" not in page

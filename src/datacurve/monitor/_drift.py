@@ -51,6 +51,7 @@ import pandas as pd
 import scipy.stats as st
 from scipy.spatial.distance import jensenshannon
 
+from datacurve import _hooks
 from datacurve._errors import InputError, describe
 from datacurve.auditing import get_check
 from datacurve.data import CLASSIFICATION_MAX_DISTINCT
@@ -236,6 +237,11 @@ class DriftReport:
         more = f" and {len(hit) - 3} more" if len(hit) > 3 else ""
         return (f"drift: {len(hit)} of {n} tests ({fixed}) — {names}{more}; strongest: "
                 f"{hit[0].reason}")
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter display: the verdict, the most drifted columns and the drifted tests
+        (rendered by the report room)."""
+        return _hooks.html(self)
 
     def table(self) -> pd.DataFrame:
         """One row per test: name, family, test, statistic, p_value, p_adjusted, effect,

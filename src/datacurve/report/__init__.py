@@ -1,6 +1,6 @@
 """The report room: one self-contained HTML page of learning curves, model size against
 data size, the diagnosis, the plan, monitoring and the audit; plot objects for notebooks;
-the ``_repr_html_`` of fitted curves, diagnoses and audits.
+the ``_repr_html_`` of fitted curves, diagnoses, audits and drift reports.
 
 It renders what the other rooms compute and never prints: builders return strings and
 write files. Importing it registers the notebook renderers of the earlier rooms' values
@@ -12,6 +12,7 @@ from datacurve.auditing import AuditReport as _AuditReport
 from datacurve.curves import CurveRun as _CurveRun
 from datacurve.diagnosis import Diagnosis as _Diagnosis
 from datacurve.fit import LearningCurve as _LearningCurve
+from datacurve.monitor import DriftReport as _DriftReport
 from datacurve.report._build import (
     GENERATOR,
     MARKER,
@@ -22,7 +23,7 @@ from datacurve.report._build import (
     write_report,
 )
 from datacurve.report._html import audit_html, curve_html, diagnosis_html, run_html
-from datacurve.report._monitor import DriftDistributionDisplay, DriftHistoryDisplay
+from datacurve.report._monitor import DriftDistributionDisplay, DriftHistoryDisplay, drift_html
 from datacurve.report._plots import LearningCurveDisplay, ModelSizeDisplay, figure_svg
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "check_out_dir",
     "curve_html",
     "diagnosis_html",
+    "drift_html",
     "figure_svg",
     "is_report",
     "render_report",
@@ -45,6 +47,7 @@ __all__ = [
 ]
 
 _hooks.provide_html(_LearningCurve, curve_html)
+_hooks.provide_html(_DriftReport, drift_html)
 _hooks.provide_html(_Diagnosis, diagnosis_html)
 _hooks.provide_html(_AuditReport, audit_html)
 _hooks.provide_html(_CurveRun, run_html)

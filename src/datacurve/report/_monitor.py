@@ -25,7 +25,7 @@ from datacurve.monitor import (
     MonitorStatus,
     MonitorWindow,
 )
-from datacurve.report._html import esc, fmt, table
+from datacurve.report._html import CSS, esc, fmt, table
 from datacurve.report._plots import _axes, color_of, figure_svg, mpl_text, new_figure
 
 if TYPE_CHECKING:
@@ -355,11 +355,11 @@ def _test_name(t: DriftTest) -> str:
     return esc(_TESTS.get(t.test, t.test))
 
 
-def _drifted_table(r: DriftReport, name: str) -> str:
+def _drifted_table(r: DriftReport) -> str:
     hit = [t for t in r.tests if t.drifted]
     if not hit:
-        return (f'<p class="dc-note">None of the {len(r.tests):,} tests of ‘{esc(name)}’ '
-                "drifted.</p>")
+        return f'<p class="dc-note">None of the {len(r.tests):,} tests drifted.</p>'
+
     rows = [[esc(t.family), f"<b>{esc(t.name)}</b>", _test_name(t), p_text(t.p_adjusted),
              _effect(t), esc(t.reason)] for t in hit]
     return table(["family", "name", "test", "corrected p", "effect", "reason"], rows,
@@ -392,6 +392,46 @@ def _label_block(est: dict[str, Any]) -> str:
     if extra:
         out.append(f'<p class="dc-note">{"; ".join(extra)}</p>')
     return "".join(out)
+
+
+def _window_detail(r: DriftReport, title: str, prefix: str) -> str:
+    """One window's most drifted columns (reference vs current), its drifted tests, its
+    data checks and label estimate; `title` (HTML) starts each heading."""
+    out: list[str] = []
+    shown = [c for c in r.distributions]
+    if shown:
+        by_name = {t.name: t for t in r.family("feature")}
+        out.append(f"<h3>{title}reference vs current, smallest corrected p first</h3>")
+        cards = []
+        for i, col in enumerate(shown):
+            fig = new_figure(4.4, 2.8)
+            DriftDistributionDisplay.from_report(r, col).plot(fig.add_subplot())
+            t = by_name.get(col)
+            cap = (f'<b class="{_verdict_class(t.drifted)}">{esc(col)}</b>: {esc(t.reason)}'
+                   if t is not None else f"<b>{esc(col)}</b>")
+            cards.append(f'<div class="dc-card"><figure>'
+                         f"{figure_svg(fig, prefix=f'{prefix}-d{i}')}"
+                         f"<figcaption>{cap}</figcaption></figure></div>")
+        out.append(f'<div class="dc-grid dc-grid-small">{"".join(cards)}</div>')
+
+    # -- the latest window's drifted tests, checks and label estimate
+    out.append(f"<h3>{title}drifted tests</h3>")
+    out.append(_drifted_table(r))
+    if r.checks:
+        out.append("<h4>Data checks on the current window</h4>")
+        out += [f'<p class="dc-note dc-warn">check: {esc(c)}</p>' for c in r.checks]
+    if r.label_estimate:
+        out.append(_label_block(r.label_estimate))
+    return "".join(out)
+
+
+def drift_html(report: DriftReport) -> str:
+    """A `DriftReport` as a self-contained HTML fragment (Jupyter's ``_repr_html_``): the
+    verdict, the most drifted columns, the drifted tests, checks and label estimate."""
+    return (f'<div class="dc"><style>{CSS}</style>'
+            f'<p class="dc-verdict"><span class="{_verdict_class(report.drifted)}">'
+            f"{esc(report.verdict)}</span></p>"
+            f"{_window_detail(report, '', 'nb')}</div>")
 
 
 def monitor_block(windows: Sequence[MonitorWindow], status: MonitorStatus, *,
@@ -428,9 +468,11 @@ def monitor_block(windows: Sequence[MonitorWindow], status: MonitorStatus, *,
            '<p class="dc-lead">Each window is compared with the reference data '
            "(<code>datacurve monitor add</code>): one two-sample test per column, and "
            "the multivariate, model-output and label tests when they were run, their "
-           f"p-values corrected together ({esc(CORRECTIONS.get(r.correction, r.correction))}"
-           f" in the latest window, alpha {r.alpha:g}). A test drifts when its corrected "
-           "p-value is below alpha (and its effect reaches the minimum asked for).</p>"]
+           "p-values corrected within each group (the inputs, the model's outputs, the "
+           "labels) and the groups sharing alpha — the verdict says how "
+           f"({esc(CORRECTIONS.get(r.correction, r.correction))} in the latest window, "
+           f"alpha {r.alpha:g}). A test drifts when its corrected p-value is below alpha "
+           "(and its effect reaches the minimum asked for).</p>"]
 
     # -- drift over windows
     out.append("<h3>Drift over windows</h3>")
@@ -446,30 +488,5 @@ def monitor_block(windows: Sequence[MonitorWindow], status: MonitorStatus, *,
                    "</figcaption></figure>")
     out.append(_windows_table(ws))
 
-    # -- the latest window's distributions
-    shown = [c for c in r.distributions]
-    if shown:
-        by_name = {t.name: t for t in r.family("feature")}
-        out.append(f"<h3>‘{esc(name)}’: reference vs current, smallest corrected p "
-                   "first</h3>")
-        cards = []
-        for i, col in enumerate(shown):
-            fig = new_figure(4.4, 2.8)
-            DriftDistributionDisplay.from_report(r, col).plot(fig.add_subplot())
-            t = by_name.get(col)
-            cap = (f'<b class="{_verdict_class(t.drifted)}">{esc(col)}</b>: {esc(t.reason)}'
-                   if t is not None else f"<b>{esc(col)}</b>")
-            cards.append(f'<div class="dc-card"><figure>'
-                         f"{figure_svg(fig, prefix=f'{prefix}-d{i}')}"
-                         f"<figcaption>{cap}</figcaption></figure></div>")
-        out.append(f'<div class="dc-grid dc-grid-small">{"".join(cards)}</div>')
-
-    # -- the latest window's drifted tests, checks and label estimate
-    out.append(f"<h3>‘{esc(name)}’: drifted tests</h3>")
-    out.append(_drifted_table(r, name))
-    if r.checks:
-        out.append("<h4>Data checks on the current window</h4>")
-        out += [f'<p class="dc-note dc-warn">check: {esc(c)}</p>' for c in r.checks]
-    if r.label_estimate:
-        out.append(_label_block(r.label_estimate))
+    out.append(_window_detail(r, f"‘{esc(name)}’: ", prefix))
     return "".join(out)
