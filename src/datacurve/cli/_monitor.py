@@ -17,11 +17,13 @@ from datacurve.cli._app import _check_output, app
 from datacurve.cli._render import (
     drift_lines,
     drift_table,
+    monitor_history_table,
     monitor_status_lines,
     out_console,
     plan_lines,
     print_json,
     progress_bar,
+    records,
 )
 from datacurve.curves import DEFAULT_STORE
 
@@ -131,7 +133,8 @@ def drift_cmd(
     json_out: _Json = False,
 ) -> None:
     """Has CURRENT moved away from REFERENCE? Per column, jointly, through a model's
-    outputs and the labels; every test corrected together."""
+    outputs and the labels; the tests corrected within each group (inputs, outputs,
+    labels), the groups sharing --alpha."""
     _check_rows_out(drifted_rows)
     if top < 1:
         raise InputError("top", "a positive number of rows", repr(top))
@@ -217,9 +220,6 @@ def monitor_history_cmd(
 ) -> None:
     """Every window × test: corrected p-value, effect and verdict (--feature to follow
     some columns)."""
-    from rich.table import Table
-
-    from datacurve.cli._render import records
     from datacurve.monitor import history
 
     h = history(store)
@@ -228,16 +228,8 @@ def monitor_history_cmd(
     if json_out:
         print_json(records(h))
         return
-    t = Table(title=f"monitoring history · {escape(str(store))}", title_justify="left")
-    for col in ("window", "family", "name", "test", "p (corrected)", "effect", "drift"):
-        t.add_column(col)
-    for r in h.to_dict("records"):
-        p = r["p_adjusted"]
-        t.add_row(escape(str(r["window"])), r["family"], escape(str(r["name"])), r["test"],
-                  "–" if p != p else (f"{p:.2e}" if p < 1e-3 else f"{p:.3f}"),
-                  "–" if r["effect"] != r["effect"] else f"{r['effect']:.3g}",
-                  "[bold red]yes[/]" if r["drifted"] else "no")
-    out_console.print(t)
+    out_console.print(monitor_history_table(records(h),
+                                            f"monitoring history · {escape(str(store))}"))
 
 
 @monitor_app.command("recover")

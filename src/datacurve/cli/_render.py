@@ -33,6 +33,7 @@ __all__ = [
     "json_default",
     "loop_next_lines",
     "loop_status_lines",
+    "monitor_history_table",
     "monitor_status_lines",
     "out_console",
     "plan_lines",
@@ -444,6 +445,13 @@ _EFFECT_SHORT = {"wasserstein/sd": "W/sd", "jensen-shannon": "JS", "total variat
                  "AUC - 0.5": "AUC-½"}
 
 
+def _p_cell(p: float | None) -> str:
+    """A corrected p-value in a drift table: ``–`` when missing."""
+    if p is None or p != p:
+        return "–"
+    return f"{p:.2e}" if p < 1e-3 else f"{p:.3f}"
+
+
 def drift_table(d: dict[str, Any], title: str, *, limit: int = 25) -> Table:
     """The tests of a `DriftReport.to_dict()`: drifted first, then by corrected p-value."""
     t = Table(title=title, title_justify="left")
@@ -454,7 +462,7 @@ def drift_table(d: dict[str, Any], title: str, *, limit: int = 25) -> Table:
     for x in tests[:limit]:
         p, e = x["p_adjusted"], x["effect"]
         t.add_row(x["family"], escape(str(x["name"])), x["test"],
-                  "–" if p is None else (f"{p:.2e}" if p < 1e-3 else f"{p:.3f}"),
+                  _p_cell(p),
                   "–" if e is None else
                   f"{e:.3g} {_EFFECT_SHORT.get(x['effect_name'], escape(x['effect_name']))}",
                   "[bold red]yes[/]" if x["drifted"] else "no")
@@ -481,6 +489,19 @@ def drift_lines(d: dict[str, Any]) -> list[str]:
         out.append(f"label proportions estimated from the model's predictions (BBSE): "
                    f"{shares}" + (f" ({escape(est['note'])})" if est.get("note") else ""))
     return out
+
+
+def monitor_history_table(rows: list[dict[str, Any]], title: str) -> Table:
+    """`datacurve monitor history`: one row per window × test (`history` records)."""
+    t = Table(title=title, title_justify="left")
+    for col in ("window", "family", "name", "test", "p (corrected)", "effect", "drift"):
+        t.add_column(col)
+    for r in rows:
+        e = r["effect"]
+        t.add_row(escape(str(r["window"])), r["family"], escape(str(r["name"])), r["test"],
+                  _p_cell(r["p_adjusted"]), "–" if e is None or e != e else f"{e:.3g}",
+                  "[bold red]yes[/]" if r["drifted"] else "no")
+    return t
 
 
 def monitor_status_lines(s: dict[str, Any], hist: pd.DataFrame) -> list[str]:

@@ -53,8 +53,10 @@ from scipy.spatial.distance import jensenshannon
 
 from datacurve import _hooks
 from datacurve._errors import InputError, describe
+from datacurve._plain import plain
 from datacurve.auditing import get_check
 from datacurve.data import CLASSIFICATION_MAX_DISTINCT
+from datacurve.monitor._multi import _matrix as _as_matrix
 from datacurve.monitor._multi import (
     bbse,
     classifier_test,
@@ -265,7 +267,7 @@ class DriftReport:
         top = self.drifted_rows(rows)
         scores = {} if self.row_scores is None or self.row_index is None else dict(
             zip(self.row_index.tolist(), self.row_scores.tolist(), strict=True))
-        return _json({
+        return plain({
             "drifted": self.drifted, "verdict": self.verdict,
             "correction": self.correction, "alpha": self.alpha,
             "n_reference": self.n_reference, "n_current": self.n_current,
@@ -319,21 +321,6 @@ def _nan_zero(x: float) -> float:
 
 def _subject(t: DriftTest) -> str:
     return f"'{t.name}'" if t.family == "feature" else f"{t.name} ({t.test})"
-
-
-def _json(x: Any) -> Any:
-    """`x` with NaN/inf → None and NumPy scalars/arrays → Python values."""
-    if isinstance(x, dict):
-        return {str(k): _json(v) for k, v in x.items()}
-    if isinstance(x, list | tuple):
-        return [_json(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return [_json(v) for v in x.tolist()]
-    if isinstance(x, np.generic):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
 
 
 # -- reading the windows ----------------------------------------------------------------------
@@ -769,12 +756,11 @@ def _sample(n: int, k: int, rng: np.random.Generator) -> np.ndarray:
 
 # -- model outputs -------------------------------------------------------------------------------
 def _probs_shape(p: Any, name: str, n: int) -> np.ndarray:
-    a = np.asarray(p, dtype=np.float64)
-    if a.ndim != 2 or a.shape[0] != n or a.shape[1] < 2:
+    """`p` as (n, k ≥ 2) finite probabilities (numbers, 2-D and finite: `_multi._matrix`)."""
+    a = _as_matrix(p, name, allow_nan=False)
+    if a.shape[0] != n or a.shape[1] < 2:
         raise InputError(name, f"predicted probabilities of shape ({n:,}, classes ≥ 2)",
                          f"shape {a.shape}")
-    if not np.isfinite(a).all():
-        raise InputError(name, "finite probabilities", "NaN or inf values")
     return a
 
 
@@ -986,7 +972,7 @@ def drift(reference: str | Path | pd.DataFrame, current: str | Path | pd.DataFra
                 "label": label, "text_columns": text_columns}
     return DriftReport(tuple(tests), correction, float(alpha), ref.n, cur.n,
                        reference=ref.name, current=cur.name, checks=tuple(notes),
-                       distributions=distributions, label_estimate=_json(label_estimate),
+                       distributions=distributions, label_estimate=plain(label_estimate),
                        row_scores=row_scores, row_index=row_index, settings=settings)
 
 
@@ -1132,7 +1118,7 @@ def _decide(raws: Sequence[_Raw], correction: str, alpha: float, min_effect: flo
             reason += f" (effect {_fmt(r.effect, 2)} below min_effect {min_effect:g})"
         tests.append(DriftTest(r.name, r.family, r.test, float(r.statistic),
                                float(r.p_value), float(pa), float(r.effect), r.effect_name,
-                               drifted, reason, _json(r.details)))
+                               drifted, reason, plain(r.details)))
     return tests
 
 
