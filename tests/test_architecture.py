@@ -21,7 +21,7 @@ import datacurve
 PACKAGE = Path(datacurve.__file__).parent
 
 ROOMS = ("data", "models", "curves", "results", "fit", "diagnosis", "auditing", "strategies",
-         "active", "monitor", "analysis", "report", "cli")
+         "active", "monitor", "govern", "analysis", "report", "cli")
 """The rooms in the order data flows through them: each may import only those before it."""
 
 BOTTOM = ("datacurve._errors", "datacurve._version", "datacurve._plain", "datacurve._hooks",

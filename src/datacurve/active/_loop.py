@@ -22,6 +22,7 @@ model). Rows picked by a strategy are never scored on: they would flatter the mo
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import math
@@ -44,8 +45,11 @@ from datacurve.data import (
     Dataset,
     LabelPool,
     canonical_label,
+    file_digest,
     load_pool,
     read_table,
+    version_chain,
+    version_record,
 )
 from datacurve.fit import LearningCurve, fit_learning_curve
 from datacurve.models import is_network, parse_spec
@@ -718,7 +722,18 @@ class LabellingLoop:
                                 "row = ?", [(self.name, r) for r, _, _ in change])
         finally:
             con.close()
+        self._record_labelled()
         return ImportResult(len(add), len(change), same, empty, import_id)
+
+    def _record_labelled(self) -> None:
+        """Record the labelled set as a dataset version in the store (once two classes
+        are labelled: before that it is no dataset to train on)."""
+        try:
+            data = self.labelled_dataset()
+        except InputError:
+            return
+        with open_store(self.store) as st:
+            st.put_versions(version_chain(data))
 
     def _read_labels(self, source: str | Path | pd.DataFrame
                      ) -> tuple[list[str], list[str | None], str, str]:
@@ -820,23 +835,7 @@ class LabellingLoop:
         """
         from datacurve.auditing import audit
 
-        pool = self.pool()
-        con = _connect(self.store)
-        try:
-            st = self._state(con)
-        finally:
-            con.close()
-        y, train, hold = self._arrays(st)
-        rows = np.concatenate([train, hold])
-        codes = y[rows]
-        present = np.unique(codes)
-        if present.size < 2:
-            raise InputError("labels", "two classes labelled before an audit",
-                             f"{present.size}")
-        data = Dataset(X=pool.X[rows], y=np.searchsorted(present, codes),
-                       task="classification", name=Path(pool.source).name,
-                       classes=np.array(self.classes, dtype=object)[present],
-                       ids=pool.ids[rows])
+        data = self.labelled_dataset(what="before an audit")
         report = audit(data, checks=list(checks), seed=seed)
         total = 0
         for check, g in report.issues.groupby("check", sort=False):
@@ -957,6 +956,44 @@ class LabellingLoop:
             score_se=se, points=frame, curve=curve, target=target, needed=needed,
             needed_low=low, needed_high=high, batch=batch, next_gain=gain, stop=stop,
             notes=tuple(notes))
+
+    def labelled_dataset(self, *, what: str = "") -> Dataset:
+        """The labelled rows (training, then held-out) as a dataset: the pool's encoded
+        features, labels as classes, ids as in the batch files; recorded as a ``label``
+        version of the pool's file (`datacurve.data.version_record`: the file and its
+        SHA-256, the loop, rows labelled and imports so far).
+
+        Raises
+        ------
+        InputError
+            Fewer than two classes labelled.
+        """
+        pool = self.pool()
+        con = _connect(self.store)
+        try:
+            st = self._state(con)
+            imports = int(con.execute("SELECT COUNT(*) FROM loop_imports WHERE loop = ?",
+                                      (self.name,)).fetchone()[0])
+        finally:
+            con.close()
+        y, train, hold = self._arrays(st)
+        rows = np.concatenate([train, hold])
+        codes = y[rows]
+        present = np.unique(codes)
+        if present.size < 2:
+            raise InputError("labels", f"two classes labelled{' ' + what if what else ''}",
+                             f"{present.size}")
+        digest, size = file_digest(pool.source)
+        data = Dataset(X=pool.X[rows], y=np.searchsorted(present, codes),
+                       task="classification", name=f"{Path(pool.source).name}[{self.name}]",
+                       classes=np.array(self.classes, dtype=object)[present],
+                       ids=pool.ids[rows],
+                       metadata={"source": pool.source, "source_sha256": digest,
+                                 "source_bytes": size, "label": pool.label})
+        rec = version_record(data, "label", params={
+            "loop": self.name, "model": self.config.get("model"), "train": int(train.size),
+            "held_out": int(hold.size), "imports": imports})
+        return dataclasses.replace(data, metadata={**data.metadata, "versions": [rec]})
 
     def labelled(self) -> pd.DataFrame:
         """Every label recorded so far: id, label, role, source (``file`` or

@@ -31,7 +31,7 @@ from datacurve._plain import plain_value
 from datacurve._version import __version__
 from datacurve.auditing._base import CHECKS
 from datacurve.auditing._report import AuditReport
-from datacurve.data import Dataset
+from datacurve.data import Dataset, derive
 
 __all__ = ["DEFAULT_DROP", "PAIR_CHECKS", "clean", "clean_path", "lineage_of", "write_clean"]
 
@@ -193,7 +193,12 @@ def clean(dataset: Dataset, report: AuditReport, *,
     out = dataclasses.replace(base, y=y[kept], raw=raw, metadata=meta)
     entry["fingerprint"] = out.fingerprint  # content only: metadata does not change it
     entry["name"] = out.name
-    return out
+    by_check = {c: int((why == c).sum()) for c in drops}
+    for rec in relabelled:
+        by_check[rec["check"]] = by_check.get(rec["check"], 0) + 1
+    return derive(dataset, out, "clean", params={"drop": drops, "relabel": relabels,
+                                                 "kept_by_request": int(protected.sum())},
+                  removed=int(drop_idx.size), changed=len(relabelled), by_check=by_check)
 
 
 

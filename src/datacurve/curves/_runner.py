@@ -28,7 +28,7 @@ from datacurve.curves._store import Store, open_store
 from datacurve.curves._subsets import EvalSplit, make_eval_folds, nested_order, valid_anchors
 from datacurve.curves._summary import summarize
 from datacurve.curves._trial import Trial, TrialData, TrialResult, run_trial, trial_key
-from datacurve.data import Dataset, as_dataset
+from datacurve.data import Dataset, as_dataset, derive, version_chain
 from datacurve.metrics import default_metric, get_metric
 from datacurve.models import LearnerEntry, RowAccess, parse_spec, resolve_learners
 
@@ -528,6 +528,7 @@ def run_curve(data: Any, learners: Any, *, sizes: Sequence[int] | None = None,
     t_start = time.perf_counter()
     try:
         st.add_dataset(dataset.fingerprint, dataset.name, dataset.task, dataset.summary())
+        st.put_versions(_versions(dataset, design))
         known = st.status_of(t.key for t in design.trials)
         todo = [t for t in design.trials
                 if known.get(t.key) != "ok" and (retry_failed or t.key not in known)]
@@ -584,6 +585,25 @@ def _progress(progress: bool | ProgressCallback | None, label: str
         yield progress
     else:
         raise InputError("progress", "True, False or a callable", repr(progress))
+
+
+def _versions(dataset: Dataset, design: CurvePlan) -> list[dict[str, Any]]:
+    """The measured dataset's version chain, and the two sides of its evaluation split
+    (pool and evaluation set; with K folds, the first fold's) as versions made by a
+    ``split`` (in-memory datasets: a lazily indexed one's rows are not taken to
+    fingerprint them)."""
+    records = version_chain(dataset)
+    if dataset.is_lazy:
+        return records
+    split = design.split
+    for part, rows in (("pool", split.pool), ("evaluation", split.evaluation)):
+        child = derive(dataset, dataset.subset(rows, name=f"{dataset.name}[{part}]"),
+                       "split", params={"part": part, "how": split.how,
+                                        "eval_split": split.key,
+                                        "folds": design.eval_folds},
+                       removed=dataset.n - int(rows.size))
+        records.append(version_chain(child)[-1])
+    return records
 
 
 def _stamp(plan: CurvePlan, trial: Trial) -> dict[str, Any]:

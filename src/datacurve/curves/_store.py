@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from datacurve._errors import InputError
-from datacurve._plain import num
+from datacurve._plain import num, plain
 from datacurve.curves._paths import DEFAULT_STORE
 from datacurve.metrics import METRICS, default_metric, get_metric
 
@@ -49,6 +49,16 @@ RETRY_SECONDS = 120.0
 
 RESULT_COLUMNS = ("model", "params", "n", "seed", "train_score", "val_score")
 """The columns of the `diagnose` contract, first in every results table."""
+
+_VERSIONS_TABLE = """CREATE TABLE IF NOT EXISTS versions (
+    key TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
+    record TEXT NOT NULL,
+    recorded_at REAL NOT NULL
+)"""
+"""Dataset versions (`datacurve.data.version_record`), one row per version id and origin
+(operation and parents: the same content may be reached two ways); made on the first
+write by stores older than it."""
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -79,6 +89,7 @@ _SCHEMA = (
     attempts INTEGER NOT NULL DEFAULT 1
 )""",
     "CREATE INDEX IF NOT EXISTS trials_by_dataset ON trials (dataset, model, n)",
+    _VERSIONS_TABLE,
 )
 
 T = TypeVar("T")
@@ -419,6 +430,35 @@ class Store:
                                   "DO UPDATE SET value = excluded.value", (key, text))
 
         _retry(write)
+
+    @_guarded
+    def put_versions(self, records: Iterable[Mapping[str, Any]]) -> int:
+        """Record dataset versions (`datacurve.data.version_chain`); a version already
+        recorded with the same origin (operation and parents) keeps its first record (who
+        made it and when). Returns how many were new."""
+        now = time.time()
+        rows = [(f"{r['id']}|{r['operation']}|{','.join(r.get('parents', []))}",
+                 str(r["id"]), json.dumps(plain(dict(r))), now + i * 1e-6)
+                for i, r in enumerate(records)]
+
+        def write() -> int:
+            with self._con:
+                self._con.execute(_VERSIONS_TABLE)
+                before = self._con.total_changes
+                self._con.executemany("INSERT OR IGNORE INTO versions VALUES (?, ?, ?, ?)", rows)
+                return int(self._con.total_changes - before)
+
+        return _retry(write)
+
+    @_guarded_read
+    def versions(self) -> list[dict[str, Any]]:
+        """Every recorded dataset version (one record per origin), in the order
+        recorded."""
+        if not self._con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                                 "name = 'versions'").fetchone():
+            return []
+        rows = self._con.execute("SELECT record FROM versions ORDER BY recorded_at, rowid")
+        return [json.loads(r[0]) for r in rows.fetchall()]
 
     @_guarded_read
     def get_meta(self, key: str) -> Any:

@@ -29,11 +29,20 @@ from datacurve.data._loaders import (
     load_data,
 )
 from datacurve.data._pool import LabelPool, canonical_label, load_pool, read_table
+from datacurve.data._versions import (
+    OPERATIONS,
+    derive,
+    file_digest,
+    source_record,
+    version_chain,
+    version_record,
+)
 
 __all__ = [
     "BUILTIN_NAMES",
     "CLASSIFICATION_MAX_DISTINCT",
     "EVAL_NAMES",
+    "OPERATIONS",
     "Dataset",
     "ImageFolderItems",
     "LabelPool",
@@ -42,7 +51,9 @@ __all__ = [
     "as_dataset",
     "builtin",
     "canonical_label",
+    "derive",
     "evaluation_mask",
+    "file_digest",
     "fingerprint_arrays",
     "is_builtin",
     "is_torch_dataset",
@@ -54,4 +65,7 @@ __all__ = [
     "make_synthetic",
     "make_topics",
     "read_table",
+    "source_record",
+    "version_chain",
+    "version_record",
 ]

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 
 from datacurve._errors import InputError, describe, did_you_mean
 from datacurve.data._dataset import Dataset, Task
+from datacurve.data._versions import source_record
 
 __all__ = [
     "CATEGORICAL_ONEHOT_MAX",
@@ -185,7 +186,7 @@ def load(
                          "format 'images'", f"'{source}' (a file)")
 
     metadata: dict[str, Any] = {"source": str(path.resolve()), "format": fmt,
-                                "options": options}
+                                "options": options, **source_record(path)}
     if fmt == "images":
         for option, value in (("text_column", text_column), ("group", group),
                               ("split", split), ("id_column", id_column)):

@@ -245,6 +245,12 @@ class CardFacts:
     lineage : tuple of VersionStep
         Oldest (the raw source) first; the last is this version.
     curves : tuple of CurveFacts
+    derived : tuple of VersionStep
+        Versions recorded as made from this one (a cleaning, a split, an augmented
+        set), in the order recorded.
+    audited : str
+        The version the findings are of (this one, or an earlier version of it the
+        audit was run on); empty without an audit.
     made : str
         When the facts were gathered (ISO 8601).
     datacurve_version : str
@@ -265,6 +271,8 @@ class CardFacts:
     subgroups: tuple[SubgroupFacts, ...] = ()
     lineage: tuple[VersionStep, ...] = ()
     curves: tuple[CurveFacts, ...] = ()
+    derived: tuple[VersionStep, ...] = ()
+    audited: str = ""
     made: str = ""
     datacurve_version: str = ""
     notes: tuple[str, ...] = ()

@@ -22,6 +22,7 @@ from datacurve.strategies._compare import (
     price_strategies,
     strategy_learner,
 )
+from datacurve.strategies._expand import EXPANDING, expand
 from datacurve.strategies._learners import (
     AugmentedCopiesLearner,
     EnsembleLearner,
@@ -32,7 +33,8 @@ from datacurve.strategies._learners import (
 from datacurve.strategies._search import SizeSearch, search_model_size
 from datacurve.strategies._semi import SelfTrainingLearner
 
-__all__ = ["STRATEGIES", "AugmentedCopiesLearner", "EnsembleLearner", "GenerativeLearner",
-           "NoiseCopiesLearner", "OversampleLearner", "SelfTrainingLearner", "SizeSearch",
-           "StrategyComparison", "compare_strategies", "find_strategies",
+__all__ = ["EXPANDING", "STRATEGIES", "AugmentedCopiesLearner", "EnsembleLearner",
+           "GenerativeLearner", "NoiseCopiesLearner", "OversampleLearner",
+           "SelfTrainingLearner", "SizeSearch",
+           "StrategyComparison", "compare_strategies", "expand", "find_strategies",
            "price_strategies", "search_model_size", "strategy_learner"]

@@ -155,6 +155,12 @@ class NoiseCopiesLearner(_Retrained):
 
     def fit(self, X: Any, y: np.ndarray) -> NoiseCopiesLearner:
         """Train the baseline on the examples and their noisy copies."""
+        self._train(*self.training_set(X, y), np.asarray(y))
+        return self
+
+    def training_set(self, X: Any, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The examples and their `k` noisy copies, labels kept: shapes (n (k+1), d)
+        and (n (k+1),)."""
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2:
             from datacurve._errors import InputError
@@ -166,9 +172,7 @@ class NoiseCopiesLearner(_Retrained):
         scale[~np.isfinite(scale) | (scale == 0)] = 1.0
         copies = [X] + [X + rng.normal(size=X.shape) * scale * float(self.sigma)
                         for _ in range(int(self.k))]
-        self._train(np.concatenate(copies), np.tile(np.asarray(y), int(self.k) + 1),
-                    np.asarray(y))
-        return self
+        return np.concatenate(copies), np.tile(np.asarray(y), int(self.k) + 1)
 
 
 
@@ -245,6 +249,12 @@ class AugmentedCopiesLearner(_Retrained):
 
     def fit(self, X: Any, y: np.ndarray) -> AugmentedCopiesLearner:
         """Train the baseline on the examples and their `k` augmented copies."""
+        self._train(*self.training_set(X, y), np.asarray(y))
+        return self
+
+    def training_set(self, X: Any, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The examples and their `k` augmented copies: shapes (n (k+1), *s) and
+        (n (k+1),) (regression targets mixed by mixup)."""
         from datacurve._errors import InputError
         from datacurve.models import parse_augmentation
 
@@ -262,8 +272,7 @@ class AugmentedCopiesLearner(_Retrained):
                                          y if self.task == "regression" else None)
         xs = [X.reshape(len(X), -1), *(v.reshape(len(X), -1) for v in views)]
         ys = [y, *(targets if self.task == "regression" else [y] * len(views))]
-        self._train(np.concatenate(xs).reshape(-1, *shape), np.concatenate(ys), y)
-        return self
+        return np.concatenate(xs).reshape(-1, *shape), np.concatenate(ys)
 
 
 
@@ -296,6 +305,12 @@ class OversampleLearner(_Retrained):
 
     def fit(self, X: Any, y: np.ndarray) -> OversampleLearner:
         """Oversample every class to the largest, then train the baseline."""
+        self._train(*self.training_set(X, y), np.asarray(y))
+        return self
+
+    def training_set(self, X: Any, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The examples followed by the synthetic ones, every class as large as the
+        largest: shapes (m, *s) and (m,)."""
         from imblearn.over_sampling import ADASYN, SMOTE, RandomOverSampler
 
         X = np.asarray(X, dtype=np.float64)
@@ -321,8 +336,7 @@ class OversampleLearner(_Retrained):
                 flat, y)
             self.sampler_ = "smote (adasyn found no hard examples)"
         self.n_synthetic_ = int(len(y_res) - len(y))
-        self._train(np.asarray(X_res).reshape(-1, *shape), np.asarray(y_res), y)
-        return self
+        return np.asarray(X_res).reshape(-1, *shape), np.asarray(y_res)
 
 
 
@@ -354,6 +368,11 @@ class GenerativeLearner(_Retrained):
 
     def fit(self, X: Any, y: np.ndarray) -> GenerativeLearner:
         """Fit the mixtures, sample, and train the baseline on real plus synthetic."""
+        self._train(*self.training_set(X, y), np.asarray(y))
+        return self
+
+    def training_set(self, X: Any, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The real examples followed by the mixtures' samples: shapes (m, *s), (m,)."""
         from sklearn.mixture import GaussianMixture
 
         X = np.asarray(X, dtype=np.float64)
@@ -382,6 +401,5 @@ class GenerativeLearner(_Retrained):
             X_all = np.concatenate([flat, extra[:, :-1]])
             y_all = np.concatenate([y.astype(np.float64), extra[:, -1]])
         self.n_synthetic_ = int(len(y_all) - len(y))
-        self._train(X_all.reshape(-1, *shape), y_all, y)
-        return self
+        return X_all.reshape(-1, *shape), y_all
 
