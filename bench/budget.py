@@ -113,11 +113,17 @@ def budgeted(model: str, anchors: np.ndarray, oracle: Oracle, budget: Budget,
             done.add(key)
 
 
-def baseline(model: str, anchors: np.ndarray, oracle: Oracle, full_n: int
+GRIDS = {"grid": 8, "grid4": 4, "grid2": 2}
+"""The grid baselines: every anchor up to N/8 (the issue's), N/4 and N/2, both repeats.
+N/8 and N/4 show what more measurement buys; N/2 holds the target's own anchor, so its
+answer is an interpolation: the ceiling any measurement can reach on these curves."""
+
+
+def baseline(model: str, anchors: np.ndarray, oracle: Oracle, full_n: int, upto: int = 8
              ) -> list[tuple[str, int, int, float, float]]:
-    """Every anchor up to N/8, every repeat."""
-    return [(model, int(n), r, *oracle(int(n), r)) for n in anchors if n <= full_n / 8
-            for r in range(REPEATS)]
+    """Every anchor up to N/`upto`, every repeat."""
+    return [(model, int(n), r, *oracle(int(n), r)) for n in anchors
+            if n <= full_n / upto * 1.01 for r in range(REPEATS)]
 
 
 def score_case(model: str, anchors: np.ndarray, mean: np.ndarray, oracle: Oracle,
@@ -131,12 +137,13 @@ def score_case(model: str, anchors: np.ndarray, mean: np.ndarray, oracle: Oracle
     rows, stop, rounds = budgeted(model, anchors, oracle, Budget(share=share, target=target),
                                   full_n)
     decide = time.perf_counter() - t0
-    base = baseline(model, anchors, oracle, full_n)
     rise = target - float(np.max(mean[anchors <= full_n / 8]))
     out: dict[str, object] = {"model": model, "N": full_n, "target": target, "truth": true,
                               "rise": rise, "stop": stop, "rounds": rounds,
                               "decide_s": decide}
-    for name, got in (("budget", rows), ("grid", base)):
+    runs = {"budget": rows} | {name: baseline(model, anchors, oracle, full_n, upto)
+                               for name, upto in GRIDS.items()}
+    for name, got in runs.items():
         pred = answer(got, model, target)
         ratio = pred / true if math.isfinite(pred) else math.inf
         out[f"{name}_cost"] = sum(r[4] for r in got) / full_seconds
@@ -221,6 +228,13 @@ def run_mnist1d(share: float) -> pd.DataFrame:
         res = score_case(str(model), n, per["mean"].to_numpy(float), oracle,
                          full_run_seconds(n, per["secs"].to_numpy(float)), share)
         if res is not None:
+            # How well-defined the truth is: where each seed's own curve first reaches
+            # the target, against the mean curve's answer.
+            one = [truth_size(n, g[g["seed"] == s].groupby("n")["val_score"].mean()
+                              .reindex(per.index).to_numpy(float), float(res["target"]))
+                   / float(res["truth"]) for s in seeds]  # type: ignore[arg-type]
+            res["seed_ratios"] = " ".join(f"{x:.2f}" for x in one)
+            res["seed_ok"] = all(max(x, 1 / x) <= RATIO for x in one)
             rows.append({"source": "mnist1d", "oid": 0, **res})
     return pd.DataFrame(rows)
 
@@ -291,7 +305,9 @@ def _report(res: pd.DataFrame, title: str) -> None:
         print(f"\n{title}: no case")
         return
     print(f"\n{title}: {len(res)} curves")
-    for name, label in (("budget", "budgeted"), ("grid", "every anchor <= N/8, 2 seeds")):
+    for name, label in (("budget", "budgeted"), ("grid", "every anchor <= N/8, 2 seeds"),
+                        ("grid4", "every anchor <= N/4, 2 seeds"),
+                        ("grid2", "every anchor <= N/2, 2 seeds")):
         cost = res[f"{name}_cost"]
         ratio = res[f"{name}_ratio"].replace(np.inf, np.nan)
         err = np.abs(np.log2(ratio))
@@ -299,6 +315,9 @@ def _report(res: pd.DataFrame, title: str) -> None:
               f"–{cost.quantile(.75):.3f}) of a full run; within {RATIO}x: "
               f"{res[f'{name}_ok'].mean():.0%}; median |log2 ratio| {err.median():.2f}; "
               f"never reached {int(ratio.isna().sum())}")
+    if "seed_ok" in res:
+        print(f"  the truth from one seed's curve alone is within {RATIO}x of the mean "
+              f"curve's for both seeds in {res['seed_ok'].mean():.0%} of curves")
     print("  stops: " + "; ".join(f"{k} {v}" for k, v in
                                  res["stop"].str.split(" \\(").str[0].value_counts().items()))
     print(f"  decision time per curve: median {res['decide_s'].median():.1f} s")
@@ -330,7 +349,10 @@ def main() -> None:
         for r in mine.to_dict("records"):
             print(f"    {r['model']:14s} truth {r['truth']:,.0f}: budgeted "
                   f"{r['budget_ratio']:.2f}x at cost {r['budget_cost']:.2f}; grid "
-                  f"{r['grid_ratio']:.2f}x at cost {r['grid_cost']:.2f}")
+                  f"{r['grid_ratio']:.2f}x at cost {r['grid_cost']:.2f}; N/4 "
+                  f"{r['grid4_ratio']:.2f}x at {r['grid4_cost']:.2f}; N/2 "
+                  f"{r['grid2_ratio']:.2f}x at {r['grid2_cost']:.2f}; one seed "
+                  f"{r['seed_ratios']}")
         parts.append(m)
     if args.only in (None, "lcdb"):
         lc = run_lcdb(args.curves, args.share, args.folds)
