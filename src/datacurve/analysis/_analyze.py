@@ -38,6 +38,7 @@ from datacurve.fit import (
     fit_sweep_laws,
     plan,
 )
+from datacurve.govern import CurveFacts, VersionStep, lineage
 from datacurve.monitor import MonitorStatus, MonitorWindow, monitor_status, windows
 from datacurve.results import Results
 from datacurve.strategies import StrategyComparison, find_strategies, price_strategies
@@ -202,6 +203,10 @@ class Analysis:
         the store the results were read from, or of the store given as ``monitor``.
     monitor_status : MonitorStatus or None
         `datacurve.monitor.monitor_status` of those windows (None without windows).
+    versions : tuple of VersionStep
+        The recorded lineage of the dataset the trials measured (`datacurve.govern.
+        lineage`), its raw source first: read from the store the results came from (none
+        from a results file, or when the store records no version of it).
     """
 
     results: Results
@@ -224,6 +229,34 @@ class Analysis:
     active: tuple[ActiveSimulation, ...] = ()
     monitor: tuple[MonitorWindow, ...] = ()
     monitor_status: MonitorStatus | None = None
+    versions: tuple[VersionStep, ...] = ()
+
+    def card_curves(self) -> tuple[CurveFacts, ...]:
+        """What each model's learning curve says about data needs, for a dataset card
+        (`datacurve.govern.card_facts`): largest size measured, mean score there,
+        asymptote, bottleneck and one sentence — the numbers every surface shows."""
+        out = []
+        metric = self.results.metric
+        for name, m in self.models.items():
+            if m.curve is None:
+                continue
+            last = self.results.per_size(name).iloc[-1]
+            n_max, score = int(last["n"]), float(last["val"])
+            asym = m.curve.asymptote
+            asym_v = float(asym) if asym is not None and math.isfinite(asym) else None
+            text = f"{metric.name} {score:.3g} at {n_max:,} samples"
+            twice = float(m.curve.predict(2 * n_max))
+            text += f"; twice the data predicts {twice:.3g}"
+            if asym_v is not None:
+                text += f"; the curve levels off near {asym_v:.3g}"
+            if m.plan is not None and self.target is not None:
+                need = m.plan.samples_needed
+                text += (f"; {math.ceil(need):,} samples reach {self.target:g}"
+                         if math.isfinite(need) else f"; {self.target:g} is out of reach")
+            bottleneck = m.diagnosis.bottleneck if m.diagnosis is not None else None
+            out.append(CurveFacts(name, metric.name, n_max, score, asym_v, bottleneck,
+                                  text))
+        return tuple(out)
 
     def curves(self) -> dict[str, LearningCurve]:
         """Model → fitted curve (models without one left out)."""
@@ -296,6 +329,7 @@ class Analysis:
                            for b, c in self.strategies.items()},
             "audit": None if self.audit is None else self.audit.to_dict(examples=False),
             "audit_note": self.audit_note, "lineage": plain(list(self.lineage)),
+            "versions": plain(list(self.versions)),
             "notes": list(self.notes),
         }
 
@@ -512,7 +546,8 @@ def analyze(results: Any, *, target: float | None = None,
                     audit_data_path=ds_path, audit_note=note,
                     lineage=tuple(lineage_of(ds_path, ds, lineage)) if report is not None
                     or lineage else (), notes=tuple(notes), active=sims, monitor=watched,
-                    monitor_status=monitor_status(source=list(watched)) if watched else None)
+                    monitor_status=monitor_status(source=list(watched)) if watched else None,
+                    versions=_versions(r))
 
 
 _MEASURED = {"augment": ("augment", "noise"), "transfer": ("transfer",)}
@@ -542,6 +577,17 @@ def _with_measured(d: Diagnosis, c: StrategyComparison) -> Diagnosis:
                           evidence={**rec.evidence, "measured_strategies": plain(rows)})
         recs.append(rec)
     return replace(d, recommendations=tuple(recs))
+
+
+def _versions(r: Results) -> tuple[VersionStep, ...]:
+    """The recorded lineage of the dataset the trials measured, from the store they were
+    read from (the source files not hashed again: the card does that)."""
+    if not r.dataset or not is_sqlite(r.source):
+        return ()
+    try:
+        return lineage(r.source, r.dataset, check_source=False).steps
+    except InputError:
+        return ()  # no version of it recorded (a store made before versions were)
 
 
 def _monitor_windows(monitor: str | Path | Sequence[MonitorWindow] | None, source: str,

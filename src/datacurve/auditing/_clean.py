@@ -31,7 +31,7 @@ from datacurve._plain import plain_value
 from datacurve._version import __version__
 from datacurve.auditing._base import CHECKS
 from datacurve.auditing._report import AuditReport
-from datacurve.data import Dataset, derive
+from datacurve.data import Dataset, derive, file_digest, version_chain
 
 __all__ = ["DEFAULT_DROP", "PAIR_CHECKS", "clean", "clean_path", "lineage_of", "write_clean"]
 
@@ -399,6 +399,10 @@ def write_clean(cleaned: Dataset, source: str | Path, out: str | Path | None = N
     _replace(dest, write_data)
     text = json.dumps({"source": str(src), "written": str(dest),
                        "fingerprint": cleaned.fingerprint,
+                       # Loading the written file again continues the cleaning's lineage
+                       # while the file is the one written (`datacurve.data.source_record`).
+                       "sha256": file_digest(dest)[0],
+                       "versions": version_chain(cleaned),
                        "lineage": cleaned.metadata.get("lineage", [])},
                       indent=1, default=str)
     _replace(lineage, lambda path: path.write_text(text))

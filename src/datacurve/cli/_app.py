@@ -1060,11 +1060,16 @@ def clean_cmd(
                                              "data.csv.gz -> data.clean.csv.gz).")] = None,
     force: Annotated[bool, typer.Option(help="Replace an earlier cleaned file (never DATA "
                                         "or a link to it).")] = False,
+    store: Annotated[Path, typer.Option(help="The store the cleaned version and its "
+                                        "parent are recorded in ('datacurve versions', "
+                                        "'datacurve lineage').")] = DEFAULT_STORE,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Write a cleaned version of DATA beside it (never over it), with its lineage."""
+    """Write a cleaned version of DATA beside it (never over it), with its lineage, and
+    record both versions in the store."""
     from datacurve.auditing import DEFAULT_DROP, audit, clean, load_report, write_clean
     from datacurve.data import is_builtin
+    from datacurve.govern import record
 
     if is_builtin(data):
         raise InputError("data", "a file or folder to clean (built-ins are generated, not "
@@ -1076,16 +1081,18 @@ def clean_cmd(
     cleaned = clean(dataset, rep, drop=drop if drop is not None else DEFAULT_DROP,
                     relabel=relabel)
     path, lineage = write_clean(cleaned, data, out, force=force)
+    record(cleaned, store)
     entry = cleaned.metadata["lineage"][-1]
     payload = {"source": data, "written": str(path), "lineage_file": str(lineage),
                "fingerprint": cleaned.fingerprint, "n": cleaned.n, "parent_n": dataset.n,
-               "counts": entry["counts"]}
+               "counts": entry["counts"], "store": str(store)}
     if json_out:
         print_json(payload)
         return
     out_console.print(f"{dataset.n:,} examples → {cleaned.n:,} ({entry['counts']['dropped']:,} "
                       f"dropped, {entry['counts']['relabelled']:,} relabelled); wrote "
-                      f"{path} and its lineage {lineage}")
+                      f"{path} and its lineage {lineage}; version "
+                      f"{cleaned.fingerprint[:12]} recorded in {store}")
 
 
 @app.command("report")
@@ -1373,5 +1380,6 @@ def _main(argv: list[str] | None) -> int:
     return code if isinstance(code, int) and not isinstance(code, bool) else 0
 
 
-# `datacurve drift` and `datacurve monitor ...` register themselves on `app`.
-from datacurve.cli import _monitor  # noqa: E402,F401
+# `datacurve drift`, `datacurve monitor ...`, `versions`, `lineage`, `card` and `expand`
+# register themselves on `app`.
+from datacurve.cli import _govern, _monitor  # noqa: E402,F401

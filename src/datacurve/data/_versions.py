@@ -18,7 +18,8 @@ A record (all values plain, JSON-ready)::
     name          the dataset's name
     operation     load | make | clean | augment | synthetic | split | label | subset
     params        the operation's parameters
-    parents       parent version ids (empty for a load)
+    parents       parent version ids (empty for a load, except a load of a file datacurve
+                  wrote from another version: that version)
     rows, columns rows and feature columns (table columns for tables)
     removed, changed, added, by_check
                   rows the operation removed from / changed in / added to its parent, and
@@ -34,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import hashlib
+import json
 import math
 import os
 import time
@@ -102,10 +104,24 @@ def file_digest(path: str | Path) -> tuple[str, int]:
 
 
 def source_record(path: str | Path) -> dict[str, Any]:
-    """What `load` records of the file it read: path, digest, size, who and when."""
+    """What `load` records of the file it read: digest, size, who and when; and, for a
+    file `datacurve.auditing.write_clean` wrote (its ``<file>.lineage.json`` names the
+    file's SHA-256 and still matches it), the version it was written from, so that the
+    cleaned file loaded again continues the cleaning's lineage."""
     digest, size = file_digest(path)
-    return {"source_sha256": digest, "source_bytes": size, "loaded_by": _user(),
-            "loaded_at": _now()}
+    out: dict[str, Any] = {"source_sha256": digest, "source_bytes": size,
+                           "loaded_by": _user(), "loaded_at": _now()}
+    p = Path(path)
+    written = p.with_name(p.name + ".lineage.json")
+    if p.is_file() and written.is_file():
+        try:
+            doc = json.loads(written.read_text())
+        except (OSError, ValueError):
+            doc = None
+        if isinstance(doc, dict) and doc.get("sha256") == digest and doc.get("fingerprint"):
+            out["written_from"] = str(doc["fingerprint"])
+            out["versions"] = [r for r in doc.get("versions", []) if isinstance(r, dict)]
+    return out
 
 
 def _columns(dataset: Dataset) -> int:
@@ -139,7 +155,14 @@ def version_record(dataset: Dataset, operation: str, *, params: Mapping[str, Any
         rec["source_sha256"] = str(meta.get("source_sha256", ""))
         rec["source_bytes"] = meta.get("source_bytes")
     if operation == "load":
-        options = {k: v for k, v in meta.get("options", {}).items() if v is not None}
+        if meta.get("written_from") not in (None, dataset.fingerprint) and not parents:
+            rec["parents"] = [str(meta["written_from"])]
+        fmt = meta.get("format")
+        options = {k: v for k, v in meta.get("options", {}).items() if v is not None
+                   and v is not False and not (k in ("image_size", "grayscale")
+                                               and fmt != "images")
+                   and not (k == "max_tfidf_features" and not meta["options"].get(
+                       "text_column"))}
         rec["params"] = plain({**options, "format": meta.get("format"), **rec["params"]})
         rec["user"] = str(meta.get("loaded_by", rec["user"]))
         rec["time"] = str(meta.get("loaded_at", rec["time"]))
@@ -154,11 +177,23 @@ def version_record(dataset: Dataset, operation: str, *, params: Mapping[str, Any
 def _inferred(dataset: Dataset, chain: list[dict[str, Any]]) -> dict[str, Any]:
     """The record of a dataset that carries none of its own."""
     meta = dataset.metadata
+    if chain and meta.get("written_from") and "subset_of" not in meta:
+        # A file datacurve wrote from the chain's last version, loaded with other
+        # options: a load whose parent is that version (`source_record`).
+        return version_record(dataset, "load")
     if chain:
         parent = chain[-1]
         return version_record(dataset, "subset", parents=[parent["id"]],
                               removed=max(int(parent["rows"]) - dataset.n, 0))
     source = str(meta.get("source", ""))
+    subset_of = str(meta.get("subset_of") or "")
+    if subset_of and subset_of != dataset.fingerprint:
+        # Rows of a dataset that carried no record (read from a file, made by a built-in
+        # or from arrays): the source, digest and generator in the metadata it copied
+        # describe that parent, not these rows, so it is a subset of the parent (whose
+        # record, and so its row count, this dataset does not hold).
+        return version_record(dataset, "subset", parents=[subset_of],
+                              params={"source": source} if source else None)
     if source.startswith("builtin:"):
         return version_record(dataset, "make")
     if source:
@@ -171,7 +206,8 @@ def version_chain(dataset: Dataset) -> list[dict[str, Any]]:
 
     The records `load` and `derive` kept on the dataset, plus, when the last of them is
     not this dataset (it was made from arrays, a built-in or a subset of rows), a record
-    inferred from its metadata.
+    inferred from its metadata; when its content is that of an earlier record, the chain
+    up to that record.
 
     Returns
     -------
@@ -179,7 +215,12 @@ def version_chain(dataset: Dataset) -> list[dict[str, Any]]:
         Version records (see the module docstring), each once.
     """
     chain = [dict(r) for r in dataset.metadata.get("versions", [])]
-    if not chain or chain[-1].get("id") != dataset.fingerprint:
+    known = [r.get("id") for r in chain]
+    if dataset.fingerprint in known[:-1] and known[-1] != dataset.fingerprint:
+        # The content of an earlier version (the rows an augmentation added taken off
+        # again): that version is this one, and what came after it is not its ancestry.
+        chain = chain[:known.index(dataset.fingerprint) + 1]
+    elif not chain or known[-1] != dataset.fingerprint:
         chain.append(_inferred(dataset, chain))
     seen: set[str] = set()
     out = []
@@ -217,12 +258,16 @@ def derive(parent: Dataset, child: Dataset, operation: str, *,
     -------
     Dataset
         `child` with ``metadata["versions"]`` = the parents' chains + its own record
-        (no record of its own when its content is the parent's: the same version).
+        (no record of its own when its content is the parent's or an ancestor's: the
+        same version, whose chain it gets).
     """
     chain = version_chain(parent)
-    if child.fingerprint == parent.fingerprint:
-        # The same content is the same version (a cleaning that removed nothing).
-        return dataclasses.replace(child, metadata={**child.metadata, "versions": chain})
+    known = [r["id"] for r in chain]
+    if child.fingerprint in known:
+        # The same content is the same version (a cleaning that removed nothing, or the
+        # rows an augmentation added taken off again): its own chain, not a cycle.
+        return dataclasses.replace(child, metadata={
+            **child.metadata, "versions": chain[:known.index(child.fingerprint) + 1]})
     for other in parents:
         chain += [r for r in version_chain(other) if r["id"] not in {c["id"] for c in chain}]
     rec = version_record(child, operation, params=params,

@@ -10,7 +10,7 @@ file is hashed again to say whether it changed since it was recorded.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +152,7 @@ class Lineage:
         """JSON-ready form."""
         return {"version": self.version, "complete": self.complete,
                 "missing": list(self.missing), "notes": self.notes(),
-                "steps": plain(list(self.steps))}
+                "steps": [plain(asdict(s)) for s in self.steps]}
 
 
 def _chain(records: Sequence[dict[str, Any]], version: str, check_source: bool) -> Lineage:
@@ -176,7 +176,8 @@ def _chain(records: Sequence[dict[str, Any]], version: str, check_source: bool) 
             missing.append(vid)
             return
         for p in rec.get("parents", []):
-            visit(str(p))
+            if str(p) != vid:
+                visit(str(p))
         order.append(vid)
 
     visit(version)

@@ -22,7 +22,7 @@ from datacurve.strategies._compare import (
     price_strategies,
     strategy_learner,
 )
-from datacurve.strategies._expand import EXPANDING, expand
+from datacurve.strategies._expand import EXPANDING, expand, write_expanded
 from datacurve.strategies._learners import (
     AugmentedCopiesLearner,
     EnsembleLearner,
@@ -37,4 +37,4 @@ __all__ = ["EXPANDING", "STRATEGIES", "AugmentedCopiesLearner", "EnsembleLearner
            "GenerativeLearner", "NoiseCopiesLearner", "OversampleLearner",
            "SelfTrainingLearner", "SizeSearch",
            "StrategyComparison", "compare_strategies", "expand", "find_strategies",
-           "price_strategies", "search_model_size", "strategy_learner"]
+           "price_strategies", "search_model_size", "strategy_learner", "write_expanded"]

@@ -10,13 +10,16 @@ the dataset (`datacurve.data.derive`): ``augment`` for augmented or noisy copies
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 
 from datacurve._errors import InputError
 from datacurve.data import Dataset, derive
 from datacurve.strategies._compare import STRATEGIES, _parse
 
-__all__ = ["EXPANDING", "expand"]
+__all__ = ["EXPANDING", "expand", "write_expanded"]
 
 EXPANDING = {"augment": "augment", "noise": "augment", "smote": "synthetic",
              "adasyn": "synthetic", "generate": "synthetic"}
@@ -51,7 +54,10 @@ def expand(dataset: Dataset, strategy: str, *, seed: int = 0) -> Dataset:
         selftrain, transfer), a lazily indexed or sparse dataset, or a strategy its
         learner refuses for this data (SMOTE on a regression task, copies of text).
     """
-    name, options = _parse(strategy)
+    try:
+        name, options = _parse(strategy)
+    except InputError as err:  # `_parse` names compare_strategies' `strategies`
+        raise InputError("strategy", err.expected, err.got) from None
     if name not in EXPANDING:
         raise InputError("strategy", f"a strategy that adds examples ({', '.join(EXPANDING)})",
                          f"{strategy!r} (it changes how the model trains, not the data)")
@@ -78,3 +84,44 @@ def expand(dataset: Dataset, strategy: str, *, seed: int = 0) -> Dataset:
                   if k in ("label", "source", "format")})
     return derive(dataset, child, EXPANDING[name],
                   params={"strategy": strategy, "seed": seed}, added=added)
+
+
+def write_expanded(dataset: Dataset, out: str | Path) -> Path:
+    """Write an expanded dataset: ``.csv`` / ``.parquet`` as a table (the feature columns,
+    then the label; original rows first, added rows after), ``.npz`` as ``X``, ``y``
+    (label values) and ``ids``. Written under a temporary name and renamed (never half a
+    file).
+
+    Raises
+    ------
+    InputError
+        Naming ``out``: another ending, or a table asked of features that are not one row
+        of numbers per example (use .npz).
+    """
+    path = Path(out)
+    kind = path.suffix.lower()
+    if kind not in (".csv", ".parquet", ".npz"):
+        raise InputError("out", "a file ending in .csv, .parquet or .npz", f"'{path}'")
+    X = np.asarray(dataset.X)
+    y = (np.asarray(dataset.classes, dtype=object)[dataset.y]
+         if dataset.classes is not None and dataset.task == "classification" else dataset.y)
+    tmp = path.with_name(f".{path.name}.partial")
+    if kind == ".npz":
+        with tmp.open("wb") as fh:  # a file object: numpy adds no .npz ending
+            np.savez_compressed(fh, X=X, y=np.asarray(y), ids=np.asarray(dataset.ids,
+                                                                         dtype=str))
+    else:
+        if X.ndim != 2:
+            raise InputError("out", "a .npz file for features of shape "
+                             f"{tuple(X.shape[1:])} (a table holds one row of numbers per "
+                             "example)", f"'{path}'")
+        names = list(dataset.feature_names or [f"x{i}" for i in range(X.shape[1])])
+        label = str(dataset.metadata.get("label") or "label")
+        frame = pd.DataFrame(X, columns=names)
+        frame[label if label not in names else f"{label}_label"] = y
+        if kind == ".csv":
+            frame.to_csv(tmp, index=False)
+        else:
+            frame.to_parquet(tmp, index=False)
+    tmp.replace(path)
+    return path
