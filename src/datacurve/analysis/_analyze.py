@@ -38,7 +38,7 @@ from datacurve.fit import (
     fit_sweep_laws,
     plan,
 )
-from datacurve.govern import CurveFacts, VersionStep, lineage
+from datacurve.govern import CurveFacts, VersionStep, card_paths, lineage
 from datacurve.monitor import MonitorStatus, MonitorWindow, monitor_status, windows
 from datacurve.results import Results
 from datacurve.strategies import StrategyComparison, find_strategies, price_strategies
@@ -207,6 +207,10 @@ class Analysis:
         The recorded lineage of the dataset the trials measured (`datacurve.govern.
         lineage`), its raw source first: read from the store the results came from (none
         from a results file, or when the store records no version of it).
+    cards : tuple of Path
+        The dataset card of that data (``datacurve card``: the Markdown datasheet and its
+        Croissant JSON-LD), where `card_paths` puts them beside the file the measured
+        version was last loaded from, when they exist.
     """
 
     results: Results
@@ -230,6 +234,7 @@ class Analysis:
     monitor: tuple[MonitorWindow, ...] = ()
     monitor_status: MonitorStatus | None = None
     versions: tuple[VersionStep, ...] = ()
+    cards: tuple[Path, ...] = ()
 
     def card_curves(self) -> tuple[CurveFacts, ...]:
         """What each model's learning curve says about data needs, for a dataset card
@@ -547,7 +552,7 @@ def analyze(results: Any, *, target: float | None = None,
                     lineage=tuple(lineage_of(ds_path, ds, lineage)) if report is not None
                     or lineage else (), notes=tuple(notes), active=sims, monitor=watched,
                     monitor_status=monitor_status(source=list(watched)) if watched else None,
-                    versions=_versions(r))
+                    versions=(steps := _versions(r)), cards=_cards(steps))
 
 
 _MEASURED = {"augment": ("augment", "noise"), "transfer": ("transfer",)}
@@ -588,6 +593,14 @@ def _versions(r: Results) -> tuple[VersionStep, ...]:
         return lineage(r.source, r.dataset, check_source=False).steps
     except InputError:
         return ()  # no version of it recorded (a store made before versions were)
+
+
+def _cards(steps: Sequence[VersionStep]) -> tuple[Path, ...]:
+    """The card files beside the file the measured version was last loaded from."""
+    for step in reversed(steps):
+        if step.operation == "load" and step.source and Path(step.source).exists():
+            return tuple(p for p in card_paths(step.source) if p.is_file())
+    return ()
 
 
 def _monitor_windows(monitor: str | Path | Sequence[MonitorWindow] | None, source: str,

@@ -34,6 +34,7 @@ from datacurve.report._html import (
     lineage_block,
     plan_table,
     table,
+    versions_block,
 )
 from datacurve.report._monitor import monitor_block
 from datacurve.report._plots import (
@@ -522,6 +523,14 @@ def render_report(analysis: Analysis, *, command: str | None = None, worst: int 
     elif analysis.lineage:
         sections.append(("audit", "Lineage of cleaned versions",
                          lineage_block(list(analysis.lineage))))
+
+    # -- versions
+    if analysis.versions:
+        sections.append(("versions", "Data versions",
+                         '<p class="dc-lead">The version of the data these curves measured '
+                         "and the recorded steps from its raw source (datacurve versions, "
+                         "datacurve lineage).</p>"
+                         + versions_block(list(analysis.versions), analysis.cards)))
 
     # -- failures
     if n_failed:

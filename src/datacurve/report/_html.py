@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +32,7 @@ __all__ = [
     "plan_table",
     "run_html",
     "table",
+    "versions_block",
 ]
 
 CSS = """
@@ -350,6 +352,30 @@ def audit_html(report: AuditReport) -> str:
     """An audit as a self-contained HTML fragment (Jupyter's ``_repr_html_``)."""
     return (f'<div class="dc"><style>{CSS}</style>'
             f"{audit_block(report, worst=3, heading='h4')}</div>")
+
+
+def versions_block(steps: Sequence[Any], cards: Sequence[Path] = ()) -> str:
+    """The recorded version chain of the measured data (`Analysis.versions`, raw source
+    first) and links to its dataset card (`Analysis.cards`)."""
+    rows = []
+    last = len(steps) - 1
+    for i, s in enumerate(steps):
+        change = " ".join(p for p in (f"−{s.removed:,}" if s.removed else "",
+                                      f"~{s.changed:,}" if s.changed else "",
+                                      f"+{s.added:,}" if s.added else "") if p) or "–"
+        checks = ", ".join(f"{esc(k)}: {v:,}" for k, v in s.by_check.items() if v)
+        rows.append([f"<code>{esc(s.id[:12])}</code>" + (" (measured)" if i == last else ""),
+                     esc(s.operation), esc(s.name), fmt(s.rows, size=True), change,
+                     checks or "–", esc(Path(s.source).name) if s.source else "–",
+                     esc(s.user), esc(s.time)])
+    links = " · ".join(f'<a href="{esc(p.resolve().as_uri())}">{esc(p.name)}</a>'
+                       for p in cards)
+    card = (f'<p>Dataset card: {links}</p>' if links else
+            '<p class="dc-note">No dataset card beside the data yet (datacurve card DATA '
+            "writes one).</p>")
+    return card + table(["version", "operation", "name", "rows", "change", "by check",
+                         "source", "by", "when"], rows,
+                        numeric=[False, False, False, True, True, False, False, False, False])
 
 
 def lineage_block(entries: list[dict[str, Any]]) -> str:
