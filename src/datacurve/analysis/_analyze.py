@@ -38,7 +38,7 @@ from datacurve.fit import (
     fit_sweep_laws,
     plan,
 )
-from datacurve.govern import CurveFacts, VersionStep, card_paths, lineage
+from datacurve.govern import CurveFacts, VersionStep, cards_of, lineage
 from datacurve.monitor import MonitorStatus, MonitorWindow, monitor_status, windows
 from datacurve.results import Results
 from datacurve.strategies import StrategyComparison, find_strategies, price_strategies
@@ -209,8 +209,8 @@ class Analysis:
         from a results file, or when the store records no version of it).
     cards : tuple of Path
         The dataset card of that data (``datacurve card``: the Markdown datasheet and its
-        Croissant JSON-LD), where `card_paths` puts them beside the file the measured
-        version was last loaded from, when they exist.
+        Croissant JSON-LD) beside a file the measured version was loaded from
+        (`datacurve.govern.cards_of`), when they exist.
     """
 
     results: Results
@@ -552,7 +552,7 @@ def analyze(results: Any, *, target: float | None = None,
                     lineage=tuple(lineage_of(ds_path, ds, lineage)) if report is not None
                     or lineage else (), notes=tuple(notes), active=sims, monitor=watched,
                     monitor_status=monitor_status(source=list(watched)) if watched else None,
-                    versions=(steps := _versions(r)), cards=_cards(steps))
+                    versions=_versions(r), cards=_cards(r))
 
 
 _MEASURED = {"augment": ("augment", "noise"), "transfer": ("transfer",)}
@@ -595,12 +595,11 @@ def _versions(r: Results) -> tuple[VersionStep, ...]:
         return ()  # no version of it recorded (a store made before versions were)
 
 
-def _cards(steps: Sequence[VersionStep]) -> tuple[Path, ...]:
-    """The card files beside the file the measured version was last loaded from."""
-    for step in reversed(steps):
-        if step.operation == "load" and step.source and Path(step.source).exists():
-            return tuple(p for p in card_paths(step.source) if p.is_file())
-    return ()
+def _cards(r: Results) -> tuple[Path, ...]:
+    """The dataset card of the measured version, beside a file it was loaded from."""
+    if not r.dataset or not is_sqlite(r.source):
+        return ()
+    return cards_of(r.source, r.dataset)
 
 
 def _monitor_windows(monitor: str | Path | Sequence[MonitorWindow] | None, source: str,

@@ -14,6 +14,7 @@ from datacurve.govern._card import (
     CardFiles,
     card_facts,
     card_paths,
+    cards_of,
     write_card,
 )
 from datacurve.govern._croissant import (
@@ -77,6 +78,7 @@ __all__ = [
     "VersionStep",
     "card_facts",
     "card_paths",
+    "cards_of",
     "croissant",
     "datasheet_markdown",
     "derived",

@@ -11,6 +11,7 @@ the analysis room from the one analysis every surface shows). The human parts co
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -23,10 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from datacurve._errors import InputError
 from datacurve._plain import plain_value
 from datacurve._version import __version__
-from datacurve.auditing import CHECKS, AuditReport
-from datacurve.curves import Store
+from datacurve.auditing import CHECKS, AuditReport, clean_path
+from datacurve.curves import Store, open_store
 from datacurve.data import Dataset, file_digest
 from datacurve.govern._croissant import write_croissant
 from datacurve.govern._datacard import Datacard
@@ -43,7 +45,8 @@ from datacurve.govern._facts import (
 from datacurve.govern._lineage import derived, lineage, lineage_of_dataset, record
 from datacurve.govern._markdown import datasheet_markdown
 
-__all__ = ["ENCODINGS", "TITLES", "CardFiles", "card_facts", "card_paths", "write_card"]
+__all__ = ["ENCODINGS", "TITLES", "CardFiles", "card_facts", "card_paths", "cards_of",
+           "write_card"]
 
 TITLES = {"label": "Label issues", "outlier": "Outliers", "exact_duplicate": "Exact duplicates",
           "near_duplicate": "Near duplicates", "conflicting_labels": "Conflicting labels",
@@ -277,16 +280,52 @@ def card_facts(dataset: Dataset, *, report: AuditReport | None = None,
 
 
 def card_paths(data: str | Path, out: str | Path | None = None) -> tuple[Path, Path]:
-    """Where the card goes: ``<out>`` (default ``<data stem>.card.md`` beside the data)
-    and its Croissant twin ``<stem>.croissant.json`` beside it."""
+    """Where the card goes: ``<out>`` (default beside the data, its name without the
+    format's ending: ``data.clean.csv.gz`` → ``data.clean.card.md``) and its Croissant
+    twin ``<name>.croissant.json`` beside it. Both are written anew each time (the human
+    text lives in ``datacard.yaml``)."""
     src = Path(data)
     if out is None:
-        stem = src.name.split(".")[0] if not src.is_dir() else src.name
+        stem = src.name
+        if not src.is_dir():
+            for _ in range(2):  # data.clean.csv.gz -> data.clean
+                head, dot, ending = stem.rpartition(".")
+                if not dot or not head:
+                    break
+                stem = head
+                if ending.lower() not in ("gz", "bz2", "zip", "xz", "zst"):
+                    break
         md = src.with_name(f"{stem}.card.md")
     else:
         md = Path(out)
     name = md.name[:-len(".card.md")] if md.name.endswith(".card.md") else md.stem
     return md, md.with_name(f"{name}.croissant.json")
+
+
+def cards_of(store: Store | str | Path, version: str) -> tuple[Path, ...]:
+    """The dataset card files (`card_paths`) that exist beside a file the version was
+    loaded from (any of its recorded loads), beside the cleaned file `datacurve clean`
+    wrote for it (`clean_path` of its raw source), else beside its raw source."""
+    st = store if isinstance(store, Store) else open_store(store, readonly=True)
+    try:
+        records = st.versions()
+    finally:
+        if not isinstance(store, Store):
+            st.close()
+    sources = [str(r.get("source") or "") for r in reversed(records)
+               if r.get("id") == version and r.get("operation") == "load"]
+    with contextlib.suppress(InputError):  # a version recorded by none of its loads
+        steps = lineage(store, version, check_source=False).steps
+        if steps and steps[-1].operation == "clean":
+            # The cleaned file `datacurve clean` wrote beside the raw one.
+            sources += [str(clean_path(s.source)) for s in steps if s.operation == "load"]
+        sources += [s.source for s in steps if s.operation == "load"]
+    for source in sources:
+        if source and Path(source).exists():
+            found = tuple(p for p in card_paths(source) if p.is_file())
+            if found:
+                return found
+    return ()
 
 
 @dataclass(frozen=True)
