@@ -110,6 +110,9 @@ def make_files(folder: Path) -> None:
     wine.drop(columns=["alcohol"]).assign(colour=1.0).to_csv(folder / "other_schema.csv",
                                                             index=False)
     wine.assign(magnesium="high").to_csv(folder / "text_numbers.csv", index=False)
+    # Human parts of a dataset card gone wrong: not YAML, and a misspelt field.
+    (folder / "malformed_datacard.yaml").write_text("title: x\n  bad: indent\n")
+    (folder / "unknown_datacard.yaml").write_text("title: x\ndistribution:\n  licnse: MIT\n")
 
 
 CASES: tuple[BadInput, ...] = (
@@ -123,6 +126,8 @@ CASES: tuple[BadInput, ...] = (
           ("diagnose", ("diagnose", "--store", store)),
           ("report", ("report", store, "--out", "rep")),
           ("curve", (*CURVE, "--store", store)),
+          ("versions", ("versions", "--store", store)),
+          ("lineage", ("lineage", "abcd", "--store", store)),
       )),
     BadInput("results-store-dir", ("results", "--store", "adir"), ("store", "adir")),
     BadInput("results-store-missing", ("results", "--store", "nope.sqlite"),
@@ -369,4 +374,41 @@ CASES: tuple[BadInput, ...] = (
     BadInput("monitor-recover-no-target", ("monitor", "recover", "wine.csv", "--label",
                                            "target", *MODEL, "--store", "rec.sqlite"),
              ("--target", "neither")),
+    # -- versions, lineage, card and expand -----------------------------------------------
+    BadInput("versions-store-missing", ("versions", "--store", "nope.sqlite"),
+             ("--store", "nope.sqlite", "no such file")),
+    BadInput("lineage-store-missing", ("lineage", "abcd", "--store", "nope.sqlite"),
+             ("--store", "nope.sqlite")),
+    BadInput("lineage-unknown-version", ("lineage", "deadbeef", "--store", "good.sqlite"),
+             ("version id", "'deadbeef'")),
+    BadInput("card-datacard-malformed", ("card", "wine.csv", "--label", "target",
+                                         "--no-audit", "--datacard",
+                                         "malformed_datacard.yaml", "--store", "new.sqlite"),
+             ("datacard", "malformed_datacard.yaml", "line 2")),
+    BadInput("card-datacard-unknown-field", ("card", "wine.csv", "--label", "target",
+                                             "--no-audit", "--datacard",
+                                             "unknown_datacard.yaml", "--store",
+                                             "new.sqlite"),
+             ("datacard", "'distribution.licnse'", "line 3", "'distribution.licence'")),
+    BadInput("card-audit-and-no-audit", ("card", "wine.csv", "--label", "target", "--audit",
+                                         "audit.json", "--no-audit", "--store",
+                                         "new.sqlite"),
+             ("--audit", "--no-audit")),
+    BadInput("card-out-under-file", ("card", "wine.csv", "--label", "target", "--no-audit",
+                                     "--out", "afile/w.card.md", "--store", "new.sqlite"),
+             ("--out", "afile")),
+    BadInput("expand-ensemble", ("expand", "wine.csv", "--label", "target", "--strategy",
+                                 "ensemble", "--out", "e.csv", "--store", "new.sqlite"),
+             ("--strategy", "ensemble", "adds examples")),
+    BadInput("expand-out-exists", ("expand", "wine.csv", "--label", "target", "--strategy",
+                                   "smote", "--out", "good.csv", "--store", "new.sqlite"),
+             ("--out", "good.csv", "--force")),
+    BadInput("expand-out-under-file", ("expand", "wine.csv", "--label", "target",
+                                       "--strategy", "smote", "--out", "afile/e.csv",
+                                       "--store", "new.sqlite"),
+             ("--out", "afile")),
+    BadInput("expand-smote-regression", ("expand", "diabetes.csv", "--label", "target",
+                                         "--strategy", "smote", "--out", "e.csv", "--store",
+                                         "new.sqlite"),
+             ("--strategy", "a classification task for smote")),
 )

@@ -77,6 +77,17 @@ def _parse_sizes(text: str | None) -> list[int] | None:
                          repr(text)) from None
 
 
+def check_store(store: Path) -> None:
+    """Refuse (naming ``--store``) a store path that cannot be one, before anything is
+    written: folders that are files, or an existing file that is not a datacurve
+    store."""
+    from datacurve.curves import open_store
+
+    _check_output(store, "store")
+    if store.exists():
+        open_store(store, readonly=True).close()
+
+
 def _check_output(path: Path, flag: str) -> None:
     """Refuse, before any work, an output path that cannot be written: a folder on its
     way is a file, or the nearest existing folder is not writable."""
@@ -1076,6 +1087,7 @@ def clean_cmd(
                          "stored)", repr(data))
     if out is not None:
         _check_output(out, "out")
+    check_store(store)
     dataset = _load(data, label, text_column, group, split, None)
     rep = load_report(report) if report is not None else audit(dataset)
     cleaned = clean(dataset, rep, drop=drop if drop is not None else DEFAULT_DROP,
@@ -1244,6 +1256,7 @@ def _root(
 
 
 CLI_NAMES = {
+    "version": "VERSION",
     "spec": "--model", "model": "--model", "learners": "--model", "store": "--store",
     "seeds": "--seeds", "jobs": "--jobs", "n_jobs": "--jobs", "metric": "--metric",
     "sizes": "--sizes", "max_size": "--max-size", "eval_size": "--eval-size",

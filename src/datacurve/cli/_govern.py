@@ -16,7 +16,7 @@ from rich.table import Table
 
 from datacurve._errors import InputError
 from datacurve._plain import plain
-from datacurve.cli._app import DataArg, _check_output, _load, app
+from datacurve.cli._app import DataArg, _check_output, _load, app, check_store
 from datacurve.cli._render import err_console, out_console, print_json
 from datacurve.curves import DEFAULT_STORE
 
@@ -170,6 +170,7 @@ def card_cmd(
     md, cr = card_paths(data, out)
     for p, flag in ((md, "out"), (cr, "out")):
         _check_output(p, flag)
+    check_store(store)
     dataset = _load(data, label, text_column, group, split, None)
     human_path = datacard or Path(data).resolve().parent / DATACARD_NAME
     wrote_template = False
@@ -183,6 +184,12 @@ def card_cmd(
     facts = card_facts(dataset, report=report, store=store, curves=curves)
     written = write_card(facts, human, md, cr)
     problems = validate_croissant(written.croissant) if validate else []
+    if wrote_template:
+        err_console.print(f"[bold yellow]warning:[/] wrote a template {escape(str(human_path))}"
+                          ": fill it in (licence, usage rights and contact are required) "
+                          "and run card again")
+    for w in written.warnings:
+        err_console.print(f"[bold yellow]warning:[/] {escape(w)}")
     if json_out:
         print_json({"markdown": str(written.markdown), "croissant": str(written.croissant),
                     "version": facts.version, "datacard": str(human_path),
@@ -193,12 +200,6 @@ def card_cmd(
                       f"{escape(str(written.croissant))} (version {facts.version[:12]}, "
                       f"{facts.rows:,} rows, {len(facts.findings)} audit checks, "
                       f"{len(facts.lineage)} lineage steps, {len(facts.curves)} curves).")
-    if wrote_template:
-        err_console.print(f"[bold yellow]warning:[/] wrote a template {escape(str(human_path))}"
-                          ": fill it in (licence, usage rights and contact are required) "
-                          "and run card again")
-    for w in written.warnings:
-        err_console.print(f"[bold yellow]warning:[/] {escape(w)}")
     if validate:
         out_console.print("mlcroissant: " + ("valid, no warnings" if not problems
                                              else "; ".join(map(escape, problems))))
@@ -225,6 +226,7 @@ def expand_cmd(
     from datacurve.strategies import expand, write_expanded
 
     _check_output(out, "out")
+    check_store(store)
     if out.exists() and not force:
         raise InputError("out", "a path that does not exist yet (or --force)",
                          f"'{out}' exists")

@@ -112,8 +112,8 @@ def source_record(path: str | Path) -> dict[str, Any]:
     out: dict[str, Any] = {"source_sha256": digest, "source_bytes": size,
                            "loaded_by": _user(), "loaded_at": _now()}
     p = Path(path)
-    written = p.with_name(p.name + ".lineage.json")
-    if p.is_file() and written.is_file():
+    written = p.with_name(p.name + ".lineage.json") if p.is_file() else None
+    if written is not None and written.is_file():
         try:
             doc = json.loads(written.read_text())
         except (OSError, ValueError):

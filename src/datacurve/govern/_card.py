@@ -355,7 +355,8 @@ def write_card(facts: CardFacts, card: Datacard, markdown: str | Path,
                             .as_posix()) for f in facts.files))
     md.write_text(datasheet_markdown(facts, card), encoding="utf-8")
     cr = write_croissant(facts, card.fields, croissant_path)
-    warnings = [f"no {k.split('.')[1].replace('_', ' ')} stated (datacard.yaml: {k})"
+    where = Path(card.path).name if card.path else "datacard.yaml"
+    warnings = [f"no {k.split('.')[1].replace('_', ' ')} stated ({where}: {k})"
                 for k in card.missing_required()]
     warnings += [n for n in facts.notes if "changed" in n or "not recorded" in n]
     return CardFiles(md, Path(cr), tuple(warnings))

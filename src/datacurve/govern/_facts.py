@@ -7,8 +7,10 @@ it from a dataset, its audit, its recorded versions and its learning curves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from datacurve._plain import plain
 
 __all__ = ["CardFacts", "ClassShare", "ColumnFacts", "CurveFacts", "FileFacts", "Finding",
            "PiiFinding", "SubgroupFacts", "VersionStep"]
@@ -189,6 +191,10 @@ class VersionStep:
     source: str = ""
     source_sha256: str = ""
     source_changed: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return dict(plain(asdict(self)))
 
 
 @dataclass(frozen=True)
