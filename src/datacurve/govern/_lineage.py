@@ -103,8 +103,9 @@ def resolve_version(records: Sequence[dict[str, Any]], version: str, where: str)
         return hits[0]
     if not hits:
         known = ", ".join(i[:12] for i in ids[-5:]) or "none recorded"
-        raise InputError("version", f"a version id recorded in {where} (datacurve versions "
-                         f"lists them; latest: {known})", repr(version))
+        short = " (at least its first 4 characters)" if len(v) < 4 else ""
+        raise InputError("version", f"a version id recorded in {where}{short} (datacurve "
+                         f"versions lists them; latest: {known})", repr(version))
     raise InputError("version", "a prefix naming one recorded version",
                      f"{version!r} (starts {len(hits)}: {', '.join(h[:12] for h in hits)})")
 
