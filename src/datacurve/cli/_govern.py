@@ -34,12 +34,6 @@ _Split = Annotated[str | None, typer.Option(help="Split column (train/test leaka
 _Text = Annotated[str | None, typer.Option(help="Text column (TF-IDF).")]
 
 
-def _delta(s: VersionStep) -> str:
-    parts = [f"−{s.removed:,}" if s.removed else "", f"~{s.changed:,}" if s.changed else "",
-             f"+{s.added:,}" if s.added else ""]
-    return " ".join(p for p in parts if p) or "–"
-
-
 def _steps_table(steps: list[VersionStep], title: str, *, check: bool = False) -> Table:
     table = Table(title=title, title_justify="left")
     table.add_column("version", no_wrap=True)
@@ -55,7 +49,7 @@ def _steps_table(steps: list[VersionStep], title: str, *, check: bool = False) -
         if check and s.source:
             source = {True: " [bold red](source changed)[/]", False: "", None: ""}[
                 s.source_changed]
-        table.add_row(s.id[:12], s.operation + source, f"{s.rows:,}", _delta(s),
+        table.add_row(s.id[:12], s.operation + source, f"{s.rows:,}", s.change,
                       escape(checks) or "–", ", ".join(p[:8] for p in s.parents) or "–",
                       escape(f"{s.user} {s.time[:16].replace('T', ' ')}".strip()))
     return table

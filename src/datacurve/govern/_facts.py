@@ -192,6 +192,15 @@ class VersionStep:
     source_sha256: str = ""
     source_changed: bool | None = None
 
+    @property
+    def change(self) -> str:
+        """The rows it removed, changed and added, as every surface writes them:
+        ``−29 ~3 +7`` (``–`` for none)."""
+        parts = [f"−{self.removed:,}" if self.removed else "",
+                 f"~{self.changed:,}" if self.changed else "",
+                 f"+{self.added:,}" if self.added else ""]
+        return " ".join(p for p in parts if p) or "–"
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
         return dict(plain(asdict(self)))

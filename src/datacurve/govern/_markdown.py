@@ -25,7 +25,7 @@ from typing import Any
 
 from datacurve._plain import multiplier
 from datacurve.govern._datacard import DATACARD_NAME, DATACARD_SECTIONS, Datacard
-from datacurve.govern._facts import CardFacts, Finding, VersionStep
+from datacurve.govern._facts import CardFacts, Finding
 
 __all__ = ["NOT_STATED", "datasheet_markdown"]
 
@@ -280,13 +280,6 @@ def _pii(facts: CardFacts) -> list[str]:
     return out
 
 
-def _removed(step: VersionStep) -> str:
-    parts = [f"−{step.removed:,}" if step.removed else "",
-             f"~{step.changed:,}" if step.changed else "",
-             f"+{step.added:,}" if step.added else ""]
-    return " ".join(p for p in parts if p) or "–"
-
-
 def _lineage(facts: CardFacts) -> list[str]:
     out = ["### Lineage: from the raw source to this version", ""]
     if not facts.lineage:
@@ -297,7 +290,7 @@ def _lineage(facts: CardFacts) -> list[str]:
         checks = ", ".join(f"{k} ({v:,})" for k, v in step.by_check.items())
         rows.append([str(i + 1), _code(step.id[:12]) + (" (this version)" if i == last else ""),
                      step.operation, _code(_params(step.params)) if step.params else "–",
-                     _int(step.rows), _removed(step), checks or "–", step.user or "–",
+                     _int(step.rows), step.change, checks or "–", step.user or "–",
                      step.time or "–"])
     out += ["Rows changed: −removed, ~changed, +added (relative to the parent version).", "",
             _table(["Step", "Version", "Operation", "Parameters", "Rows", "Rows changed",
@@ -319,7 +312,7 @@ def _lineage(facts: CardFacts) -> list[str]:
     if facts.derived:
         out += ["Versions made from this one:", ""]
         out += [f"- {_code(d.id[:12])} {d.operation} ({_code(d.name)}): {_int(d.rows)} rows, "
-                f"{_removed(d)}"
+                f"{d.change}"
                 + (" — " + ", ".join(f"{k} ({v:,})" for k, v in d.by_check.items() if v)
                    if any(d.by_check.values()) else "")
                 for d in facts.derived]

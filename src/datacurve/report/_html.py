@@ -360,12 +360,9 @@ def versions_block(steps: Sequence[Any], cards: Sequence[Path] = ()) -> str:
     rows = []
     last = len(steps) - 1
     for i, s in enumerate(steps):
-        change = " ".join(p for p in (f"−{s.removed:,}" if s.removed else "",
-                                      f"~{s.changed:,}" if s.changed else "",
-                                      f"+{s.added:,}" if s.added else "") if p) or "–"
         checks = ", ".join(f"{esc(k)}: {v:,}" for k, v in s.by_check.items() if v)
         rows.append([f"<code>{esc(s.id[:12])}</code>" + (" (measured)" if i == last else ""),
-                     esc(s.operation), esc(s.name), fmt(s.rows, size=True), change,
+                     esc(s.operation), esc(s.name), fmt(s.rows, size=True), esc(s.change),
                      checks or "–", esc(Path(s.source).name) if s.source else "–",
                      esc(s.user), esc(s.time)])
     links = " · ".join(f'<a href="{esc(p.resolve().as_uri())}">{esc(p.name)}</a>'
