@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import hashlib
 import json
 import logging
 import re
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from datacurve._errors import InputError
+from datacurve.data import file_digest
 from datacurve.govern._facts import CardFacts, ColumnFacts, FileFacts, VersionStep
 
 if TYPE_CHECKING:
@@ -783,13 +783,9 @@ def _hash_errors(doc: dict[str, Any], folder: Path) -> list[str]:
         if not file.is_file():
             out.append(f"error: file {url} of the card is missing next to it")
             continue
-        digest = hashlib.sha256()
-        with file.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-        if digest.hexdigest() != expected.lower():
-            out.append(f"error: the sha256 of {url} is {digest.hexdigest()}, "
-                       f"the card says {expected}")
+        digest = file_digest(file)[0]
+        if digest != expected.lower():
+            out.append(f"error: the sha256 of {url} is {digest}, the card says {expected}")
     return out
 
 
