@@ -111,8 +111,19 @@ def _curves(store: Path, fingerprint: str, target: float | None) -> tuple[Any, .
     with open_store(store, readonly=True) as st:
         if fingerprint not in set(st.datasets()["fingerprint"]):
             return ()
-    return analyze(store, dataset=fingerprint, target=target,
-                   include=("curves", "diagnoses", "plans")).card_curves()
+    try:
+        analysis = analyze(store, dataset=fingerprint, target=target,
+                           include=("curves", "diagnoses", "plans"))
+    except InputError as exc:  # e.g. trials too few to fit: the card goes on without
+        err_console.print(f"[bold yellow]warning:[/] no learning curve for the card: "
+                          f"{escape(str(exc))}")
+        return ()
+    for name, m in analysis.models.items():
+        for problem in m.problems:
+            if m.curve is None:
+                err_console.print(f"[bold yellow]warning:[/] {escape(name)}: "
+                                  f"{escape(problem)}")
+    return analysis.card_curves()
 
 
 @app.command("card")
