@@ -597,9 +597,9 @@ def _step_sentence(index: int, step: VersionStep) -> str:
         effects.append(f"added {_rows(step.added)}")
     if effects:
         text += "; " + ", ".join(effects)
-    if step.by_check:
+    if any(step.by_check.values()):
         text += " (by check: " + ", ".join(
-            f"{check} {n:,}" for check, n in step.by_check.items()) + ")"
+            f"{check} {n:,}" for check, n in step.by_check.items() if n) + ")"
     if step.params:
         text += f"; parameters {json.dumps(step.params, sort_keys=True, default=str)}"
     text += f"; version {step.id}"

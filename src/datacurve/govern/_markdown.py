@@ -287,7 +287,7 @@ def _lineage(facts: CardFacts) -> list[str]:
     rows = []
     last = len(facts.lineage) - 1
     for i, step in enumerate(facts.lineage):
-        checks = ", ".join(f"{k} ({v:,})" for k, v in step.by_check.items())
+        checks = ", ".join(f"{k} ({v:,})" for k, v in step.by_check.items() if v)
         rows.append([str(i + 1), _code(step.id[:12]) + (" (this version)" if i == last else ""),
                      step.operation, _code(_params(step.params)) if step.params else "–",
                      _int(step.rows), step.change, checks or "–", step.user or "–",
