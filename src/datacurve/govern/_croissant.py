@@ -318,7 +318,7 @@ def _generated_description(facts: CardFacts) -> str:
     else:
         text += f", for {facts.task}"
     if facts.classes:
-        shares = ", ".join(f"{c.label} {c.count:,} ({c.share:.1%})" for c in facts.classes)
+        shares = ", ".join(f"{c.label!r}: {c.count:,} ({c.share:.1%})" for c in facts.classes)
         text += f" ({len(facts.classes)} classes: {shares})"
     text += "."
     text += f" Version {facts.version}"
@@ -627,7 +627,7 @@ def _biases(facts: CardFacts) -> list[str]:
     out = []
     ratio = facts.imbalance
     if ratio is not None:
-        shares = ", ".join(f"{c.label} {c.count:,} ({c.share:.1%})" for c in facts.classes)
+        shares = ", ".join(f"{c.label!r}: {c.count:,} ({c.share:.1%})" for c in facts.classes)
         state = "balanced" if ratio < 1.5 else "imbalanced"
         out.append(f"Class imbalance of '{facts.label}': largest class over smallest "
                    f"{ratio:.2f} ({state}; {shares}).")
