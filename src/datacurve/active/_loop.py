@@ -476,6 +476,11 @@ class LabellingLoop:
             self._pool = pool
         return self._pool
 
+    def _imports(self, con: sqlite3.Connection) -> int:
+        """How many label files this loop has imported."""
+        return int(con.execute("SELECT COUNT(*) FROM loop_imports WHERE loop = ?",
+                               (self.name,)).fetchone()[0])
+
     def _state(self, con: sqlite3.Connection) -> _State:
         label: dict[str, str] = {}
         role: dict[str, str] = {}
@@ -880,8 +885,7 @@ class LabellingLoop:
         con = _connect(self.store)
         try:
             st = self._state(con)
-            imports = int(con.execute("SELECT COUNT(*) FROM loop_imports WHERE loop = ?",
-                                      (self.name,)).fetchone()[0])
+            imports = self._imports(con)
             cached = {(n, tk, hk): s for n, tk, hk, s in con.execute(
                 "SELECT labels, train_key, holdout_key, score FROM loop_points "
                 "WHERE loop = ?", (self.name,))}
@@ -972,8 +976,7 @@ class LabellingLoop:
         con = _connect(self.store)
         try:
             st = self._state(con)
-            imports = int(con.execute("SELECT COUNT(*) FROM loop_imports WHERE loop = ?",
-                                      (self.name,)).fetchone()[0])
+            imports = self._imports(con)
         finally:
             con.close()
         y, train, hold = self._arrays(st)

@@ -67,7 +67,7 @@ def versions_cmd(store: _Store = DEFAULT_STORE, json_out: _Json = False) -> None
                          f"'{store}' (no such file)")
     steps = versions(store)
     if json_out:
-        print_json({"store": str(store), "versions": plain([vars(s) for s in steps])})
+        print_json({"store": str(store), "versions": plain(steps)})
         return
     if not steps:
         out_console.print(f"No dataset version recorded in {escape(str(store))} yet.")

@@ -28,7 +28,7 @@ from datacurve._errors import InputError
 from datacurve._plain import plain_value
 from datacurve._version import __version__
 from datacurve.auditing import CHECKS, AuditReport, clean_path
-from datacurve.curves import Store, open_store
+from datacurve.curves import Store
 from datacurve.data import Dataset, file_digest
 from datacurve.govern._croissant import write_croissant
 from datacurve.govern._datacard import Datacard
@@ -42,7 +42,13 @@ from datacurve.govern._facts import (
     PiiFinding,
     SubgroupFacts,
 )
-from datacurve.govern._lineage import derived, lineage, lineage_of_dataset, record
+from datacurve.govern._lineage import (
+    derived,
+    lineage,
+    lineage_of_dataset,
+    record,
+    records_of,
+)
 from datacurve.govern._markdown import datasheet_markdown
 
 __all__ = ["ENCODINGS", "TITLES", "CardFiles", "card_facts", "card_paths", "cards_of",
@@ -306,13 +312,7 @@ def cards_of(store: Store | str | Path, version: str) -> tuple[Path, ...]:
     """The dataset card files (`card_paths`) that exist beside a file the version was
     loaded from (any of its recorded loads), beside the cleaned file `datacurve clean`
     wrote for it (`clean_path` of its raw source), else beside its raw source."""
-    st = store if isinstance(store, Store) else open_store(store, readonly=True)
-    try:
-        records = st.versions()
-    finally:
-        if not isinstance(store, Store):
-            st.close()
-    sources = [str(r.get("source") or "") for r in reversed(records)
+    sources = [str(r.get("source") or "") for r in reversed(records_of(store))
                if r.get("id") == version and r.get("operation") == "load"]
     with contextlib.suppress(InputError):  # a version recorded by none of its loads
         steps = lineage(store, version, check_source=False).steps

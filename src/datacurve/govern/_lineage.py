@@ -20,7 +20,8 @@ from datacurve.curves import Store, open_store
 from datacurve.data import Dataset, file_digest, version_chain
 from datacurve.govern._facts import VersionStep
 
-__all__ = ["Lineage", "derived", "lineage", "lineage_of_dataset", "record", "resolve_version",
+__all__ = ["Lineage", "derived", "lineage", "lineage_of_dataset", "record", "records_of",
+           "resolve_version",
            "step_of", "versions"]
 
 
@@ -28,6 +29,17 @@ def _store(store: Store | str | Path, readonly: bool = True) -> tuple[Store, boo
     if isinstance(store, Store):
         return store, False
     return open_store(store, readonly=readonly), True
+
+
+def records_of(store: Store | str | Path) -> list[dict[str, Any]]:
+    """Every version record `store` holds, in the order recorded (a path is opened read
+    only and closed again)."""
+    st, own = _store(store)
+    try:
+        return st.versions()
+    finally:
+        if own:
+            st.close()
 
 
 def record(dataset: Dataset, store: Store | str | Path) -> list[dict[str, Any]]:
@@ -78,12 +90,7 @@ def step_of(rec: dict[str, Any], *, check_source: bool = False) -> VersionStep:
 def versions(store: Store | str | Path) -> list[VersionStep]:
     """Every version recorded in `store`, in the order recorded (a version reached two
     ways appears once per way)."""
-    st, own = _store(store)
-    try:
-        return [step_of(r) for r in st.versions()]
-    finally:
-        if own:
-            st.close()
+    return [step_of(r) for r in records_of(store)]
 
 
 def resolve_version(records: Sequence[dict[str, Any]], version: str, where: str) -> str:
@@ -196,26 +203,15 @@ def lineage(store: Store | str | Path, version: str, *,
     InputError
         Naming ``version`` when the store records no such version.
     """
-    st, own = _store(store)
-    try:
-        records = st.versions()
-    finally:
-        if own:
-            st.close()
-    vid = resolve_version(records, version, f"'{getattr(st, 'path', store)}'")
+    records = records_of(store)
+    vid = resolve_version(records, version, f"'{getattr(store, 'path', store)}'")
     return _chain(records, vid, check_source)
 
 
 def derived(store: Store | str | Path, version: str) -> list[VersionStep]:
     """Versions recorded as made from `version` (its children: a cleaning, a split, an
     augmented set), in the order recorded."""
-    st, own = _store(store)
-    try:
-        records = st.versions()
-    finally:
-        if own:
-            st.close()
-    return [step_of(r) for r in records if version in r.get("parents", [])]
+    return [step_of(r) for r in records_of(store) if version in r.get("parents", [])]
 
 
 def lineage_of_dataset(dataset: Dataset, *, check_source: bool = True) -> Lineage:

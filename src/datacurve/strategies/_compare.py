@@ -123,6 +123,28 @@ def _parse(text: str) -> tuple[str, dict[str, Any]]:
     return name, options
 
 
+def check_data(strategy: str, kind: str, options: dict[str, Any], dataset: Any) -> None:
+    """Refuse (naming ``strategies``) a strategy the data cannot take: noise copies of
+    anything but a table or vectors, augmentation operations that do not suit the data's
+    modality. `kind` and `options` are `_parse`'s."""
+    if kind == "noise" and (dataset.modality not in ("table", "vector", "sequence")
+                            or np.ndim(dataset.X) != 2):
+        raise InputError("strategies", "noise copies on a table or vectors (rows × "
+                         "numeric columns)", f"{strategy!r} on {dataset.modality} data of "
+                         f"shape {tuple(np.shape(dataset.X))}")
+    if kind == "augment":
+        from datacurve.models import MODALITY_KINDS, parse_augmentation
+
+        data_kind = MODALITY_KINDS.get(dataset.modality)
+        aug = parse_augmentation(options["augment"])
+        if data_kind is not None and aug is not None:
+            try:
+                aug.check_kind(data_kind, f"{strategy!r} on {dataset.modality} data "
+                                          f"of shape {tuple(np.shape(dataset.X))}")
+            except InputError as exc:
+                raise InputError("strategies", exc.expected, exc.got) from None
+
+
 def strategy_learner(strategy: str, spec: str, task: str) -> tuple[str, Any]:
     """The name (the results' ``model``) and learner of `strategy` applied to `spec`."""
     return _learner_of(strategy, *_parse(strategy), spec, task)
@@ -345,23 +367,7 @@ def compare_strategies(data: Any, learner: str,
             names[strategy], learners[name], pretrained[strategy] = name, obj, made
             continue
         name, obj = _learner_of(strategy, kind, options, spec, dataset.task)
-        if isinstance(obj, NoiseCopiesLearner) and (
-                dataset.modality not in ("table", "vector", "sequence")
-                or np.ndim(dataset.X) != 2):
-            raise InputError("strategies", "noise copies on a table or vectors (rows × "
-                             "numeric columns)", f"{strategy!r} on {dataset.modality} data of "
-                             f"shape {tuple(np.shape(dataset.X))}")
-        if kind == "augment":
-            from datacurve.models import MODALITY_KINDS, parse_augmentation
-
-            data_kind = MODALITY_KINDS.get(dataset.modality)
-            aug = parse_augmentation(options["augment"])
-            if data_kind is not None and aug is not None:
-                try:
-                    aug.check_kind(data_kind, f"{strategy!r} on {dataset.modality} data "
-                                              f"of shape {tuple(np.shape(dataset.X))}")
-                except InputError as exc:
-                    raise InputError("strategies", exc.expected, exc.got) from None
+        check_data(strategy, kind, options, dataset)
         names[strategy] = name
         learners[name] = obj
     if any(isinstance(obj, SelfTrainingLearner) for obj in learners.values()):

@@ -17,7 +17,7 @@ import pandas as pd
 
 from datacurve._errors import InputError
 from datacurve.data import Dataset, derive
-from datacurve.strategies._compare import STRATEGIES, _parse
+from datacurve.strategies._compare import STRATEGIES, _parse, check_data
 
 __all__ = ["EXPANDING", "expand", "write_expanded"]
 
@@ -67,17 +67,10 @@ def expand(dataset: Dataset, strategy: str, *, seed: int = 0) -> Dataset:
     if name in ("smote", "adasyn") and dataset.task != "classification":
         raise InputError("strategy", f"a classification task for {name}",
                          f"{strategy!r} on a {dataset.task} task")
-    if name == "augment":
-        from datacurve.models import MODALITY_KINDS, parse_augmentation
-
-        kind, aug = MODALITY_KINDS.get(dataset.modality), parse_augmentation(
-            options["augment"])
-        if kind is not None and aug is not None:
-            try:
-                aug.check_kind(kind, f"{strategy!r} on {dataset.modality} data of shape "
-                                     f"{tuple(np.shape(dataset.X))}")
-            except InputError as exc:
-                raise InputError("strategy", exc.expected, exc.got) from None
+    try:
+        check_data(strategy, name, options, dataset)
+    except InputError as err:  # named for compare_strategies' `strategies`
+        raise InputError("strategy", err.expected, err.got) from None
     if name in ("smote", "adasyn"):
         options = {**options, "method": name}
     learner = STRATEGIES[name][0](spec="", task=dataset.task, random_state=seed, **options)
